@@ -1,0 +1,133 @@
+// config::Config: the whole daemon configuration as plain structs, with every default in one place.
+//
+// The loader (loader.hpp) fills these from TOML and validates them; everything else in Larder reads
+// only these structs and never sees TOML. A Config that the loader returned is valid: addresses
+// parse, sizes and durations are positive where they must be, regexes compile, and there is at least
+// one upstream server. Defaults here are what an operator gets by leaving a key out, and
+// docs/configuration.md lists them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace larder::config {
+
+using Duration = std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+inline constexpr std::size_t KiB = 1024;
+inline constexpr std::size_t MiB = 1024 * KiB;
+
+struct HostPort {
+    std::string host;  // "127.0.0.1", "::1", "localhost"
+    std::uint16_t port = 0;
+};
+
+struct ServerConfig {
+    std::vector<HostPort> listen{{"127.0.0.1", 8080}};
+    unsigned workers = 0;  // 0 = one per core
+    Duration client_header_timeout = 10s;
+    Duration client_body_timeout = 30s;
+    Duration keepalive_timeout = 60s;
+    Duration send_timeout = 30s;
+    Duration upstream_connect_timeout = 3s;
+    Duration upstream_timeout = 30s;
+    Duration drain_timeout = 10s;
+    std::size_t max_header_size = 16 * KiB;
+    std::size_t max_body_size = 10 * MiB;
+    std::size_t max_connections = 10000;
+    bool debug_headers = false;  // X-Cache-Reason on responses
+};
+
+struct UpstreamServer {
+    HostPort address;
+    unsigned weight = 1;
+};
+
+struct UpstreamConfig {
+    std::vector<UpstreamServer> servers;
+    // Responses up to this size are read whole before the first byte goes to the client;
+    // larger ones stream.
+    std::size_t buffer_size = 8 * MiB;
+    std::size_t max_idle_per_server = 32;  // pooled keep-alive connections, per worker
+    Duration idle_timeout = 30s;           // a pooled connection unused this long is closed
+};
+
+struct LogConfig {
+    std::string access = "stdout";  // "stdout", "stderr", "off" or a file path
+    std::string error = "stderr";   // "stdout", "stderr" or a file path
+    std::string level = "info";     // trace, debug, info, warn, error, critical, off
+};
+
+// A condition on a cookie, query parameter or request header.
+struct Condition {
+    enum class Kind { Present, Absent, Empty, Equals, Regex };
+    std::string name;
+    Kind kind = Kind::Present;
+    std::string value;  // for Equals (the value) and Regex (the pattern)
+};
+
+enum class Visitor { Any, Anonymous, Authenticated };
+
+struct RuleConfig {
+    std::string name;
+    int line = 0;  // where the rule starts in the config file, for messages
+
+    // Matchers: all that are set must hold.
+    std::vector<std::string> methods{"GET", "HEAD"};
+    std::vector<std::string> paths;          // exact, or glob with '*'
+    std::vector<std::string> path_prefixes;  // "path_prefix"
+    std::optional<std::string> path_regex;
+    std::vector<std::string> hosts;          // exact, case-insensitive
+    std::vector<Condition> query;
+    std::vector<Condition> cookies;
+    std::vector<Condition> headers;
+    Visitor visitor = Visitor::Any;
+
+    // Actions.
+    bool pass = false;
+    std::optional<Duration> ttl;  // "cache"
+    std::optional<std::string> key;  // template; default "${scheme}://${host}${path}${query}"
+    std::vector<std::string> vary_cookies;
+    bool ignore_cookies = false;
+    bool strip_set_cookie = false;
+    std::optional<bool> sort_query;                    // overrides [cache] sort_query
+    std::optional<std::vector<std::string>> drop_query;  // overrides [cache] drop_query
+};
+
+struct CacheConfig {
+    std::size_t max_size = 256 * MiB;
+    std::size_t max_objects = 1'000'000;
+    std::size_t max_object_size = 1 * MiB;
+    std::string default_policy = "pass";  // "default": what requests that match no rule get
+    std::vector<int> cacheable_status{200};
+    bool sort_query = false;
+    std::vector<std::string> drop_query;  // globs of query parameter names, e.g. "utm_*"
+};
+
+struct FlaskSessionConfig {
+    std::string cookie = "session";
+    std::string user_key = "_user_id";
+    std::optional<std::string> secret_key;  // verify the signature when set
+};
+
+struct IdentityConfig {
+    std::vector<std::string> cookies;  // any present and non-empty -> authenticated
+    std::optional<FlaskSessionConfig> flask_session;
+};
+
+struct Config {
+    std::string source_path;  // the file it came from
+    ServerConfig server;
+    UpstreamConfig upstream;
+    LogConfig log;
+    CacheConfig cache;
+    IdentityConfig identity;
+    std::vector<RuleConfig> rules;
+};
+
+}  // namespace larder::config

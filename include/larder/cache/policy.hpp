@@ -1,0 +1,45 @@
+// cache::policy: may this response be stored? Pure functions of (decision, request, response).
+//
+// Conservative by construction: anything that might be one visitor's private answer is refused
+// with a named reason. Issue 4 adds RFC 9111 freshness here; for now the rule's TTL decides.
+#pragma once
+
+#include <optional>
+#include <vector>
+#include <string_view>
+
+#include "larder/http/headers.hpp"
+
+namespace larder::cache {
+
+// Why a response was not stored. Names (to_string) appear in logs, X-Cache-Reason and tests.
+enum class NoCacheReason {
+    StatusNotCacheable,
+    HasSetCookie,
+    CacheControlPrivate,
+    CacheControlNoStore,
+    TooLarge,
+    RequestHadAuthorization,
+    VaryStar,
+    UpstreamError,
+};
+
+std::string_view to_string(NoCacheReason r);
+
+struct StorableInput {
+    int status = 0;
+    const http::HeaderList* response_headers = nullptr;
+    std::size_t body_size = 0;
+    bool request_has_authorization = false;
+    bool strip_set_cookie = false;  // the rule will strip Set-Cookie before storing
+};
+
+struct StorableLimits {
+    std::size_t max_object_size = 1024 * 1024;
+    const std::vector<int>* cacheable_status = nullptr;  // default [200] when null
+};
+
+// nullopt when the response may be stored; otherwise the first reason it may not.
+std::optional<NoCacheReason> refuse_to_store(const StorableInput& in, const StorableLimits& limits);
+
+}  // namespace larder::cache

@@ -1,0 +1,55 @@
+// cache::Store: the in-memory response store. Sharded by key hash, LRU per shard, bounded by
+// bytes (max_size, counting Object::charge()) and by object count (max_objects).
+//
+// Thread-safe: every worker calls lookup/insert concurrently; each shard has its own mutex and
+// the critical sections are a hash lookup and a list splice. Eviction picks victims under the
+// shard lock and they are released after it. An expired object is a miss (and is removed).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "larder/cache/object.hpp"
+
+namespace larder::cache {
+
+struct StoreLimits {
+    std::size_t max_size = 256 * 1024 * 1024;
+    std::size_t max_objects = 1'000'000;
+    std::size_t max_object_size = 1024 * 1024;  // body size above which nothing is stored
+    unsigned shards = 16;
+};
+
+struct StoreStats {
+    std::size_t objects = 0;
+    std::size_t bytes = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t inserts = 0;
+    std::uint64_t evictions = 0;
+};
+
+class Store {
+public:
+    explicit Store(StoreLimits limits);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // The fresh object for `key`, or nullptr. A hit moves the object to the front of its LRU.
+    ObjectPtr lookup(std::string_view key, obs::TimePoint now);
+    // Stores (or replaces) an object; evicts least recently used objects to make room. Returns
+    // false when the object is larger than max_object_size or than a shard can ever hold.
+    bool insert(ObjectPtr object);
+    bool erase(std::string_view key);
+    StoreStats stats() const;
+    const StoreLimits& limits() const { return limits_; }
+
+private:
+    struct Shard;
+    StoreLimits limits_;
+    std::unique_ptr<Shard[]> shards_;
+};
+
+}  // namespace larder::cache

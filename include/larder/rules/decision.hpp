@@ -1,0 +1,36 @@
+// rules::Decision: what the rule engine says about one request, before anything is looked up.
+//
+// Invariants: when action == Cache, `key` is the full cache key and `ttl` > 0; when Pass, `key` is
+// empty and `reason` says why. `rule_name` points into the RuleSet, which outlives every request.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace larder::rules {
+
+enum class Action { Cache, Pass };
+
+// Why a request is or is not a cache candidate. Names (to_string) appear in the access log,
+// in X-Cache-Reason and in tests.
+enum class DecisionReason {
+    RuleCache,            // a rule said cache (the log shows the rule's name)
+    RulePass,             // a rule said pass = true
+    NoRuleMatched,        // no rule matched and [cache] default = "pass"
+    MethodNotCacheable,   // only GET and HEAD are ever served from cache
+    RequestHasAuthorization,
+};
+
+std::string_view to_string(DecisionReason r);
+
+struct Decision {
+    Action action = Action::Pass;
+    DecisionReason reason = DecisionReason::NoRuleMatched;
+    std::string_view rule_name;  // empty when no rule matched
+    std::string key;
+    std::chrono::milliseconds ttl{0};
+    bool strip_set_cookie = false;
+};
+
+}  // namespace larder::rules

@@ -1,0 +1,119 @@
+// http::RequestParser: incremental HTTP/1.x request parsing with llhttp, without copying.
+//
+// The caller owns one contiguous read buffer and calls parse() with all of its unparsed bytes;
+// the parser remembers positions as offsets from the buffer start, so the caller may grow
+// (reallocate) the buffer between calls as long as bytes already given keep their offsets.
+// When a request is complete, parse() stops right after it (pipelined bytes stay unparsed) and
+// request() holds views into the buffer, valid until the caller moves or drops those bytes.
+// start_next() prepares for the next request; the caller may then shift the buffer so that the
+// first unparsed byte is at offset 0.
+//
+// Limits are enforced while parsing: the header section (request line included) is bounded by
+// max_header_size (431), the body by max_body_size (413). Request smuggling defences: a request
+// with both Content-Length and Transfer-Encoding, conflicting Content-Lengths, a Transfer-Encoding
+// other than "chunked" (501), obs-fold, invalid field names, a missing or repeated Host in
+// HTTP/1.1: all are errors and the connection must close.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "larder/http/request.hpp"
+
+namespace larder::http {
+
+enum class ParseError {
+    None,
+    Malformed,                  // 400
+    InvalidHeader,              // 400: bad field name or value characters, obs-fold
+    AmbiguousLength,            // 400: CL + TE, or conflicting CLs (smuggling)
+    BadHost,                    // 400: missing or repeated Host in HTTP/1.1
+    HeaderTooLarge,             // 431
+    BodyTooLarge,               // 413
+    UnsupportedTransferCoding,  // 501
+};
+
+std::string_view to_string(ParseError e);
+// The status code a client gets for a parse error (400, 413, 431 or 501).
+int status_for(ParseError e);
+
+struct ParserLimits {
+    std::size_t max_header_size = 16 * 1024;
+    std::size_t max_body_size = 10 * 1024 * 1024;
+};
+
+class RequestParser {
+public:
+    enum class State {
+        Idle,          // no byte of the next request seen yet
+        InHeaders,     // request line or header section in progress
+        InBody,        // header section complete, body in progress
+        Complete,      // request() is ready
+        Error,         // error() says why; the connection must close after the answer
+    };
+
+    explicit RequestParser(ParserLimits limits);
+    ~RequestParser();
+    RequestParser(const RequestParser&) = delete;
+    RequestParser& operator=(const RequestParser&) = delete;
+
+    // Parses bytes [buffer + consumed(), buffer + size). Returns the new state.
+    State parse(const char* buffer, std::size_t size);
+
+    // Bytes of the buffer the parser has consumed (offset of the first unparsed byte).
+    std::size_t consumed() const { return consumed_; }
+    // While InBody: every buffered byte from this offset on is body already copied into
+    // request().body, so the caller may truncate its buffer back to here before reading more.
+    std::size_t header_end() const { return header_end_; }
+    // Tells the parser the caller dropped every buffered byte from header_end() on (InBody only).
+    void discard_body_bytes() { consumed_ = header_end_; }
+
+    State state() const { return state_; }
+    ParseError error() const { return error_; }
+    const Request& request() const { return request_; }
+    Request& request() { return request_; }
+    // True once the header section is complete and the client sent Expect: 100-continue.
+    bool wants_continue() const { return request_.expect_continue && state_ == State::InBody; }
+
+    // Forgets the finished request; the next parse() starts a new one at offset `new_consumed`
+    // (the caller passes 0 after shifting its buffer, or consumed() when it did not).
+    void start_next(std::size_t new_consumed);
+
+private:
+    struct Span {
+        std::size_t offset = 0;
+        std::size_t length = 0;
+    };
+    struct Callbacks;
+    friend struct Callbacks;
+
+    void fail(ParseError e);
+    void reset_message();
+    int on_headers_complete();
+    std::string_view view(Span s) const { return {base_ + s.offset, s.length}; }
+    void append(Span& span, const char* at, std::size_t length);
+    void finish_header_value();
+
+    ParserLimits limits_;
+    struct LlhttpState;
+    std::unique_ptr<LlhttpState> ll_;
+    State state_ = State::Idle;
+    ParseError error_ = ParseError::None;
+    Request request_;
+    const char* base_ = nullptr;
+    std::size_t consumed_ = 0;
+    std::size_t message_start_ = 0;
+    std::size_t header_end_ = 0;       // first buffered body byte (0: none seen yet)
+    std::size_t last_header_end_ = 0;  // end of the last header line seen
+
+    Span method_, url_;
+    Span field_, value_;
+    bool in_value_ = false;
+    std::vector<std::pair<Span, Span>> fields_;
+    int host_count_ = 0;
+    bool has_transfer_encoding_ = false;
+    bool has_content_length_ = false;
+};
+
+}  // namespace larder::http

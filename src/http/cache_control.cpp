@@ -6,7 +6,9 @@ namespace larder::http {
 
 namespace {
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
+bool is_ows(char c) {
+    return c == ' ' || c == '\t';
+}
 
 struct Element {
     std::string_view name;

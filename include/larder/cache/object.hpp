@@ -24,8 +24,15 @@ struct Object {
     obs::TimePoint expires_at{};  // fresh until then
     std::string rule_name;        // which rule stored it (for X-Cache-Reason)
 
-    // Bytes this object costs the store: key, head, body and the bookkeeping around them.
+    // Bytes this object costs the store: the heap bytes of key, head, body and rule_name (their
+    // capacity, since that is what is held) plus bookkeeping_bytes(). Constant for the object's
+    // lifetime, so the store can add it on insert and subtract it on removal.
     std::size_t charge() const;
+
+    // The fixed cost of one stored object, measured (not guessed) for this standard library:
+    // the make_shared allocation (control block + Object), the store's hash-map node (which is
+    // also the LRU list link) and one bucket pointer.
+    static std::size_t bookkeeping_bytes();
 };
 
 using ObjectPtr = std::shared_ptr<const Object>;

@@ -4,9 +4,14 @@
 // Thread-safe: every worker calls lookup/insert concurrently; each shard has its own mutex and
 // the critical sections are a hash lookup and a list splice. Eviction picks victims under the
 // shard lock and they are released after it. An expired object is a miss (and is removed).
+//
+// Budgets are per shard: max_size / shards bytes and max(1, max_objects / shards) objects, so an
+// object is refused when its charge() exceeds one shard's byte budget. `shards` is rounded up to
+// a power of two (limits() reports the value in use).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -27,11 +32,13 @@ struct StoreStats {
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
     std::uint64_t inserts = 0;
-    std::uint64_t evictions = 0;
+    std::uint64_t evictions = 0;  // removed to make room for an insert
+    std::uint64_t expired = 0;    // removed by a lookup that found them stale (also a miss)
+    std::uint64_t rejected = 0;   // inserts refused (too large)
 };
 
 class Store {
-public:
+  public:
     explicit Store(StoreLimits limits);
     ~Store();
     Store(const Store&) = delete;
@@ -43,12 +50,18 @@ public:
     // false when the object is larger than max_object_size or than a shard can ever hold.
     bool insert(ObjectPtr object);
     bool erase(std::string_view key);
+    // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
+    // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
+    std::size_t erase_prefix(std::string_view prefix);
     StoreStats stats() const;
     const StoreLimits& limits() const { return limits_; }
 
-private:
+  private:
     struct Shard;
+    Shard& shard_for(std::string_view key);
+
     StoreLimits limits_;
+    std::size_t shard_mask_ = 0;  // shards - 1
     std::unique_ptr<Shard[]> shards_;
 };
 

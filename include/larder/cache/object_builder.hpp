@@ -1,0 +1,30 @@
+// cache::build_object: turns an upstream response into an immutable, pre-serialized Object.
+//
+// `head` gets the status line and the end-to-end header fields in their original order and
+// spelling, each as "Name: value\r\n", without the blank line that ends the section (the writer
+// adds per-response fields first; see object.hpp). Left out:
+//   - hop-by-hop fields: Connection, Keep-Alive, Proxy-Connection, TE, Trailer,
+//     Transfer-Encoding, Upgrade, and every field named in a Connection header;
+//   - Content-Length and Age: the builder appends its own `Content-Length: <body size>` last,
+//     and Age is computed per hit;
+//   - Set-Cookie, when `strip_set_cookie`;
+//   - any field whose name or value contains CR, LF or NUL (never produced by a conforming
+//     parser; dropped rather than risk splitting the response).
+// The object is fresh from `now` until `now + ttl`.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "larder/cache/object.hpp"
+#include "larder/http/headers.hpp"
+#include "larder/obs/clock.hpp"
+
+namespace larder::cache {
+
+ObjectPtr build_object(std::string key, int status, std::string_view reason_phrase,
+                       const http::HeaderList& headers, std::string body, obs::TimePoint now,
+                       std::chrono::milliseconds ttl, bool strip_set_cookie, std::string rule_name);
+
+}  // namespace larder::cache

@@ -15,10 +15,10 @@ enum class Action { Cache, Pass };
 // Why a request is or is not a cache candidate. Names (to_string) appear in the access log,
 // in X-Cache-Reason and in tests.
 enum class DecisionReason {
-    RuleCache,            // a rule said cache (the log shows the rule's name)
-    RulePass,             // a rule said pass = true
-    NoRuleMatched,        // no rule matched and [cache] default = "pass"
-    MethodNotCacheable,   // only GET and HEAD are ever served from cache
+    RuleCache,           // a rule said cache (the log shows the rule's name)
+    RulePass,            // a rule said pass = true
+    NoRuleMatched,       // no rule matched and [cache] default = "pass"
+    MethodNotCacheable,  // only GET and HEAD are ever served from cache
     RequestHasAuthorization,
 };
 

@@ -1,0 +1,21 @@
+#include "larder/rules/decision.hpp"
+
+namespace larder::rules {
+
+std::string_view to_string(DecisionReason r) {
+    switch (r) {
+        case DecisionReason::RuleCache:
+            return "rule_cache";
+        case DecisionReason::RulePass:
+            return "rule_pass";
+        case DecisionReason::NoRuleMatched:
+            return "no_rule_matched";
+        case DecisionReason::MethodNotCacheable:
+            return "method_not_cacheable";
+        case DecisionReason::RequestHasAuthorization:
+            return "request_has_authorization";
+    }
+    return "unknown";
+}
+
+}  // namespace larder::rules

@@ -1,0 +1,136 @@
+#include "larder/rules/flask_session.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <zlib.h>
+
+#include <stdexcept>
+
+#include "larder/rules/base64url.hpp"
+#include "larder/rules/json_scan.hpp"
+
+namespace larder::rules {
+
+namespace {
+
+constexpr std::size_t kMaxInflated = 256 * 1024;
+constexpr std::string_view kSalt = "cookie-session";
+
+// Per-thread scratch: decoded payload, inflated payload, decoded signature, and a zlib stream
+// that is reset (not re-created) between cookies.
+struct Scratch {
+    std::string decoded;
+    std::string inflated;
+    std::string signature;
+    z_stream zs{};
+    bool zs_ready = false;
+    ~Scratch() {
+        if (zs_ready) inflateEnd(&zs);
+    }
+};
+
+thread_local Scratch tl_scratch;
+
+bool inflate_into(std::string_view in, Scratch& s) {
+    if (!s.zs_ready) {
+        if (inflateInit(&s.zs) != Z_OK) return false;
+        s.zs_ready = true;
+    } else if (inflateReset(&s.zs) != Z_OK) {
+        return false;
+    }
+    s.inflated.clear();
+    s.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    s.zs.avail_in = static_cast<uInt>(in.size());
+    char chunk[4096];
+    while (true) {
+        s.zs.next_out = reinterpret_cast<Bytef*>(chunk);
+        s.zs.avail_out = sizeof chunk;
+        int rc = inflate(&s.zs, Z_NO_FLUSH);
+        s.inflated.append(chunk, sizeof chunk - s.zs.avail_out);
+        if (s.inflated.size() > kMaxInflated) return false;
+        if (rc == Z_STREAM_END) return s.zs.avail_in == 0;
+        if (rc != Z_OK) return false;                                 // data or memory error
+        if (s.zs.avail_in == 0 && s.zs.avail_out != 0) return false;  // truncated
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(FlaskSession s) {
+    switch (s) {
+        case FlaskSession::Anonymous:
+            return "anonymous";
+        case FlaskSession::User:
+            return "user";
+        case FlaskSession::Invalid:
+            return "invalid";
+    }
+    return "invalid";
+}
+
+FlaskSessionReader::FlaskSessionReader(const config::FlaskSessionConfig& config)
+    : cookie_(config.cookie), user_key_(config.user_key) {
+    if (!config.secret_key) return;
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha1(), config.secret_key->data(), static_cast<int>(config.secret_key->size()),
+              reinterpret_cast<const unsigned char*>(kSalt.data()), kSalt.size(),
+              derived_key_.data(), &len) ||
+        len != derived_key_.size())
+        throw std::invalid_argument("identity.flask_session: cannot derive the signing key");
+    has_key_ = true;
+}
+
+bool FlaskSessionReader::signature_ok(std::string_view signed_part,
+                                      std::string_view signature) const {
+    std::string& sig = tl_scratch.signature;
+    sig.clear();
+    if (!base64url_decode(signature, sig) || sig.size() != derived_key_.size()) return false;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha1(), derived_key_.data(), static_cast<int>(derived_key_.size()),
+              reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac,
+              &len) ||
+        len != sig.size())
+        return false;
+    return CRYPTO_memcmp(mac, sig.data(), len) == 0;
+}
+
+FlaskSession FlaskSessionReader::inspect(std::string_view value) const {
+    if (value.empty()) return FlaskSession::Anonymous;
+    std::size_t last_dot = value.rfind('.');
+    if (last_dot == std::string_view::npos || last_dot == 0) return FlaskSession::Invalid;
+    std::string_view signed_part = value.substr(0, last_dot);
+    std::string_view signature = value.substr(last_dot + 1);
+    std::size_t ts_dot = signed_part.rfind('.');
+    if (ts_dot == std::string_view::npos) return FlaskSession::Invalid;
+    std::string_view payload = signed_part.substr(0, ts_dot);
+    std::string_view timestamp = signed_part.substr(ts_dot + 1);
+    bool compressed = payload.starts_with('.');
+    if (compressed) payload.remove_prefix(1);
+    if (payload.empty() || timestamp.empty() || signature.empty()) return FlaskSession::Invalid;
+
+    if (has_key_ && !signature_ok(signed_part, signature)) return FlaskSession::Invalid;
+
+    Scratch& s = tl_scratch;
+    s.decoded.clear();
+    if (!base64url_decode(timestamp, s.decoded)) return FlaskSession::Invalid;
+    s.decoded.clear();
+    if (!base64url_decode(payload, s.decoded)) return FlaskSession::Invalid;
+    std::string_view json = s.decoded;
+    if (compressed) {
+        if (!inflate_into(s.decoded, s)) return FlaskSession::Invalid;
+        json = s.inflated;
+    }
+    switch (json_object_has_key(json, user_key_)) {
+        case JsonKeyScan::Found:
+            return FlaskSession::User;
+        case JsonKeyScan::NotFound:
+            return FlaskSession::Anonymous;
+        case JsonKeyScan::Invalid:
+            return FlaskSession::Invalid;
+    }
+    return FlaskSession::Invalid;
+}
+
+}  // namespace larder::rules

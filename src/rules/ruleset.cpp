@@ -1,0 +1,217 @@
+#include "larder/rules/ruleset.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "larder/http/cookies.hpp"
+#include "larder/rules/condition.hpp"
+#include "larder/rules/glob.hpp"
+#include "larder/rules/host.hpp"
+#include "larder/rules/identity.hpp"
+#include "larder/rules/key_template.hpp"
+#include "larder/rules/query.hpp"
+#include "larder/rules/regex.hpp"
+
+namespace larder::rules {
+
+namespace {
+
+using config::Visitor;
+
+std::uint32_t method_bit(http::Method m) {
+    return 1u << static_cast<unsigned>(m);
+}
+
+struct CompiledRule {
+    std::string name;
+
+    bool any_method = false;
+    std::uint32_t method_mask = 0;           // known methods
+    std::vector<std::string> other_methods;  // extension methods, compared as sent
+    std::vector<Glob> paths;
+    std::vector<std::string> path_prefixes;
+    std::optional<Regex> path_regex;
+    std::vector<std::string> hosts;  // lower-case, no port
+    std::vector<Condition> query;
+    std::vector<Condition> cookies;
+    std::vector<Condition> headers;
+    Visitor visitor = Visitor::Any;  // effective (see ruleset.hpp)
+
+    bool pass = false;
+    std::chrono::milliseconds ttl{0};
+    KeyTemplate key;
+    std::vector<std::string> vary_cookies;
+    bool strip_set_cookie = false;
+    QueryPolicy query_policy;
+};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    return out;
+}
+
+QueryPolicy make_query_policy(bool sort, const std::vector<std::string>& drop) {
+    QueryPolicy p;
+    p.sort = sort;
+    for (const auto& g : drop) p.drop.emplace_back(g);
+    return p;
+}
+
+CompiledRule compile(const config::RuleConfig& rc, const config::CacheConfig& cache,
+                     const Identity& identity) {
+    CompiledRule r;
+    r.name = rc.name;
+    r.any_method = rc.methods.empty();
+    for (const auto& m : rc.methods) {
+        http::Method known = http::method_from_string(m);
+        if (known == http::Method::Other)
+            r.other_methods.push_back(m);
+        else
+            r.method_mask |= method_bit(known);
+    }
+    for (const auto& p : rc.paths) r.paths.emplace_back(p);
+    r.path_prefixes = rc.path_prefixes;
+    if (rc.path_regex) r.path_regex.emplace(*rc.path_regex);
+    for (const auto& h : rc.hosts) r.hosts.push_back(lower(host_without_port(h)));
+    for (const auto& c : rc.query) r.query.emplace_back(c);
+    for (const auto& c : rc.cookies) r.cookies.emplace_back(c);
+    for (const auto& c : rc.headers) r.headers.emplace_back(c);
+
+    r.pass = rc.pass || !rc.ttl;  // a rule without an action never caches
+    if (rc.ttl) r.ttl = *rc.ttl;
+    if (!r.pass && r.ttl.count() <= 0) throw std::invalid_argument("ttl must be positive");
+
+    r.visitor = rc.visitor;
+    if (!r.pass && rc.visitor == Visitor::Any && !rc.ignore_cookies && identity.configured())
+        r.visitor = Visitor::Anonymous;
+
+    r.key = KeyTemplate(rc.key ? std::string_view(*rc.key) : KeyTemplate::kDefault);
+    r.vary_cookies = rc.vary_cookies;
+    r.strip_set_cookie = rc.strip_set_cookie;
+    r.query_policy = make_query_policy(rc.sort_query.value_or(cache.sort_query),
+                                       rc.drop_query ? *rc.drop_query : cache.drop_query);
+    return r;
+}
+
+std::string rule_label(const config::RuleConfig& rc, std::size_t index) {
+    std::string label = "rule " + std::to_string(index + 1);
+    if (!rc.name.empty()) label += " \"" + rc.name + "\"";
+    if (rc.line > 0) label += " (line " + std::to_string(rc.line) + ")";
+    return label;
+}
+
+}  // namespace
+
+struct RuleSet::Impl {
+    explicit Impl(const config::Config& config) : identity(config.identity) {
+        rules.reserve(config.rules.size());
+        for (std::size_t i = 0; i < config.rules.size(); ++i) {
+            try {
+                rules.push_back(compile(config.rules[i], config.cache, identity));
+            } catch (const std::exception& e) {
+                throw std::invalid_argument(rule_label(config.rules[i], i) + ": " + e.what());
+            }
+        }
+    }
+
+    bool matches(const CompiledRule& r, const http::Request& req,
+                 std::optional<Visitor>& visitor) const;
+    Decision cache(const CompiledRule& r, const http::Request& req, std::string_view scheme) const;
+
+    Identity identity;
+    std::vector<CompiledRule> rules;
+};
+
+bool RuleSet::Impl::matches(const CompiledRule& r, const http::Request& req,
+                            std::optional<Visitor>& visitor) const {
+    if (!r.any_method) {
+        bool ok = req.method == http::Method::Other
+                      ? std::find(r.other_methods.begin(), r.other_methods.end(),
+                                  req.method_text) != r.other_methods.end()
+                      : (r.method_mask & method_bit(req.method)) != 0;
+        if (!ok) return false;
+    }
+    if (!r.hosts.empty()) {
+        std::string_view host = host_without_port(req.host());
+        bool ok = false;
+        for (const auto& h : r.hosts) ok = ok || http::iequals(host, h);
+        if (!ok) return false;
+    }
+    if (!r.paths.empty() && !any_matches(r.paths, req.path)) return false;
+    if (!r.path_prefixes.empty()) {
+        bool ok = false;
+        for (const auto& p : r.path_prefixes) ok = ok || req.path.starts_with(p);
+        if (!ok) return false;
+    }
+    if (r.path_regex && !r.path_regex->search(req.path)) return false;
+    for (const auto& c : r.query)
+        if (!c.holds_in_query(req.query)) return false;
+    for (const auto& c : r.headers)
+        if (!c.holds_in_headers(req.headers)) return false;
+    for (const auto& c : r.cookies)
+        if (!c.holds_in_cookies(req.headers)) return false;
+    if (r.visitor != Visitor::Any) {
+        if (!visitor) visitor = identity.classify(req.headers);
+        if (*visitor != r.visitor) return false;
+    }
+    return true;
+}
+
+Decision RuleSet::Impl::cache(const CompiledRule& r, const http::Request& req,
+                              std::string_view scheme) const {
+    Decision d;
+    d.action = Action::Cache;
+    d.reason = DecisionReason::RuleCache;
+    d.rule_name = r.name;
+    d.ttl = r.ttl;
+    d.strip_set_cookie = r.strip_set_cookie;
+    std::size_t hint = r.key.size_hint(req);
+    for (const auto& c : r.vary_cookies) hint += c.size() + 2 + 32;
+    d.key.reserve(hint);
+    r.key.expand(d.key, req, scheme, r.query_policy);
+    for (const auto& c : r.vary_cookies) {
+        d.key.push_back('\x1f');
+        d.key.append(c);
+        d.key.push_back('=');
+        d.key.append(http::find_cookie(req.headers, c).value_or(std::string_view{}));
+    }
+    return d;
+}
+
+RuleSet::RuleSet(const config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+
+RuleSet::~RuleSet() = default;
+
+Decision RuleSet::decide(const http::Request& request, std::string_view scheme) const {
+    Decision d;
+    if (request.headers.contains("authorization")) {
+        d.reason = DecisionReason::RequestHasAuthorization;
+        return d;
+    }
+    std::optional<Visitor> visitor;  // classified once, on first need
+    for (const auto& r : impl_->rules) {
+        if (!impl_->matches(r, request, visitor)) continue;
+        if (r.pass) {
+            d.reason = DecisionReason::RulePass;
+            d.rule_name = r.name;
+            return d;
+        }
+        if (request.method != http::Method::Get && request.method != http::Method::Head) {
+            d.reason = DecisionReason::MethodNotCacheable;
+            d.rule_name = r.name;
+            return d;
+        }
+        return impl_->cache(r, request, scheme);
+    }
+    // [cache] default_policy "pass", and for now also "http" (not implemented yet).
+    d.reason = DecisionReason::NoRuleMatched;
+    return d;
+}
+
+}  // namespace larder::rules

@@ -2,8 +2,8 @@
 //
 // The loader (loader.hpp) fills these from TOML and validates them; everything else in Larder reads
 // only these structs and never sees TOML. A Config that the loader returned is valid: addresses
-// parse, sizes and durations are positive where they must be, regexes compile, and there is at least
-// one upstream server. Defaults here are what an operator gets by leaving a key out, and
+// parse, sizes and durations are positive where they must be, regexes compile, and there is at
+// least one upstream server. Defaults here are what an operator gets by leaving a key out, and
 // docs/configuration.md lists them.
 #pragma once
 
@@ -82,7 +82,7 @@ struct RuleConfig {
     std::vector<std::string> paths;          // exact, or glob with '*'
     std::vector<std::string> path_prefixes;  // "path_prefix"
     std::optional<std::string> path_regex;
-    std::vector<std::string> hosts;          // exact, case-insensitive
+    std::vector<std::string> hosts;  // exact, case-insensitive
     std::vector<Condition> query;
     std::vector<Condition> cookies;
     std::vector<Condition> headers;
@@ -90,12 +90,12 @@ struct RuleConfig {
 
     // Actions.
     bool pass = false;
-    std::optional<Duration> ttl;  // "cache"
+    std::optional<Duration> ttl;     // "cache"
     std::optional<std::string> key;  // template; default "${scheme}://${host}${path}${query}"
     std::vector<std::string> vary_cookies;
     bool ignore_cookies = false;
     bool strip_set_cookie = false;
-    std::optional<bool> sort_query;                    // overrides [cache] sort_query
+    std::optional<bool> sort_query;                      // overrides [cache] sort_query
     std::optional<std::vector<std::string>> drop_query;  // overrides [cache] drop_query
 };
 

@@ -6,6 +6,8 @@
 // upstream server. This is the only module that includes toml++.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -15,7 +17,7 @@
 namespace larder::config {
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     ConfigError(std::string file, int line, int column, std::string key, std::string what);
     const std::string& file() const { return file_; }
     int line() const { return line_; }
@@ -23,7 +25,7 @@ public:
     const std::string& key() const { return key_; }
     const std::string& problem() const { return problem_; }
 
-private:
+  private:
     std::string file_;
     int line_;
     int column_;

@@ -24,6 +24,8 @@ struct alignas(64) Store::Shard {
 
 Store::Store(StoreLimits limits) : limits_(limits) {
     limits_.shards = limits_.shards <= 1 ? 1u : std::bit_ceil(limits_.shards);
+    while (limits_.shards > 1 && limits_.max_size / limits_.shards < 4 * limits_.max_object_size)
+        limits_.shards /= 2;
     shard_mask_ = limits_.shards - 1;
     shards_ = std::make_unique<Shard[]>(limits_.shards);
     const std::size_t bytes = limits_.max_size / limits_.shards;
@@ -98,6 +100,15 @@ StoreStats Store::stats() const {
         total.rejected += s.rejected;
     }
     return total;
+}
+
+bool Store::check_invariants() const {
+    for (unsigned i = 0; i < limits_.shards; ++i) {
+        Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        if (!s.lru->check_invariants()) return false;
+    }
+    return true;
 }
 
 }  // namespace larder::cache

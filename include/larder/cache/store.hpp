@@ -7,7 +7,9 @@
 //
 // Budgets are per shard: max_size / shards bytes and max(1, max_objects / shards) objects, so an
 // object is refused when its charge() exceeds one shard's byte budget. `shards` is rounded up to
-// a power of two (limits() reports the value in use).
+// a power of two, then halved while a shard's budget would hold fewer than 4 objects of
+// max_object_size (a small store gets fewer shards rather than refusing large objects);
+// limits() reports the value in use.
 #pragma once
 
 #include <cstddef>
@@ -54,6 +56,9 @@ class Store {
     // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
     std::size_t erase_prefix(std::string_view prefix);
     StoreStats stats() const;
+    // Walks every shard and checks its accounting (bytes == sum of charge(), list == map, within
+    // budget). O(n); for tests.
+    bool check_invariants() const;
     const StoreLimits& limits() const { return limits_; }
 
   private:

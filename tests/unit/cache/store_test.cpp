@@ -1,0 +1,238 @@
+#include "larder/cache/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "larder/obs/clock.hpp"
+
+namespace larder::cache {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Fixture : ::testing::Test {
+    obs::ManualClock clock;
+
+    ObjectPtr make(std::string key, std::size_t body_size = 100,
+                   std::chrono::seconds ttl = 3600s) const {
+        auto o = std::make_shared<Object>();
+        o->key = std::move(key);
+        o->head = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body_size) + "\r\n";
+        o->body = std::string(body_size, 'b');
+        o->stored_at = clock.now();
+        o->expires_at = clock.now() + ttl;
+        return o;
+    }
+};
+
+StoreLimits one_shard(std::size_t max_size, std::size_t max_objects = 1'000'000) {
+    StoreLimits l;
+    l.max_size = max_size;
+    l.max_objects = max_objects;
+    l.shards = 1;
+    return l;
+}
+
+using StoreTest = Fixture;
+
+TEST_F(StoreTest, ChargeIsHeapBytesPlusMeasuredBookkeeping) {
+    auto o = make(std::string(40, 'k'), 1000);
+    const std::size_t payload = (o->key.capacity() + 1) + (o->head.capacity() + 1) +
+                                (o->body.capacity() + 1);  // all three are on the heap
+    EXPECT_EQ(o->charge(), payload + Object::bookkeeping_bytes());
+    // At least the Object itself, a shared_ptr control block and a map node; not a round guess.
+    EXPECT_GT(Object::bookkeeping_bytes(), sizeof(Object) + 2 * sizeof(void*));
+    EXPECT_LT(Object::bookkeeping_bytes(), 512u);
+    // Short strings live inside the Object (SSO) and cost nothing extra.
+    auto small = std::make_shared<Object>();
+    small->key = "k";
+    EXPECT_EQ(small->charge(), Object::bookkeeping_bytes());
+}
+
+TEST_F(StoreTest, LookupHitMissAndAccessRefreshesLruOrder) {
+    Store store(one_shard(1 << 20, 3));
+    ASSERT_TRUE(store.insert(make("a")));
+    ASSERT_TRUE(store.insert(make("b")));
+    ASSERT_TRUE(store.insert(make("c")));
+    ASSERT_NE(store.lookup("a", clock.now()), nullptr);  // a is now most recent; b is oldest
+    EXPECT_EQ(store.lookup("zz", clock.now()), nullptr);
+    ASSERT_TRUE(store.insert(make("d")));
+    EXPECT_EQ(store.lookup("b", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("a", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("c", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("d", clock.now()), nullptr);
+    auto s = store.stats();
+    EXPECT_EQ(s.objects, 3u);
+    EXPECT_EQ(s.evictions, 1u);
+    EXPECT_EQ(s.hits, 4u);
+    EXPECT_EQ(s.misses, 2u);
+    EXPECT_EQ(s.inserts, 4u);
+}
+
+TEST_F(StoreTest, ByteAccountingIsExact) {
+    Store store(StoreLimits{});
+    std::size_t expected = 0;
+    for (int i = 0; i < 50; ++i) {
+        auto o = make("key-" + std::to_string(i), 10 + 97 * i);
+        expected += o->charge();
+        ASSERT_TRUE(store.insert(o));
+    }
+    EXPECT_EQ(store.stats().bytes, expected);
+    EXPECT_EQ(store.stats().objects, 50u);
+
+    auto bigger = make("key-3", 5000);
+    expected += bigger->charge() - make("key-3", 10 + 97 * 3)->charge();
+    ASSERT_TRUE(store.insert(bigger));
+    EXPECT_EQ(store.stats().bytes, expected);
+
+    auto gone = store.lookup("key-7", clock.now());
+    ASSERT_TRUE(store.erase("key-7"));
+    expected -= gone->charge();
+    EXPECT_EQ(store.stats().bytes, expected);
+    EXPECT_TRUE(store.check_invariants());
+}
+
+TEST_F(StoreTest, EvictsLeastRecentlyUsedByBytes) {
+    const std::size_t each = make("k0", 1000)->charge();
+    Store store(one_shard(3 * each + each / 2));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.insert(make("k" + std::to_string(i), 1000)));
+    EXPECT_EQ(store.stats().evictions, 0u);
+    ASSERT_TRUE(store.insert(make("k3", 1000)));
+    EXPECT_EQ(store.lookup("k0", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("k3", clock.now()), nullptr);
+    auto s = store.stats();
+    EXPECT_EQ(s.evictions, 1u);
+    EXPECT_EQ(s.objects, 3u);
+    EXPECT_LE(s.bytes, store.limits().max_size);
+
+    // One big object pushes out as many as it needs.
+    ASSERT_TRUE(store.insert(make("big", 2500)));
+    // 3 x 1000 + 2500 bytes of body do not fit in 3.5 x 1000: two of the small ones go.
+    EXPECT_EQ(store.stats().objects, 2u);
+    EXPECT_EQ(store.stats().evictions, 3u);
+    EXPECT_NE(store.lookup("k3", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("big", clock.now()), nullptr);
+    EXPECT_TRUE(store.check_invariants());
+}
+
+TEST_F(StoreTest, EvictsByObjectCount) {
+    Store store(one_shard(1 << 20, 2));
+    ASSERT_TRUE(store.insert(make("a")));
+    ASSERT_TRUE(store.insert(make("b")));
+    ASSERT_TRUE(store.insert(make("c")));
+    EXPECT_EQ(store.stats().objects, 2u);
+    EXPECT_EQ(store.stats().evictions, 1u);
+    EXPECT_EQ(store.lookup("a", clock.now()), nullptr);
+}
+
+TEST_F(StoreTest, MaxObjectsIsAtLeastOnePerShard) {
+    StoreLimits l;
+    l.max_objects = 3;  // fewer than the 16 shards
+    Store store(l);
+    ASSERT_TRUE(store.insert(make("only")));
+    EXPECT_NE(store.lookup("only", clock.now()), nullptr);
+}
+
+TEST_F(StoreTest, InsertReplacesExistingKey) {
+    Store store(one_shard(1 << 20));
+    ASSERT_TRUE(store.insert(make("k", 10)));
+    auto second = make("k", 20);
+    ASSERT_TRUE(store.insert(second));
+    auto got = store.lookup("k", clock.now());
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(got->body.size(), 20u);
+    auto s = store.stats();
+    EXPECT_EQ(s.objects, 1u);
+    EXPECT_EQ(s.bytes, second->charge());
+    EXPECT_EQ(s.evictions, 0u);
+    EXPECT_TRUE(store.check_invariants());  // the map key now views the new object's key
+}
+
+TEST_F(StoreTest, ReplacedObjectOutlivesTheStoreWhileReferenced) {
+    Store store(one_shard(1 << 20));
+    ASSERT_TRUE(store.insert(make("k", 10)));
+    auto held = store.lookup("k", clock.now());
+    ASSERT_TRUE(store.insert(make("k", 30)));
+    EXPECT_EQ(held->body, std::string(10, 'b'));  // a writer still sending it is unaffected
+}
+
+TEST_F(StoreTest, ExpiredObjectIsAMissAndIsRemoved) {
+    Store store(StoreLimits{});
+    ASSERT_TRUE(store.insert(make("k", 100, 60s)));
+    clock.advance(59s);
+    EXPECT_NE(store.lookup("k", clock.now()), nullptr);
+    clock.advance(1s);  // now == expires_at: stale
+    EXPECT_EQ(store.lookup("k", clock.now()), nullptr);
+    auto s = store.stats();
+    EXPECT_EQ(s.objects, 0u);
+    EXPECT_EQ(s.bytes, 0u);
+    EXPECT_EQ(s.expired, 1u);
+    EXPECT_EQ(s.hits, 1u);
+    EXPECT_EQ(s.misses, 1u);
+}
+
+TEST_F(StoreTest, RefusesBodiesAboveMaxObjectSize) {
+    StoreLimits l;
+    l.max_object_size = 1000;
+    Store store(l);
+    EXPECT_TRUE(store.insert(make("fits", 1000)));
+    EXPECT_FALSE(store.insert(make("big", 1001)));
+    EXPECT_EQ(store.lookup("big", clock.now()), nullptr);
+    EXPECT_EQ(store.stats().rejected, 1u);
+    EXPECT_EQ(store.stats().objects, 1u);
+    EXPECT_FALSE(store.insert(nullptr));
+}
+
+TEST_F(StoreTest, RefusesObjectLargerThanAShardAndKeepsOthers) {
+    Store store(one_shard(4096));
+    ASSERT_TRUE(store.insert(make("small", 100)));
+    EXPECT_FALSE(store.insert(make("huge", 5000)));
+    EXPECT_NE(store.lookup("small", clock.now()), nullptr);  // nothing was evicted for it
+}
+
+TEST_F(StoreTest, FortyObjectsOf100kBInOneMiB) {
+    StoreLimits l;  // default shards and max_object_size: a small store gets fewer shards
+    l.max_size = 1024 * 1024;
+    Store store(l);
+    EXPECT_EQ(store.limits().shards, 1u);
+    for (int i = 0; i < 40; ++i)
+        ASSERT_TRUE(store.insert(make("/page/" + std::to_string(i), 100 * 1000))) << i;
+    const std::size_t fit = l.max_size / make("/page/00", 100 * 1000)->charge();
+    auto s = store.stats();
+    EXPECT_EQ(s.objects, fit);
+    EXPECT_EQ(s.evictions, 40 - fit);
+    EXPECT_LE(s.bytes, l.max_size);
+    EXPECT_NE(store.lookup("/page/39", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("/page/" + std::to_string(40 - fit), clock.now()), nullptr);
+    EXPECT_EQ(store.lookup("/page/" + std::to_string(39 - fit), clock.now()), nullptr);
+    EXPECT_EQ(store.lookup("/page/0", clock.now()), nullptr);
+}
+
+TEST_F(StoreTest, ShardCountIsRoundedToPowerOfTwo) {
+    StoreLimits l;
+    l.shards = 5;
+    EXPECT_EQ(Store(l).limits().shards, 8u);
+    l.shards = 0;
+    EXPECT_EQ(Store(l).limits().shards, 1u);
+}
+
+TEST_F(StoreTest, EraseAndErasePrefix) {
+    Store store(StoreLimits{});
+    for (auto k : {"GET example.com/a", "GET example.com/a/1", "GET example.com/b", "GET other/a"})
+        ASSERT_TRUE(store.insert(make(k)));
+    EXPECT_TRUE(store.erase("GET example.com/b"));
+    EXPECT_FALSE(store.erase("GET example.com/b"));
+    EXPECT_EQ(store.erase_prefix("GET example.com/a"), 2u);
+    EXPECT_EQ(store.lookup("GET example.com/a", clock.now()), nullptr);
+    EXPECT_NE(store.lookup("GET other/a", clock.now()), nullptr);
+    EXPECT_EQ(store.erase_prefix("nothing"), 0u);
+    EXPECT_EQ(store.erase_prefix(""), 1u);
+    EXPECT_EQ(store.stats().objects, 0u);
+    EXPECT_EQ(store.stats().bytes, 0u);
+    EXPECT_TRUE(store.check_invariants());
+}
+
+}  // namespace
+}  // namespace larder::cache

@@ -83,8 +83,10 @@ def _emit_table(lines, prefix, table):
     for k, v in table.items():
         name = (prefix + "." if prefix else "") + _key(k)
         if isinstance(v, dict):
-            lines.append("")
-            lines.append("[%s]" % name)
+            has_scalars = any(not isinstance(x, dict) and not _is_table_array(x) for x in v.values())
+            if has_scalars or not v:  # a table of only sub-tables needs no header of its own
+                lines.append("")
+                lines.append("[%s]" % name)
             _emit_table(lines, name, v)
         elif _is_table_array(v):
             for item in v:

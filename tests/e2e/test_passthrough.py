@@ -124,7 +124,9 @@ class PassthroughTest(E2ETestCase):
             r = c.get("/seq/%d" % i)
             self.assertEqual(r.status, 200)
             self.assertEqual(r.body, b"origin GET /seq/%d" % i)
-        self.assertEqual(self.origin.count(), 20)
+        seq = [r for r in self.origin.requests if r.path.startswith("/seq/")]
+        self.assertEqual(len(seq), 20)
+        self.assertEqual({r.conn_id for r in seq}, {0}, "requests spread over upstream connections")
         self.assertEqual(self.origin.connections, 1)
 
     def test_large_response_streams_intact(self):

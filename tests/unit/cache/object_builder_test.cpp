@@ -54,6 +54,23 @@ TEST(ObjectBuilderTest, KeepsSetCookieUnlessStripping) {
               "Content-Length: 0\r\n");
 }
 
+TEST(ObjectBuilderTest, FieldsNamedInAnyConnectionFieldAreHopByHop) {
+    http::HeaderList h;
+    for (int i = 0; i < 6; ++i) h.add("Connection", i == 5 ? "x-late" : "close");
+    h.add("X-Late", "dropped");
+    h.add("X-Kept", "kept");
+    auto o = build_object("k", 200, "OK", h, "", obs::TimePoint{}, 1s, false, "r");
+    EXPECT_EQ(o->head, "HTTP/1.1 200 OK\r\nX-Kept: kept\r\nContent-Length: 0\r\n");
+    http::HeaderList few;
+    few.add("connection", "close");
+    few.add("Connection", "X-A, x-b");
+    few.add("x-a", "1");
+    few.add("X-B", "2");
+    few.add("X-C", "3");
+    o = build_object("k", 200, "OK", few, "", obs::TimePoint{}, 1s, false, "r");
+    EXPECT_EQ(o->head, "HTTP/1.1 200 OK\r\nX-C: 3\r\nContent-Length: 0\r\n");
+}
+
 TEST(ObjectBuilderTest, DropsFieldsThatCouldSplitTheResponse) {
     http::HeaderList h;
     h.add("X-Evil", "a\r\nInjected: yes");

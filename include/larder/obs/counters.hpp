@@ -1,0 +1,30 @@
+// obs::Counters: monotonically increasing event counts, one block per worker thread.
+//
+// A worker only ever increments its own block (relaxed atomics, no contention, padded to its own
+// cache lines); readers sum all blocks. Names match the metrics the admin API will export.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+namespace larder::obs {
+
+struct alignas(64) Counters {
+    std::atomic<std::uint64_t> connections_accepted{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> cache_hits{0};
+    std::atomic<std::uint64_t> cache_misses{0};
+    std::atomic<std::uint64_t> cache_passes{0};
+    std::atomic<std::uint64_t> cache_stores{0};
+    std::atomic<std::uint64_t> client_errors{0};  // requests answered 4xx/501 by Larder itself
+    std::atomic<std::uint64_t> upstream_requests{0};
+    std::atomic<std::uint64_t> upstream_connects{0};
+    std::atomic<std::uint64_t> upstream_reuses{0};
+    std::atomic<std::uint64_t> upstream_retries{0};
+    std::atomic<std::uint64_t> upstream_errors{0};
+
+    static void bump(std::atomic<std::uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+};
+
+}  // namespace larder::obs

@@ -1,0 +1,44 @@
+// proxy messages: the bytes Larder writes around relayed responses.
+//
+// - forward_head(): the request line and header section sent upstream: hop-by-hop fields,
+//   Expect and Content-Length removed, X-Forwarded-For / X-Forwarded-Proto / Via added, and a
+//   Content-Length for the (already de-chunked) body.
+// - response_tail(): the per-response fields appended after a stored or relayed head (Age for
+//   hits, Via, X-Cache, X-Cache-Reason with debug headers, Connection) and the blank line.
+// - streaming_head(): the head of a response too large to buffer, relayed as it arrives.
+// - error_response(): a short text/plain answer that Larder gives by itself.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "larder/http/request.hpp"
+#include "larder/proxy/cache_status.hpp"
+
+namespace larder::proxy {
+
+std::string forward_head(const http::Request& request, std::string_view client_ip,
+                         bool send_as_get);
+
+struct TailFields {
+    CacheStatus status = CacheStatus::Pass;
+    std::string_view reason;           // written only when debug_headers is on
+    bool debug_headers = false;
+    std::optional<std::int64_t> age;   // seconds, for responses from the store
+    bool keep_alive = true;
+    bool http10_client = false;        // a keep-alive HTTP/1.0 client needs it said
+};
+
+void append_response_tail(std::string& out, const TailFields& fields);
+
+// Status line and end-to-end fields of an upstream response; framing is `content_length` when
+// known, else chunked (the caller then chunk-encodes the body). No blank line at the end.
+std::string streaming_head(int status, std::string_view reason, const http::HeaderList& headers,
+                           std::optional<std::uint64_t> content_length, bool strip_set_cookie);
+
+std::string error_response(int status, std::string_view detail, bool close,
+                           bool debug_headers = true);
+
+}  // namespace larder::proxy

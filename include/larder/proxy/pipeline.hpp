@@ -1,0 +1,93 @@
+// proxy::Pipeline: the journey of one request, as one explicit sequence of steps.
+//
+//   recv → decide (rules) → lookup (store) → hit | miss | pass → fetch (upstream) → store? →
+//   deliver → log
+//
+// One Pipeline per worker thread: it owns nothing shared but refers to the daemon-wide rule
+// set, store and clock (`Shared`) and to its worker's upstream pool and counters. Every request
+// gets exactly one response (or, when a relayed body breaks after its first byte, a closed
+// connection) and exactly one access-log line. A response is read whole from the app server
+// before its first byte goes to the client, up to upstream.buffer_size, so a slow client never
+// holds an app server connection; larger bodies are relayed as they arrive.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string_view>
+
+#include "larder/cache/store.hpp"
+#include "larder/config/config.hpp"
+#include "larder/http/request.hpp"
+#include "larder/obs/clock.hpp"
+#include "larder/obs/counters.hpp"
+#include "larder/proxy/cache_status.hpp"
+#include "larder/proxy/response_writer.hpp"
+#include "larder/rules/ruleset.hpp"
+#include "larder/upstream/exchange.hpp"
+#include "larder/upstream/pool.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace larder::proxy {
+
+// What every worker shares, read-only or internally synchronised.
+struct Shared {
+    const config::Config& config;
+    const rules::RuleSet& rules;
+    cache::Store& store;
+    const obs::Clock& clock;
+    std::shared_ptr<spdlog::logger> access_log;  // null when off
+};
+
+struct ClientInfo {
+    std::string_view ip;       // for X-Forwarded-For
+    std::string_view address;  // "ip:port", for the access log
+    bool draining = false;     // the daemon is shutting down: close after this response
+};
+
+// One access-log line's worth of facts about a request.
+struct Transaction {
+    int status = 0;
+    std::uint64_t bytes_sent = 0;
+    CacheStatus cache_status = CacheStatus::Pass;
+    std::string_view reason;
+    std::int64_t upstream_us = -1;
+};
+
+class Pipeline {
+public:
+    Pipeline(const Shared& shared, upstream::Pool& pool, obs::Counters& counters);
+
+    // Answers `request` through `writer`. Returns true when the connection may serve another
+    // request.
+    boost::asio::awaitable<bool> handle(const http::Request& request, const ClientInfo& client,
+                                        ResponseWriter& writer);
+
+    // Writes a response that Larder makes by itself (parse errors, timeouts) and logs it.
+    // `request` may be null when the request never parsed.
+    boost::asio::awaitable<void> reject(const http::Request* request, const ClientInfo& client,
+                                        ResponseWriter& writer, int status,
+                                        std::string_view reason);
+
+private:
+    boost::asio::awaitable<void> fetch(const http::Request& request, const rules::Decision& decision,
+                                       bool cacheable, const ClientInfo& client,
+                                       ResponseWriter& writer, Transaction& tx, bool& keep_alive);
+    boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object, const http::Request& request,
+                                         const ClientInfo& client, ResponseWriter& writer,
+                                         Transaction& tx, bool keep_alive, bool from_store);
+    boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,
+                                              const http::Request& request,
+                                              ResponseWriter& writer, Transaction& tx,
+                                              bool& keep_alive);
+    void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
+             std::int64_t total_us) const;
+
+    const Shared& shared_;
+    upstream::Pool& pool_;
+    obs::Counters& counters_;
+};
+
+}  // namespace larder::proxy

@@ -1,0 +1,19 @@
+// proxy::ResponseWriter: how the pipeline sends bytes to its client without knowing the socket.
+//
+// The server's session implements it (with its send timeout); tests can implement it in memory.
+// write() returns false when the client is gone or too slow; the pipeline then stops sending.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <span>
+
+namespace larder::proxy {
+
+class ResponseWriter {
+public:
+    virtual ~ResponseWriter() = default;
+    virtual boost::asio::awaitable<bool> write(std::span<const boost::asio::const_buffer> data) = 0;
+};
+
+}  // namespace larder::proxy

@@ -1,0 +1,67 @@
+// server::Session: one client connection: read, parse, hand each request to the pipeline, write.
+//
+// Requests on a connection are answered one at a time in arrival order, so pipelined requests
+// get their responses in order by construction; bytes of the next request wait in the buffer.
+// The read buffer is the only copy of a request's head: the parser's views point into it and it
+// is compacted only between requests. Deadlines are plain time points that the worker's sweeper
+// checks (no timer per operation): the header deadline runs from the first byte of a request
+// (or from accept), the idle deadline between keep-alive requests, the body and send deadlines
+// restart on every byte of progress. A missed header deadline answers 408; an idle one closes
+// silently. Any parse error answers once and closes.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "larder/http/request_parser.hpp"
+#include "larder/proxy/response_writer.hpp"
+
+namespace larder::server {
+
+class Worker;
+
+class Session : public std::enable_shared_from_this<Session>, public proxy::ResponseWriter {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Session(Worker& worker, boost::asio::ip::tcp::socket socket);
+    ~Session() override;
+
+    boost::asio::awaitable<void> run();
+    boost::asio::awaitable<bool> write(std::span<const boost::asio::const_buffer> data) override;
+
+    // Called by the worker's sweeper: cancels the pending operation when its deadline passed.
+    void check_deadline(Clock::time_point now);
+    // Called when the daemon drains: an idle connection closes now, a busy one after its response.
+    void drain();
+
+    Session* next = nullptr;  // the worker's intrusive list of sessions
+    Session* prev = nullptr;
+
+private:
+    enum class Wait { None, Idle, Header, Body, Send };
+
+    boost::asio::awaitable<bool> read_more();
+    boost::asio::awaitable<bool> serve_complete_request();
+    void compact_buffer();
+    void set_deadline(Wait what, std::chrono::milliseconds after);
+
+    Worker& worker_;
+    boost::asio::ip::tcp::socket socket_;
+    std::string address_;  // "ip:port"
+    std::string ip_;
+    std::vector<char> buffer_;
+    std::size_t size_ = 0;
+    http::RequestParser parser_;
+    Wait waiting_for_ = Wait::None;
+    Clock::time_point deadline_ = Clock::time_point::max();
+    bool timed_out_ = false;
+    bool idle_ = true;  // between requests, nothing buffered
+    bool closing_ = false;
+};
+
+}  // namespace larder::server

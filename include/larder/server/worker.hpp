@@ -1,0 +1,71 @@
+// server::Worker: one event-loop thread with its own io_context, acceptors, sessions, upstream
+// pool, pipeline and counters.
+//
+// Nothing in a worker is touched by another thread except through post() to its io_context
+// (drain) and the relaxed reads of its counters. Each worker has its own SO_REUSEPORT acceptor
+// on every listen address, so the kernel spreads connections over workers without a lock.
+// A sweeper timer enforces session deadlines at a fraction of the shortest client timeout.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <vector>
+
+#include "larder/obs/counters.hpp"
+#include "larder/proxy/pipeline.hpp"
+#include "larder/upstream/pool.hpp"
+
+namespace larder::server {
+
+class Session;
+
+// Daemon-wide state every worker reads.
+struct ServerState {
+    std::atomic<std::size_t> active_connections{0};
+    std::atomic<bool> draining{false};
+};
+
+class Worker {
+public:
+    Worker(unsigned id, const proxy::Shared& shared, const std::vector<upstream::Backend>& backends,
+           ServerState& state);
+    ~Worker();
+
+    // Binds an acceptor on `endpoint` (SO_REUSEPORT); returns the port actually bound.
+    std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint);
+    void run();  // the thread body; returns when the io_context stops
+    void stop() { io_.stop(); }
+    // Thread-safe: stop accepting and close idle sessions; busy ones close after their response.
+    void begin_drain();
+
+    boost::asio::io_context& io() { return io_; }
+    proxy::Pipeline& pipeline() { return pipeline_; }
+    obs::Counters& counters() { return counters_; }
+    const config::ServerConfig& config() const { return shared_.config.server; }
+    ServerState& state() { return state_; }
+    unsigned id() const { return id_; }
+
+    void attach(Session* s);
+    void detach(Session* s);
+
+private:
+    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
+    boost::asio::awaitable<void> sweep_loop();
+
+    unsigned id_;
+    const proxy::Shared& shared_;
+    ServerState& state_;
+    boost::asio::io_context io_{1};
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    boost::asio::steady_timer sweeper_{io_};
+    obs::Counters counters_;
+    upstream::Pool pool_;
+    proxy::Pipeline pipeline_;
+    Session* sessions_ = nullptr;
+};
+
+}  // namespace larder::server

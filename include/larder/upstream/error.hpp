@@ -1,0 +1,22 @@
+// upstream::UpstreamError: every way an exchange with an app server can fail, with the status the
+// client gets for it (502 for a failed or broken exchange, 504 for one that took too long).
+#pragma once
+
+#include <string_view>
+
+namespace larder::upstream {
+
+enum class UpstreamError {
+    None,
+    ConnectFailed,       // refused, unreachable: 502
+    ConnectTimeout,      // 504
+    ResetBeforeResponse, // closed or reset before any response byte: 502
+    ResponseTimeout,     // no (complete) response within upstream_timeout: 504
+    MalformedResponse,   // 502
+    ClosedMidResponse,   // the body was cut short: 502 if nothing was sent yet
+};
+
+std::string_view to_string(UpstreamError e);
+int status_for(UpstreamError e);
+
+}  // namespace larder::upstream

@@ -1,0 +1,57 @@
+// upstream::Pool: one worker's keep-alive connections to the app servers, and server selection.
+//
+// A Pool belongs to one worker thread and is never shared, so it needs no locks. Idle
+// connections are kept per backend (at most max_idle_per_server, newest reused first); one idle
+// longer than idle_timeout is closed instead of reused. Selection is smooth weighted round robin
+// over the backends.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "larder/config/config.hpp"
+#include "larder/upstream/backend.hpp"
+
+namespace larder::upstream {
+
+struct Connection {
+    explicit Connection(boost::asio::any_io_executor ex, std::size_t backend_index)
+        : stream(ex), backend(backend_index) {}
+    boost::beast::tcp_stream stream;
+    boost::beast::flat_buffer buffer;
+    std::size_t backend;
+    std::chrono::steady_clock::time_point idle_since{};
+    std::uint64_t requests = 0;
+};
+
+class Pool {
+public:
+    Pool(boost::asio::any_io_executor executor, const std::vector<Backend>& backends,
+         const config::UpstreamConfig& config);
+
+    // The backend the next request should go to.
+    std::size_t pick();
+    // An idle keep-alive connection to `backend`, or nullptr.
+    std::unique_ptr<Connection> take_idle(std::size_t backend);
+    // A new, unconnected connection to `backend`.
+    std::unique_ptr<Connection> make(std::size_t backend);
+    // Returns a connection whose last response was complete and kept alive.
+    void give_back(std::unique_ptr<Connection> connection);
+
+    const Backend& backend(std::size_t index) const { return backends_[index]; }
+    std::size_t size() const { return backends_.size(); }
+    std::size_t idle_count(std::size_t backend) const { return idle_[backend].size(); }
+
+private:
+    boost::asio::any_io_executor executor_;
+    const std::vector<Backend>& backends_;
+    const config::UpstreamConfig& config_;
+    std::vector<std::vector<std::unique_ptr<Connection>>> idle_;
+    std::vector<long> current_weight_;
+};
+
+}  // namespace larder::upstream

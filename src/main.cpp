@@ -1,0 +1,135 @@
+// larder: the daemon's entry point. Parses the command line, loads and checks the config,
+// builds the shared parts (rules, store, upstream backends), binds, writes the ready file,
+// runs the workers, and drains on SIGTERM or SIGINT.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "larder/cache/store.hpp"
+#include "larder/config/loader.hpp"
+#include "larder/obs/clock.hpp"
+#include "larder/obs/logging.hpp"
+#include "larder/rules/ruleset.hpp"
+#include "larder/server/server.hpp"
+#include "larder/upstream/backend.hpp"
+
+namespace po = boost::program_options;
+using namespace larder;
+
+namespace {
+
+constexpr int kExitConfigError = 2;
+constexpr int kExitStartupError = 1;
+
+void write_ready_file(const std::string& path, const std::vector<std::string>& addresses) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        for (const auto& a : addresses) out << "http " << a << "\n";
+        if (!out) throw std::runtime_error("cannot write ready file " + tmp);
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+int run_daemon(const config::Config& config, const std::string& ready_file) {
+    rules::RuleSet rules(config);
+    cache::Store store({.max_size = config.cache.max_size,
+                        .max_objects = config.cache.max_objects,
+                        .max_object_size = config.cache.max_object_size});
+    obs::SystemClock clock;
+    auto backends = upstream::resolve_backends(config.upstream);
+    proxy::Shared shared{config, rules, store, clock, obs::make_access_log(config.log.access)};
+
+    server::Server server(shared, backends);
+    auto addresses = server.bind();
+    if (!ready_file.empty()) write_ready_file(ready_file, addresses);
+    server.start();
+    for (const auto& a : addresses)
+        spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
+                     server.workers(), backends.front().name);
+
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    int received = 0;
+    signals.async_wait([&](const boost::system::error_code&, int sig) { received = sig; });
+    signals_io.run();
+
+    spdlog::info("signal {}: draining {} connections (up to {} ms)", received,
+                 server.active_connections(), config.server.drain_timeout.count());
+    std::size_t cut = server.drain(config.server.drain_timeout);
+    if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    po::options_description options("Usage: larder [options]\n\nOptions");
+    options.add_options()("help,h", "show this help and exit")(
+        "version,V", "print the version and exit")(
+        "config,c", po::value<std::string>()->default_value("/etc/larder/larder.toml"),
+        "configuration file (TOML)")("check-config", po::value<std::string>(),
+                                     "check a configuration file: exit 0 when valid, 2 with the "
+                                     "error otherwise")(
+        "ready-file", po::value<std::string>(),
+        "write the bound listen addresses here once every listener is bound")(
+        "log-level", po::value<std::string>(),
+        "override [log] level: trace, debug, info, warn, error, critical, off");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, options), vm);
+        po::notify(vm);
+    } catch (const std::exception& e) {
+        std::cerr << "larder: " << e.what() << "\n" << options;
+        return kExitConfigError;
+    }
+    if (vm.count("help")) {
+        std::cout << "larder " << LARDER_VERSION << ": a caching HTTP reverse proxy\n\n" << options;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "larder " << LARDER_VERSION << "\n";
+        return 0;
+    }
+    if (vm.count("check-config")) {
+        try {
+            config::load_file(vm["check-config"].as<std::string>());
+            std::cout << vm["check-config"].as<std::string>() << ": ok\n";
+            return 0;
+        } catch (const config::ConfigError& e) {
+            std::cerr << e.what() << "\n";
+            return kExitConfigError;
+        }
+    }
+
+    config::Config config;
+    try {
+        config = config::load_file(vm["config"].as<std::string>());
+        if (vm.count("log-level")) config.log.level = vm["log-level"].as<std::string>();
+        obs::init_error_log(config.log.error, config.log.level);
+    } catch (const config::ConfigError& e) {
+        std::cerr << e.what() << "\nlarder: refusing to start with an invalid configuration\n";
+        return kExitConfigError;
+    } catch (const std::exception& e) {
+        std::cerr << "larder: " << e.what() << "\n";
+        return kExitConfigError;
+    }
+    int rc = kExitStartupError;
+    try {
+        std::string ready = vm.count("ready-file") ? vm["ready-file"].as<std::string>() : "";
+        rc = run_daemon(config, ready);
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot start: {}", e.what());
+    }
+    obs::shutdown_logging();
+    return rc;
+}

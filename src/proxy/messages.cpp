@@ -1,0 +1,114 @@
+#include "larder/proxy/messages.hpp"
+
+#include <charconv>
+
+#include "larder/http/hop_by_hop.hpp"
+#include "larder/http/status.hpp"
+
+namespace larder::proxy {
+
+namespace {
+constexpr std::string_view kVia = "1.1 larder";
+
+void append_number(std::string& out, std::uint64_t n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, end);
+}
+
+bool dropped_when_forwarding(const http::HeaderList& all, std::string_view name) {
+    return http::is_hop_by_hop(all, name) || http::iequals(name, "content-length") ||
+           http::iequals(name, "expect") || http::iequals(name, "x-forwarded-for") ||
+           http::iequals(name, "x-forwarded-proto") || http::iequals(name, "via");
+}
+}  // namespace
+
+std::string forward_head(const http::Request& r, std::string_view client_ip, bool send_as_get) {
+    std::string out;
+    out.reserve(256 + r.target.size() + r.headers.size() * 48);
+    out.append(send_as_get ? std::string_view("GET") : r.method_text).push_back(' ');
+    if (!r.target.empty() && r.target.front() == '/') {
+        out.append(r.target);
+    } else {  // absolute-form from a client that thinks we are a forward proxy
+        out.append(r.path);
+        if (!r.query.empty()) out.append("?").append(r.query);
+    }
+    out.append(" HTTP/1.1\r\n");
+    for (const auto& h : r.headers) {
+        if (dropped_when_forwarding(r.headers, h.name)) continue;
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    out.append("X-Forwarded-For: ");
+    if (auto xff = r.headers.get("x-forwarded-for"); xff && !xff->empty())
+        out.append(*xff).append(", ");
+    out.append(client_ip).append("\r\nX-Forwarded-Proto: http\r\nVia: ");
+    if (auto via = r.headers.get("via"); via && !via->empty()) out.append(*via).append(", ");
+    out.append(kVia).append("\r\n");
+    bool may_have_body = !send_as_get && r.method != http::Method::Get &&
+                         r.method != http::Method::Head;
+    if (!r.body.empty() || may_have_body) {
+        out.append("Content-Length: ");
+        append_number(out, send_as_get ? 0 : r.body.size());
+        out.append("\r\n");
+    }
+    out.append("\r\n");
+    return out;
+}
+
+void append_response_tail(std::string& out, const TailFields& f) {
+    if (f.age) {
+        out.append("Age: ");
+        append_number(out, static_cast<std::uint64_t>(*f.age < 0 ? 0 : *f.age));
+        out.append("\r\n");
+    }
+    out.append("Via: ").append(kVia).append("\r\nX-Cache: ").append(to_string(f.status));
+    out.append("\r\n");
+    if (f.debug_headers && !f.reason.empty())
+        out.append("X-Cache-Reason: ").append(f.reason).append("\r\n");
+    if (!f.keep_alive)
+        out.append("Connection: close\r\n");
+    else if (f.http10_client)
+        out.append("Connection: keep-alive\r\n");
+    out.append("\r\n");
+}
+
+std::string streaming_head(int status, std::string_view reason, const http::HeaderList& headers,
+                           std::optional<std::uint64_t> content_length, bool strip_set_cookie) {
+    std::string out = "HTTP/1.1 ";
+    append_number(out, static_cast<std::uint64_t>(status));
+    out.append(" ").append(reason).append("\r\n");
+    for (const auto& h : headers) {
+        if (http::is_hop_by_hop(headers, h.name) || http::iequals(h.name, "content-length")) continue;
+        if (strip_set_cookie && http::iequals(h.name, "set-cookie")) continue;
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    if (content_length) {
+        out.append("Content-Length: ");
+        append_number(out, *content_length);
+        out.append("\r\n");
+    } else {
+        out.append("Transfer-Encoding: chunked\r\n");
+    }
+    return out;
+}
+
+std::string error_response(int status, std::string_view detail, bool close, bool debug_headers) {
+    std::string body(http::reason_phrase(status));
+    if (!detail.empty()) body.append(": ").append(detail);
+    body.push_back('\n');
+    std::string out = "HTTP/1.1 ";
+    append_number(out, static_cast<std::uint64_t>(status));
+    out.append(" ").append(http::reason_phrase(status));
+    out.append("\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n");
+    out.append("Content-Length: ");
+    append_number(out, body.size());
+    out.append("\r\n");
+    append_response_tail(out, {.status = CacheStatus::Error,
+                               .reason = detail,
+                               .debug_headers = debug_headers,
+                               .keep_alive = !close});
+    out.append(body);
+    return out;
+}
+
+}  // namespace larder::proxy

@@ -1,0 +1,116 @@
+#include "larder/proxy/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+
+#include "larder/proxy/messages.hpp"
+
+namespace larder::proxy {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+std::int64_t micros_since(SteadyClock::time_point t0) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0).count();
+}
+}  // namespace
+
+Pipeline::Pipeline(const Shared& shared, upstream::Pool& pool, obs::Counters& counters)
+    : shared_(shared), pool_(pool), counters_(counters) {}
+
+asio::awaitable<bool> Pipeline::handle(const http::Request& request, const ClientInfo& client,
+                                       ResponseWriter& writer) {
+    auto t0 = SteadyClock::now();
+    obs::Counters::bump(counters_.requests);
+    Transaction tx;
+    bool keep_alive = request.keep_alive && !client.draining;
+
+    if (request.method == http::Method::Connect) {
+        co_await reject(&request, client, writer, 405, "connect_not_supported");
+        co_return false;
+    }
+
+    rules::Decision decision = shared_.rules.decide(request);
+    bool cacheable = decision.action == rules::Action::Cache;
+    if (cacheable) {
+        cache::ObjectPtr object = shared_.store.lookup(decision.key, shared_.clock.now());
+        if (object) {
+            obs::Counters::bump(counters_.cache_hits);
+            tx.cache_status = CacheStatus::Hit;
+            tx.reason = decision.rule_name;
+            co_await deliver(object, request, client, writer, tx, keep_alive, true);
+            log(&request, client, tx, micros_since(t0));
+            co_return keep_alive && tx.status != 0;
+        }
+        obs::Counters::bump(counters_.cache_misses);
+        tx.cache_status = CacheStatus::Miss;
+        tx.reason = decision.rule_name;
+    } else {
+        obs::Counters::bump(counters_.cache_passes);
+        tx.cache_status = CacheStatus::Pass;
+        tx.reason = rules::to_string(decision.reason);
+    }
+    co_await fetch(request, decision, cacheable, client, writer, tx, keep_alive);
+    log(&request, client, tx, micros_since(t0));
+    co_return keep_alive;
+}
+
+asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object, const http::Request& request,
+                                        const ClientInfo& client, ResponseWriter& writer,
+                                        Transaction& tx, bool keep_alive, bool from_store) {
+    std::string tail;
+    tail.reserve(128);
+    std::optional<std::int64_t> age;
+    if (from_store)
+        age = std::chrono::duration_cast<std::chrono::seconds>(shared_.clock.now() -
+                                                               object->stored_at)
+                  .count();
+    append_response_tail(tail, {.status = tx.cache_status,
+                                .reason = tx.reason,
+                                .debug_headers = shared_.config.server.debug_headers,
+                                .age = age,
+                                .keep_alive = keep_alive,
+                                .http10_client = request.version_minor == 0});
+    bool with_body = request.method != http::Method::Head;
+    std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
+                                              asio::buffer(object->body)};
+    std::size_t count = with_body ? 3 : 2;
+    bool ok = co_await writer.write(std::span(buffers.data(), count));
+    tx.status = object->status;
+    tx.bytes_sent = ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0)
+                       : 0;
+    if (!ok) tx.status = 0;
+}
+
+asio::awaitable<void> Pipeline::reject(const http::Request* request, const ClientInfo& client,
+                                       ResponseWriter& writer, int status,
+                                       std::string_view reason) {
+    obs::Counters::bump(counters_.client_errors);
+    std::string response = error_response(status, reason, true);
+    std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
+    bool ok = co_await writer.write(buffers);
+    Transaction tx{.status = status,
+                   .bytes_sent = ok ? response.size() : 0,
+                   .cache_status = CacheStatus::Error,
+                   .reason = reason};
+    log(request, client, tx, 0);
+}
+
+void Pipeline::log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
+                   std::int64_t total_us) const {
+    if (!shared_.access_log) return;
+    std::string_view method = request ? request->method_text : "-";
+    std::string_view target = request ? request->target : "-";
+    unsigned major = request ? request->version_major : 1;
+    unsigned minor = request ? request->version_minor : 1;
+    shared_.access_log->info("{} \"{} {} HTTP/{}.{}\" {} {} {} {} upstream_us={} total_us={}",
+                             client.address, method, target, major, minor, tx.status,
+                             tx.bytes_sent, to_string(tx.cache_status),
+                             tx.reason.empty() ? std::string_view("-") : tx.reason,
+                             tx.upstream_us, total_us);
+}
+
+}  // namespace larder::proxy

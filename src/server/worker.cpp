@@ -1,0 +1,125 @@
+#include "larder/server/worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "larder/server/session.hpp"
+
+namespace larder::server {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// Deadlines are checked at a quarter of the shortest client timeout, between 10 ms and 1 s.
+std::chrono::milliseconds sweep_period(const config::ServerConfig& c) {
+    auto shortest = std::min({c.client_header_timeout, c.client_body_timeout,
+                              c.keepalive_timeout, c.send_timeout});
+    return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+}  // namespace
+
+Worker::Worker(unsigned id, const proxy::Shared& shared,
+               const std::vector<upstream::Backend>& backends, ServerState& state)
+    : id_(id),
+      shared_(shared),
+      state_(state),
+      pool_(io_.get_executor(), backends, shared.config.upstream),
+      pipeline_(shared, pool_, counters_) {}
+
+Worker::~Worker() = default;
+
+std::uint16_t Worker::listen(const asio::ip::tcp::endpoint& endpoint) {
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    acceptor->set_option(reuse_port(true));
+    if (endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true));
+    acceptor->bind(endpoint);
+    acceptor->listen(1024);
+    auto port = acceptor->local_endpoint().port();
+    asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
+    acceptors_.push_back(std::move(acceptor));
+    return port;
+}
+
+void Worker::run() {
+    asio::co_spawn(io_, sweep_loop(), asio::detached);
+    io_.run();
+}
+
+void Worker::begin_drain() {
+    asio::post(io_, [this] {
+        for (auto& a : acceptors_) {
+            error_code ec;
+            a->close(ec);
+        }
+        for (Session* s = sessions_; s != nullptr;) {
+            Session* next = s->next;
+            s->drain();
+            s = next;
+        }
+    });
+}
+
+void Worker::attach(Session* s) {
+    state_.active_connections.fetch_add(1, std::memory_order_relaxed);
+    s->next = sessions_;
+    if (sessions_) sessions_->prev = s;
+    sessions_ = s;
+}
+
+void Worker::detach(Session* s) {
+    if (s->prev) s->prev->next = s->next;
+    if (s->next) s->next->prev = s->prev;
+    if (sessions_ == s) sessions_ = s->next;
+    state_.active_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+asio::awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& acceptor) {
+    asio::steady_timer backoff(io_);
+    const std::size_t max_connections = config().max_connections;
+    for (;;) {
+        // Over the limit, new connections wait in the kernel's backlog until one closes.
+        while (state_.active_connections.load(std::memory_order_relaxed) >= max_connections &&
+               acceptor.is_open()) {
+            backoff.expires_after(std::chrono::milliseconds(10));
+            co_await backoff.async_wait(nothrow);
+        }
+        auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+        if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+        if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+            spdlog::warn("worker {}: accept failed: {}", id_, ec.message());
+            backoff.expires_after(std::chrono::milliseconds(50));
+            co_await backoff.async_wait(nothrow);
+            continue;
+        }
+        obs::Counters::bump(counters_.connections_accepted);
+        auto session = std::make_shared<Session>(*this, std::move(socket));
+        asio::co_spawn(
+            io_, [session]() -> asio::awaitable<void> { co_await session->run(); },
+            asio::detached);
+    }
+}
+
+asio::awaitable<void> Worker::sweep_loop() {
+    const auto period = sweep_period(config());
+    for (;;) {
+        sweeper_.expires_after(period);
+        auto [ec] = co_await sweeper_.async_wait(nothrow);
+        if (ec) co_return;
+        auto now = Session::Clock::now();
+        for (Session* s = sessions_; s != nullptr; s = s->next) s->check_deadline(now);
+    }
+}
+
+}  // namespace larder::server

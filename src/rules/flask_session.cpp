@@ -1,8 +1,10 @@
 #include "larder/rules/flask_session.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <zlib.h>
 
 #include <stdexcept>
@@ -31,6 +33,40 @@ struct Scratch {
 };
 
 thread_local Scratch tl_scratch;
+
+// HMAC-SHA1 through a per-thread EVP_MAC_CTX: the digest is fetched once per thread (fetching
+// takes a lock in OpenSSL's method store), later calls only re-key the context. The one-shot
+// HMAC() fetches and allocates on every call and costs about three times as much.
+struct ThreadMac {
+    EVP_MAC_CTX* ctx = nullptr;
+    bool digest_set = false;
+    ~ThreadMac() { EVP_MAC_CTX_free(ctx); }
+};
+
+thread_local ThreadMac tl_mac;
+
+EVP_MAC* hmac_algorithm() {
+    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    return mac;
+}
+
+bool hmac_sha1(const unsigned char* key, std::size_t key_len, std::string_view data,
+               unsigned char (&out)[EVP_MAX_MD_SIZE], std::size_t& out_len) {
+    ThreadMac& m = tl_mac;
+    if (!m.ctx) {
+        if (!hmac_algorithm()) return false;
+        m.ctx = EVP_MAC_CTX_new(hmac_algorithm());
+        if (!m.ctx) return false;
+    }
+    char digest[] = "SHA1";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (!EVP_MAC_init(m.ctx, key, key_len, m.digest_set ? nullptr : params)) return false;
+    m.digest_set = true;
+    if (!EVP_MAC_update(m.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()))
+        return false;
+    return EVP_MAC_final(m.ctx, out, &out_len, EVP_MAX_MD_SIZE) == 1;
+}
 
 bool inflate_into(std::string_view in, Scratch& s) {
     if (!s.zs_ready) {
@@ -87,10 +123,8 @@ bool FlaskSessionReader::signature_ok(std::string_view signed_part,
     sig.clear();
     if (!base64url_decode(signature, sig) || sig.size() != derived_key_.size()) return false;
     unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!HMAC(EVP_sha1(), derived_key_.data(), static_cast<int>(derived_key_.size()),
-              reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size(), mac,
-              &len) ||
+    std::size_t len = 0;
+    if (!hmac_sha1(derived_key_.data(), derived_key_.size(), signed_part, mac, len) ||
         len != sig.size())
         return false;
     return CRYPTO_memcmp(mac, sig.data(), len) == 0;

@@ -5,9 +5,15 @@ with max_size = 1MiB, after 40 distinct 100 kB objects the newest is a HIT and t
 MISS again (the origin served it twice); responses with Set-Cookie (no strip rule),
 Cache-Control: private or no-store, or bigger than max_object_size are not stored; a HEAD is
 served from a stored GET (no body, same Content-Length, no request upstream), and a HEAD miss
-does not leave an empty object behind for GET.
+does not leave an empty object behind for GET. Also: with strip_set_cookie the response is stored
+and hits carry no Set-Cookie; the query string is part of the key; POST is never cached;
+concurrent misses for one key reach the origin once; HIT and MISS access log lines.
 """
+import re
+import threading
 import unittest
+
+from harness.client import Client
 
 from harness.base import E2ETestCase
 from harness.origin import Reply
@@ -15,6 +21,7 @@ from harness.origin import Reply
 RULES = [
     {"name": "objects", "path_prefix": "/obj/", "cache": "60s"},
     {"name": "cacheable", "path_prefix": "/c/", "cache": "60s"},
+    {"name": "stripped", "path_prefix": "/strip/", "cache": "60s", "strip_set_cookie": True},
 ]
 
 
@@ -109,6 +116,59 @@ class CacheStoreTest(E2ETestCase):
         g2 = self.get("/c/headfirst")
         self.assertEqual(g2.body, b"full body")
         self.assertEqual(g2.header("Content-Length"), "9")
+
+    def test_strip_set_cookie_rule_stores_without_cookie(self):
+        self.origin.route("/strip/page", Reply(200, b"page", [("Set-Cookie", "session=anon; Path=/")]))
+        self.get("/strip/page")
+        hit = self.get("/strip/page")
+        self.assertEqual((hit.x_cache, hit.body), ("HIT", b"page"))
+        self.assertEqual(hit.headers.get_all("Set-Cookie"), [])
+        self.assertEqual(self.origin.count("/strip/page"), 1)
+
+    def test_query_string_is_part_of_the_key(self):
+        a1 = self.get("/c/q?page=1")
+        a2 = self.get("/c/q?page=2")
+        b1 = self.get("/c/q?page=1")
+        self.assertEqual((a1.x_cache, a2.x_cache, b1.x_cache), ("MISS", "MISS", "HIT"))
+        self.assertEqual(a2.body, b"origin GET /c/q?page=2")
+        self.assertEqual(b1.body, b"origin GET /c/q?page=1")
+        self.assertEqual(self.origin.count("/c/q"), 2)
+
+    def test_post_is_never_cached(self):
+        self.get("/c/form")
+        for _ in range(2):
+            r = self.c.request("POST", "/c/form", body=b"x=1")
+            self.assertEqual(r.x_cache, "PASS")
+            self.assertEqual(r.body, b"origin POST /c/form")
+        self.assertEqual(self.origin.count("/c/form", "POST"), 2)
+
+    def test_concurrent_misses_reach_the_origin_once(self):
+        arrived, release = threading.Event(), threading.Event()
+        self.addCleanup(release.set)
+        self.origin.route("/c/popular", Reply(200, b"popular", hold=release, arrived=arrived))
+        clients = [Client(self.larder.port, timeout=15) for _ in range(6)]
+        for c in clients:
+            self.addCleanup(c.close)
+        clients[0].send_request("GET", "/c/popular")
+        self.assertTrue(arrived.wait(10))
+        for c in clients[1:]:  # these arrive while the first fetch is held at the origin
+            c.send_request("GET", "/c/popular")
+        release.set()
+        bodies = [c.read_response().body for c in clients]
+        self.assertEqual(bodies, [b"popular"] * 6)
+        self.assertEqual(self.origin.count("/c/popular"), 1)
+
+    def test_access_log_for_miss_and_hit(self):
+        self.get("/c/logged")
+        self.get("/c/logged")
+        line = re.compile(r'^127\.0\.0\.1:\d+ "GET /c/logged HTTP/1\.1" 200 \d+ (?P<cache>MISS|HIT) '
+                          r'(?P<reason>\S.*?) upstream_us=(?P<up>-?\d+) total_us=\d+$')
+        self.larder.wait_for_log(lambda l: "HIT" in l and "/c/logged" in l)
+        self.assertEqual(self.larder.stop(), 0)
+        found = [line.match(l) for l in self.larder.access_log_lines() if "/c/logged" in l]
+        self.assertTrue(all(found), self.larder.access_log_lines())
+        self.assertEqual([m.group("cache") for m in found], ["MISS", "HIT"])
+        self.assertGreaterEqual(int(found[0].group("up")), 0)
 
 
 if __name__ == "__main__":

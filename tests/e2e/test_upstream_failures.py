@@ -15,7 +15,7 @@ from harness.daemon import larder_config
 from harness.flask_app import free_port
 from harness.origin import Reply
 
-TIMEOUTS = {"upstream_connect_timeout": "1s", "upstream_timeout": "300ms"}
+TIMEOUTS = {"upstream_connect_timeout": "1s", "upstream_timeout": "5s"}
 
 
 class UpstreamDownTest(E2ETestCase):
@@ -52,6 +52,8 @@ class UpstreamFailureTest(E2ETestCase):
         self.assert_serves(self.larder)
 
     def test_slow_origin_gives_504(self):
+        # A daemon of its own: only this test wants the short upstream_timeout.
+        self.larder = self.start_larder(server=dict(TIMEOUTS, upstream_timeout="300ms"))
         release = threading.Event()
         self.addCleanup(release.set)
         self.origin.route("/slow", Reply(200, b"too late", hold=release, hold_timeout=15))

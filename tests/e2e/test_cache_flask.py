@@ -65,12 +65,13 @@ class FlaskCacheTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.app = FlaskDemo(workers=2)
-        cls.app.start()
         cls.addClassCleanup(cls.app.stop)
+        cls.app.start()
 
     def setUp(self):
-        self.larder = Larder(CONFIG.format(address=self.app.address))
+        self.larder = Larder(CONFIG.format(address=self.app.address), start=False)
         self.addCleanup(self.larder.close)
+        self.larder.start()
 
     # -- helpers ------------------------------------------------------------------------
     def fetch(self, path, cookies=None, method="GET", body=None, headers=()):

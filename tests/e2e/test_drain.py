@@ -2,8 +2,9 @@
 
 Covers: a request in flight when SIGTERM arrives (the origin holds it on an Event) completes
 with 200 after the origin is released; meanwhile new connections are refused; the daemon exits
-with 0. Idle keep-alive connections do not hold the exit up, and a request that outlives
-drain_timeout does not keep the daemon alive.
+with 0. Idle keep-alive connections do not hold the exit up, a SIGTERM sent as soon as the ready
+file exists is handled the same way, and a request that outlives drain_timeout does not keep the
+daemon alive.
 """
 import signal
 import socket
@@ -60,6 +61,13 @@ class DrainTest(E2ETestCase):
         self.assertEqual(c.get("/x").status, 200)
         self.assertEqual(larder.stop(timeout=10), 0)
         self.assertTrue(c.wait_closed(5))
+
+    def test_sigterm_right_after_ready_exits_zero(self):
+        # Once the ready file exists, SIGTERM must already mean "drain and exit 0".
+        for _ in range(5):
+            larder = self.start_larder()
+            larder.signal(signal.SIGTERM)
+            self.assertEqual(larder.wait(10), 0)
 
     def test_drain_timeout_bounds_shutdown(self):
         larder = self.start_larder(server={"drain_timeout": "500ms", "upstream_timeout": "30s"})

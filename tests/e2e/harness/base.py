@@ -23,10 +23,10 @@ class E2ETestCase(unittest.TestCase):
         """Starts larder with `config` (TOML text or dict) or larder_config(self.origin, **sections)."""
         if config is None:
             config = larder_config(self.origin, **sections)
-        daemon = Larder(config, log_level=log_level)
+        daemon = Larder(config, log_level=log_level, start=False)
         self.daemons.append(daemon)
         self.addCleanup(self._close_daemon, daemon)
-        return daemon
+        return daemon.start()
 
     def _close_daemon(self, daemon):
         outcome = getattr(self, "_outcome", None)

@@ -43,7 +43,8 @@ class Reply:
     """What the origin does with a request.
 
     action: "respond" (default), "close" (close without answering), "reset" (RST, no answer).
-    hold: a threading.Event the origin waits on (at most hold_timeout s) before acting.
+    hold: a threading.Event the origin waits on (at most hold_timeout s) before acting; use it
+      whenever a test must order events. delay: seconds to sleep before acting (load only).
     arrived: a threading.Event set as soon as the request has been read.
     chunked: send the body with Transfer-Encoding: chunked in `chunk_size` pieces.
     close_after: close the connection after answering, without a Connection: close header
@@ -53,7 +54,8 @@ class Reply:
 
     def __init__(self, status=200, body=b"", headers=(), *, reason=None, action="respond",
                  hold=None, hold_timeout=20.0, arrived=None, chunked=False, chunk_size=4096,
-                 close_after=False, connection_close=False, closed=None, content_length=True):
+                 close_after=False, connection_close=False, closed=None, content_length=True,
+                 delay=0.0):
         self.status = status
         self.body = body.encode() if isinstance(body, str) else body
         self.headers = list(headers.items() if isinstance(headers, dict) else headers)
@@ -68,6 +70,7 @@ class Reply:
         self.connection_close = connection_close
         self.closed = closed
         self.content_length = content_length
+        self.delay = delay
 
 
 REASONS = {100: "Continue", 200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently",
@@ -194,6 +197,8 @@ class Origin:
                     with self._lock:
                         self._holds.add(reply.hold)
                     reply.hold.wait(reply.hold_timeout)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 if reply.action == "close":
                     return
                 if reply.action == "reset":

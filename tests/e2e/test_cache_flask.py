@@ -5,7 +5,8 @@ With the config of the architecture brief (anonymous pages cached, identity from
 an anonymous page is a MISS then a HIT and reaches the app once (the app's /counter says so);
 a user logged in without "remember me" (known only by the signed session cookie) and one with it
 (remember_token, with or without the session) never get a HIT, and their "Hello, alice" page is
-never served to an anonymous client afterwards; anonymous visitors carrying analytics cookies or
+never served to an anonymous client afterwards; after logging out the visitor is anonymous again;
+anonymous visitors carrying analytics cookies or
 Flask's anonymous session cookie still HIT; paths without a rule (/profile, /counter, /login) are
 never cached; cached responses carry no Set-Cookie; static files HIT whatever the cookies.
 """
@@ -165,6 +166,16 @@ class FlaskCacheTest(unittest.TestCase):
         self.assertNotEqual(r.x_cache, "HIT")
         self.assert_hello(r, "bob")
         self.assertEqual(self.app_count("/about") - before, 4)  # 3 for bob, 1 anonymous miss
+
+    def test_logged_out_user_is_anonymous_again(self):
+        alice = self.login("alice")
+        r = self.fetch("/logout", alice)
+        self.assertEqual((r.status, r.x_cache), (302, "PASS"))
+        after = dict(alice, **set_cookies(r))  # the session cookie without _user_id now
+        self.assertEqual(self.fetch("/project/beta").x_cache, "MISS")
+        r = self.fetch("/project/beta", {"session": after["session"]})
+        self.assertEqual(r.x_cache, "HIT")
+        self.assert_hello(r, "visitor")
 
     def test_paths_without_rule_never_cached(self):
         alice = self.login("alice")

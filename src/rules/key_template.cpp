@@ -26,11 +26,6 @@ KeyTemplate::KeyTemplate(std::string_view text) {
         }
         add_literal(text.substr(0, dollar));
         text.remove_prefix(dollar);
-        if (text[1] == '$') {
-            add_literal("$");
-            text.remove_prefix(2);
-            continue;
-        }
         if (text[1] != '{') {
             add_literal("$");
             text.remove_prefix(1);

@@ -10,8 +10,8 @@
 //   GET
 //   ${cookie:NAME}   the first cookie NAME as sent, or nothing
 //   ${header:NAME}   the first header NAME (case-insensitive) as sent, or nothing
-// "$$" is a literal '$'; a '$' not followed by '{' or '$' is literal too. An unknown variable or
-// an unterminated "${" throws std::invalid_argument at compile time, never at request time.
+// A '$' not followed by '{' is literal (as the config loader's check reads templates). An unknown
+// variable or an unterminated "${" throws std::invalid_argument at load, never at request time.
 // expand() appends to the caller's string and allocates nothing else.
 #pragma once
 

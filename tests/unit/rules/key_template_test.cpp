@@ -83,7 +83,7 @@ TEST(KeyTemplate, MethodCookieHeaderAndLiterals) {
                      "${header:X-None}",
                      r),
               "HEAD /x|fr||de|");
-    EXPECT_EQ(expand("$${host}=${host} cost $5", r), "${host}=h cost $5");
+    EXPECT_EQ(expand("$${host}=${host} cost $5", r), "$h=h cost $5");
     EXPECT_EQ(expand("", r), "");
     EXPECT_EQ(expand("trailing$", r), "trailing$");
 }

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "flask_cookies.hpp"
 #include "test_request.hpp"
@@ -366,4 +368,34 @@ TEST(RuleSet, BadRulesThrowNamingTheRule) {
     bad_cond.cookies = {{"x", Kind::Regex, "("}};
     q.rules = {bad_cond};
     EXPECT_THROW(RuleSet{q}, std::invalid_argument);
+}
+
+TEST(RuleSet, SharedByManyThreads) {
+    config::Config c = seed_config();
+    c.identity.flask_session->secret_key = std::string(kFlaskSecret);
+    auto api = cache_rule("api");
+    api.path_regex = "^/api/[0-9]+$";
+    api.query = {{"q", Kind::Regex, "^a b$"}};
+    c.rules.insert(c.rules.begin(), api);
+    RuleSet rs(c);
+    auto user = get("/about");
+    user.cookie("session=" + std::string(kCompressedUserCookie));
+    auto anon = get("/about");
+    anon.cookie("session=" + std::string(kCompressedAnonCookie));
+    auto forged = get("/about");
+    forged.cookie("session=" + std::string(kOtherKeyAnonCookie));
+    auto regex = get("/api/12?q=a+b");
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 500; ++i) {
+                wrong += rs.decide(user).action != Action::Pass;
+                wrong += rs.decide(anon).action != Action::Cache;
+                wrong += rs.decide(forged).action != Action::Pass;
+                wrong += rs.decide(regex).rule_name != "api";
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(wrong.load(), 0);
 }

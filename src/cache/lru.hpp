@@ -62,6 +62,7 @@ class Lru {
     std::size_t erase_prefix(std::string_view prefix, std::vector<ObjectPtr>& released);
 
     std::size_t bytes() const { return bytes_; }
+    bool contains(std::string_view key) const { return map_.find(key) != map_.end(); }
     std::size_t size() const { return map_.size(); }
     std::size_t max_bytes() const { return max_bytes_; }
     const LruCounters& counters() const { return counters_; }

@@ -72,7 +72,7 @@ std::size_t Object::bookkeeping_bytes() {
 
 std::size_t Object::charge() const {
     return bookkeeping_bytes() + heap_bytes(key) + heap_bytes(head) + heap_bytes(body) +
-           heap_bytes(rule_name);
+           heap_bytes(rule_name) + heap_bytes(meta.etag) + heap_bytes(meta.vary);
 }
 
 }  // namespace larder::cache

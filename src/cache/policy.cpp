@@ -26,6 +26,18 @@ std::string_view to_string(NoCacheReason r) {
             return "vary_star";
         case NoCacheReason::UpstreamError:
             return "upstream_error";
+        case NoCacheReason::MethodNotCacheable:
+            return "method_not_cacheable";
+        case NoCacheReason::PartialContent:
+            return "partial_content";
+        case NoCacheReason::RequestNoStore:
+            return "request_no_store";
+        case NoCacheReason::MustUnderstand:
+            return "must_understand";
+        case NoCacheReason::StaleWithoutValidator:
+            return "stale_without_validator";
+        case NoCacheReason::VaryUnsupported:
+            return "vary_unsupported";
     }
     return "unknown";
 }

@@ -11,6 +11,65 @@ namespace {
 constexpr std::array<std::string_view, 7> kLevels = {"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
+// "10%" (or "2.5%") -> 0.10; 0 to 100 percent. An integer/float 0..1 is the fraction itself.
+void read_heuristic(Reader& r, CacheConfig& out) {
+    const toml::node* node = r.find("heuristic");
+    if (!node) return;
+    const std::string what = "a percentage from \"0%\" to \"100%\", such as \"10%\"";
+    if (const auto* f = node->as_floating_point()) {
+        if (f->get() < 0.0 || f->get() > 1.0) expected(r, *node, r.key("heuristic"), what);
+        out.heuristic = f->get();
+        return;
+    }
+    if (const auto* i = node->as_integer()) {
+        if (i->get() != 0 && i->get() != 1) expected(r, *node, r.key("heuristic"), what);
+        out.heuristic = static_cast<double>(i->get());
+        return;
+    }
+    const auto* str = node->as_string();
+    if (!str) expected(r, *node, r.key("heuristic"), what);
+    std::string text = str->get();
+    if (text == "off") {
+        out.heuristic = 0.0;
+        return;
+    }
+    if (text.size() < 2 || text.back() != '%') expected(r, *node, r.key("heuristic"), what);
+    text.pop_back();
+    double percent = 0.0;
+    bool digits = false, dot = false;
+    double scale = 1.0;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            digits = true;
+            if (dot) {
+                scale /= 10.0;
+                percent += (c - '0') * scale;
+            } else {
+                percent = percent * 10.0 + (c - '0');
+            }
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            expected(r, *node, r.key("heuristic"), what);
+        }
+    }
+    if (!digits || percent > 100.0) expected(r, *node, r.key("heuristic"), what);
+    out.heuristic = percent / 100.0;
+}
+
+void read_http_policy(Reader& r, CacheConfig& out) {
+    read_heuristic(r, out);
+    bool honor = false;
+    if (r.boolean("honor_client_no_cache", honor)) out.honor_client_no_cache = honor;
+    r.boolean("honor_client_max_stale", out.honor_client_max_stale);
+    std::int64_t variants = 0;
+    if (r.integer("max_variants", variants, 0, 1024)) {
+        out.max_variants = static_cast<std::size_t>(variants);
+    }
+    r.boolean("targeted_cache_control", out.targeted_cache_control);
+    r.boolean("strip_targeted_headers", out.strip_targeted_headers);
+}
+
 }  // namespace
 
 void read_log(Reader& r, LogConfig& out) {
@@ -63,6 +122,7 @@ void read_cache(Reader& r, CacheConfig& out) {
     }
     r.boolean("sort_query", out.sort_query);
     r.strings("drop_query", out.drop_query, false);
+    read_http_policy(r, out);
     r.finish();
     if (out.max_object_size > out.max_size) {
         r.fail("max_object_size", "must not be larger than cache.max_size (" +

@@ -69,7 +69,12 @@ void read_matchers(Reader& r, RuleConfig& rule) {
 
 void read_actions(Reader& r, RuleConfig& rule) {
     Duration ttl{};
-    if (r.duration("cache", ttl)) rule.ttl = ttl;
+    const toml::node* cache = r.find("cache");
+    if (cache && cache->is_string() && cache->as_string()->get() == "origin") {
+        rule.ttl_from_origin = true;  // follow the app's Cache-Control (RFC 9111)
+    } else if (r.duration("cache", ttl)) {
+        rule.ttl = ttl;
+    }
     r.boolean("pass", rule.pass);
     std::string key;
     if (r.string("key", key)) {
@@ -96,14 +101,16 @@ RuleConfig read_rule(Reader& r, const IdentityConfig& identity) {
     read_actions(r, rule);
     r.finish();
 
-    if (rule.ttl && rule.pass) {
+    const bool caches = rule.ttl || rule.ttl_from_origin;
+    if (caches && rule.pass) {
         r.fail("pass",
-               "a rule either caches (cache = \"<duration>\") or passes (pass = true), "
-               "not both");
+               "a rule either caches (cache = \"<duration>\" or \"origin\") or passes "
+               "(pass = true), not both");
     }
-    if (!rule.ttl && !rule.pass) {
+    if (!caches && !rule.pass) {
         r.fail_here(r.path(), "rule \"" + rule.name +
-                                  "\" needs an action: cache = \"<duration>\" or pass = true");
+                                  "\" needs an action: cache = \"<duration>\", cache = "
+                                  "\"origin\" or pass = true");
     }
     const bool knows_identity = !identity.cookies.empty() || identity.flask_session.has_value();
     if (rule.visitor != Visitor::Any && !knows_identity) {

@@ -92,10 +92,30 @@ void set_numeric(const Element& e, std::optional<std::uint32_t>& field, bool& ma
     }
 }
 
-void set_field_list(const Element& e, bool& has_fields, std::string_view& fields) {
-    if (!e.has_arg) return;
-    has_fields = true;
-    fields = e.arg;
+void set_field_list(const Element& e, bool& has_fields, std::string_view& fields,
+                    std::string_view (&more)[3], bool& overflow, bool& unqualified) {
+    if (!e.has_arg) {
+        unqualified = true;
+        return;
+    }
+    if (!has_fields) {
+        has_fields = true;
+        fields = e.arg;
+        return;
+    }
+    for (auto& slot : more) {
+        if (slot.empty()) {
+            slot = e.arg;
+            return;
+        }
+    }
+    overflow = true;
+}
+
+bool list_names(std::string_view list, std::string_view field) {
+    bool found = false;
+    for_each_listed_field(list, [&](std::string_view item) { found = found || iequals(item, field); });
+    return found;
 }
 
 // Returns false for a directive this parser does not know.
@@ -109,10 +129,12 @@ bool apply(const Element& e, CacheControl& cc) {
         cc.no_store = true;
     } else if (iequals(n, "no-cache")) {
         cc.no_cache = true;
-        set_field_list(e, cc.no_cache_has_fields, cc.no_cache_fields);
+        set_field_list(e, cc.no_cache_has_fields, cc.no_cache_fields, cc.no_cache_fields_more,
+                       cc.no_cache_fields_overflow, cc.no_cache_unqualified);
     } else if (iequals(n, "private")) {
         cc.private_ = true;
-        set_field_list(e, cc.private_has_fields, cc.private_fields);
+        set_field_list(e, cc.private_has_fields, cc.private_fields, cc.private_fields_more,
+                       cc.private_fields_overflow, cc.private_unqualified);
     } else if (iequals(n, "public")) {
         cc.public_ = true;
     } else if (iequals(n, "must-revalidate")) {
@@ -168,10 +190,30 @@ CacheControl parse_cache_control(std::string_view value) {
 }
 
 CacheControl parse_cache_control(const HeaderList& headers) {
+    return parse_cache_control(headers, "cache-control");
+}
+
+CacheControl parse_cache_control(const HeaderList& headers, std::string_view field_name) {
     CacheControl cc;
     for (const auto& h : headers)
-        if (iequals(h.name, "cache-control")) parse_cache_control(h.value, cc);
+        if (iequals(h.name, field_name)) parse_cache_control(h.value, cc);
     return cc;
+}
+
+bool no_cache_names(const CacheControl& cc, std::string_view field) {
+    if (!cc.no_cache_has_fields) return false;
+    if (list_names(cc.no_cache_fields, field)) return true;
+    for (auto more : cc.no_cache_fields_more)
+        if (list_names(more, field)) return true;
+    return false;
+}
+
+bool private_names(const CacheControl& cc, std::string_view field) {
+    if (!cc.private_has_fields) return false;
+    if (list_names(cc.private_fields, field)) return true;
+    for (auto more : cc.private_fields_more)
+        if (list_names(more, field)) return true;
+    return false;
 }
 
 }  // namespace larder::http

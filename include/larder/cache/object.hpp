@@ -5,15 +5,55 @@
 // per-response fields (Age, X-Cache, Connection) and then CRLF. `body` is the whole body.
 // Objects are shared by reference count between the store and every worker writing them; nothing
 // mutates an Object after it is built.
+//
+// `meta` holds what the RFC 9111 policy (freshness.hpp, conditional.hpp, vary.hpp) needs on the
+// hit path, parsed once when the object is built so a hit never re-parses header text. An object
+// built without it has `meta.parsed == false` and only `stored_at`/`expires_at` matter. For an
+// object built under the HTTP policy (cache::build_http_object), `expires_at` is
+// `meta.fresh_until` (or the response time for `no-cache`, so it is never a plain fresh hit) and
+// `meta.keep_until` is how long it is worth keeping, stale, to be revalidated.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "larder/obs/clock.hpp"
 
 namespace larder::cache {
+
+// Parsed, immutable metadata of a stored response (see cache::parse_meta in freshness.hpp).
+struct Meta {
+    bool parsed = false;  // false: built without the HTTP policy (rule TTL only)
+
+    // Validators and dates as received; nullopt when absent or invalid.
+    std::string etag;  // the ETag field value as sent (e.g. `W/"x"`); empty when absent
+    std::optional<obs::TimePoint> last_modified;
+    std::optional<obs::TimePoint> date;
+    obs::TimePoint request_time{};   // when the request that produced it was sent upstream
+    obs::TimePoint response_time{};  // when the response was received
+
+    // RFC 9111 section 4.2: computed once at build time.
+    std::chrono::seconds freshness_lifetime{0};
+    std::chrono::seconds corrected_initial_age{0};
+    obs::TimePoint fresh_until{};  // response_time + lifetime - corrected_initial_age
+    obs::TimePoint keep_until{};   // kept (stale) until then to be revalidated or served on error
+    bool heuristic = false;        // the lifetime came from the heuristic
+
+    // Response directives that matter after storing (from the effective field: a targeted
+    // field when one applied, else Cache-Control).
+    bool no_cache = false;         // unqualified: revalidate before every reuse
+    bool must_revalidate = false;  // must-revalidate, proxy-revalidate or s-maxage
+    bool public_ = false;
+    bool immutable = false;
+    bool authorization_ok = false;  // public, s-maxage or must-revalidate (RFC 9111 section 3.5)
+    std::chrono::seconds stale_while_revalidate{0};
+    std::chrono::seconds stale_if_error{0};
+
+    // Vary: lower-case field names, sorted, de-duplicated, joined by ','; empty without Vary.
+    std::string vary;
+};
 
 struct Object {
     std::string key;
@@ -23,8 +63,10 @@ struct Object {
     obs::TimePoint stored_at{};   // when the response was received
     obs::TimePoint expires_at{};  // fresh until then
     std::string rule_name;        // which rule stored it (for X-Cache-Reason)
+    Meta meta;                    // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
 
-    // Bytes this object costs the store: the heap bytes of key, head, body and rule_name (their
+    // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
+    // meta.etag and meta.vary (their
     // capacity, since that is what is held) plus bookkeeping_bytes(). Constant for the object's
     // lifetime, so the store can add it on insert and subtract it on removal.
     std::size_t charge() const;

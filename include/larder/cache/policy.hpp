@@ -1,7 +1,9 @@
 // cache::policy: may this response be stored? Pure functions of (decision, request, response).
 //
 // Conservative by construction: anything that might be one visitor's private answer is refused
-// with a named reason. Issue 4 adds RFC 9111 freshness here; for now the rule's TTL decides.
+// with a named reason. This is the check for a rule's forced TTL; the RFC 9111 policy that
+// `[cache] default = "http"` and `cache = "origin"` use is in http_policy.hpp and extends the
+// same enum.
 #pragma once
 
 #include <optional>
@@ -22,6 +24,14 @@ enum class NoCacheReason {
     RequestHadAuthorization,
     VaryStar,
     UpstreamError,
+    // RFC 9111 policy (http_policy.hpp):
+    MethodNotCacheable,     // not GET or HEAD
+    PartialContent,         // 206: Larder stores only complete responses
+    RequestNoStore,         // the client sent Cache-Control: no-store (honoured)
+    MustUnderstand,         // must-understand on a status Larder does not implement caching for
+    StaleWithoutValidator,  // not fresh on arrival (or no-cache) and nothing to revalidate with
+    VaryUnsupported,        // Vary, but variants are disabled (max_variants = 0) or the caller
+                            // cannot store them
 };
 
 std::string_view to_string(NoCacheReason r);

@@ -10,6 +10,18 @@
 // a power of two, then halved while a shard's budget would hold fewer than 4 objects of
 // max_object_size (a small store gets fewer shards rather than refusing large objects);
 // limits() reports the value in use.
+//
+// Vary variants (vary.hpp): a response with Vary is stored under variant_key(primary, secondary)
+// = primary '\x1e' secondary. Keys are sharded by their primary part only, so a primary and all
+// its variants share one shard and one lock. Each shard keeps a small index primary → {the
+// normalised Vary, variant secondaries, newest first}. For one primary there is either a plain
+// object (no Vary) or variants, never both: inserting one kind removes the other, and a variant
+// whose Vary differs from the index's replaces all older variants (the app changed its Vary).
+// At most max_variants variants per primary: inserting one more drops the oldest-inserted one.
+// resolve_variant(primary, request headers) gives the key to look up. erase(primary) erases
+// the variants too. The index is not charged to max_size (at most max_variants short strings per
+// stored primary); entries whose object expired are pruned when the primary is next resolved,
+// erased or evicted.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +30,7 @@
 #include <string_view>
 
 #include "larder/cache/object.hpp"
+#include "larder/http/headers.hpp"
 
 namespace larder::cache {
 
@@ -26,6 +39,7 @@ struct StoreLimits {
     std::size_t max_objects = 1'000'000;
     std::size_t max_object_size = 1024 * 1024;  // body size above which nothing is stored
     unsigned shards = 16;
+    std::size_t max_variants = 8;  // Vary variants per primary key; 0 = variants refused
 };
 
 struct StoreStats {
@@ -54,7 +68,17 @@ class Store {
     bool erase(std::string_view key);
     // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
     // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
+    // Erases `key`; for a primary key, every variant of it too.
     std::size_t erase_prefix(std::string_view prefix);
+    // The key to look up for a request: `primary` when it has no variants, else
+    // variant_key(primary, secondary_key(vary, request_headers)). Prunes index entries whose
+    // objects are gone.
+    std::string resolve_variant(std::string_view primary, const http::HeaderList& request_headers);
+    // resolve_variant + lookup in one call (one lock for each).
+    ObjectPtr lookup(std::string_view primary, const http::HeaderList& request_headers,
+                     obs::TimePoint now);
+    // Number of variants indexed for `primary` (tests, stats).
+    std::size_t variant_count(std::string_view primary);
     StoreStats stats() const;
     // Walks every shard and checks its accounting (bytes == sum of charge(), list == map, within
     // budget). O(n); for tests.

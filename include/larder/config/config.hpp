@@ -91,6 +91,7 @@ struct RuleConfig {
     // Actions.
     bool pass = false;
     std::optional<Duration> ttl;     // "cache"
+    bool ttl_from_origin = false;    // cache = "origin": follow the app's headers (RFC 9111)
     std::optional<std::string> key;  // template; default "${scheme}://${host}${path}${query}"
     std::vector<std::string> vary_cookies;
     bool ignore_cookies = false;
@@ -107,7 +108,19 @@ struct CacheConfig {
     std::vector<int> cacheable_status{200};
     bool sort_query = false;
     std::vector<std::string> drop_query;  // globs of query parameter names, e.g. "utm_*"
+    // RFC 9111 policy (default = "http" and rules with cache = "origin"); docs/http-caching.md.
+    double heuristic = 0.0;  // "10%" -> 0.10: heuristic freshness from Last-Modified; 0 = off
+    std::optional<bool> honor_client_no_cache;  // unset: true when default_policy == "http"
+    bool honor_client_max_stale = true;
+    std::size_t max_variants = 8;  // Vary variants kept per URL; 0 = do not store Vary responses
+    bool targeted_cache_control = true;  // CDN-Cache-Control / Surrogate-Control override
+    bool strip_targeted_headers = true;  // and are removed from what clients get
 };
+
+// Request no-cache / max-age / min-fresh / no-store / Pragma honoured?
+inline bool honors_client_no_cache(const CacheConfig& c) {
+    return c.honor_client_no_cache.value_or(c.default_policy == "http");
+}
 
 struct FlaskSessionConfig {
     std::string cookie = "session";

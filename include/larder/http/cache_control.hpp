@@ -11,6 +11,12 @@
 //   - the quoted form ("60") is accepted, though senders must not generate it;
 //   - when a directive appears more than once, the most restrictive (smallest) value wins.
 // Views (private_fields, no_cache_fields) point into the parsed header values.
+// Qualified and unqualified forms of no-cache / private may both appear; the *_unqualified flags
+// record that the bare form was seen, which is the more restrictive one and must win. When the
+// qualified form appears more than once, the lists are kept in the *_fields_more views (a few;
+// field_list_contains() looks through them all).
+// The same parser reads the targeted fields of RFC 9213 (CDN-Cache-Control) and
+// Surrogate-Control: their directives use the same names and argument syntax.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +43,14 @@ struct CacheControl {
     bool private_has_fields = false;
     std::string_view no_cache_fields;
     std::string_view private_fields;
+    bool no_cache_unqualified = false;  // a bare `no-cache` was present
+    bool private_unqualified = false;   // a bare `private` was present
+    // Further qualified lists when the directive repeats (rare; capped, extra ones are dropped
+    // after setting *_fields_overflow, which callers treat as the unqualified form).
+    std::string_view no_cache_fields_more[3];
+    std::string_view private_fields_more[3];
+    bool no_cache_fields_overflow = false;
+    bool private_fields_overflow = false;
 
     std::optional<std::uint32_t> max_age;
     std::optional<std::uint32_t> s_maxage;
@@ -64,5 +78,23 @@ void parse_cache_control(std::string_view value, CacheControl& cc);
 CacheControl parse_cache_control(std::string_view value);
 // Parses every Cache-Control field in `headers`.
 CacheControl parse_cache_control(const HeaderList& headers);
+// Parses every field called `field_name` (e.g. "CDN-Cache-Control") in `headers`.
+CacheControl parse_cache_control(const HeaderList& headers, std::string_view field_name);
+
+// True when the no-cache (which_no_cache) or private field lists of `cc` name `field`
+// (case-insensitive). Unqualified forms are not lists: check *_unqualified first.
+bool no_cache_names(const CacheControl& cc, std::string_view field);
+bool private_names(const CacheControl& cc, std::string_view field);
+// Calls fn(name) for each field name in a quoted list such as `Set-Cookie, X-User`.
+template <typename Fn>
+void for_each_listed_field(std::string_view list, Fn&& fn) {
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto item = trim_ows(list.substr(0, comma));
+        if (!item.empty()) fn(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+}
 
 }  // namespace larder::http

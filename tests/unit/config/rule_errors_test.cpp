@@ -16,17 +16,17 @@ std::string rule_error(std::string_view rule_body) {
 
 TEST(RuleErrors, NeitherCacheNorPass) {
     EXPECT_EQ(rule_error("path = \"/\"\n"),
-              "test.toml:3:1: rules[0]: rule \"r\" needs an action: cache = \"<duration>\" or "
-              "pass = true");
+              "test.toml:3:1: rules[0]: rule \"r\" needs an action: cache = \"<duration>\", "
+              "cache = \"origin\" or pass = true");
     EXPECT_EQ(rule_error("pass = false\n"),
-              "test.toml:3:1: rules[0]: rule \"r\" needs an action: cache = \"<duration>\" or "
-              "pass = true");
+              "test.toml:3:1: rules[0]: rule \"r\" needs an action: cache = \"<duration>\", "
+              "cache = \"origin\" or pass = true");
 }
 
 TEST(RuleErrors, BothCacheAndPass) {
     EXPECT_EQ(rule_error("cache = \"1m\"\npass = true\n"),
-              "test.toml:6:1: rules[0].pass: a rule either caches (cache = \"<duration>\") or "
-              "passes (pass = true), not both");
+              "test.toml:6:1: rules[0].pass: a rule either caches (cache = \"<duration>\" or "
+              "\"origin\") or passes (pass = true), not both");
 }
 
 TEST(RuleErrors, MissingAndDuplicateName) {

@@ -43,9 +43,20 @@ int run_daemon(const config::Config& config, const std::string& ready_file) {
     cache::Store store({.max_size = config.cache.max_size,
                         .max_objects = config.cache.max_objects,
                         .max_object_size = config.cache.max_object_size});
+    cache::CoalescingTable flights;
+    cache::UncacheablePredictor predictor(config.cache.max_uncacheable,
+                                          config.cache.uncacheable_ttl);
     obs::SystemClock clock;
     auto backends = upstream::resolve_backends(config.upstream);
-    proxy::Shared shared{config, rules, store, clock, obs::make_access_log(config.log.access)};
+    proxy::Shared shared{config, rules, store, flights, predictor, clock,
+                         obs::make_access_log(config.log.access)};
+
+    // Signals are taken over before anything is bound, so a SIGTERM right after the ready file
+    // appears drains instead of killing the process.
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    int received = 0;
+    signals.async_wait([&](const boost::system::error_code&, int sig) { received = sig; });
 
     server::Server server(shared, backends);
     auto addresses = server.bind();
@@ -55,10 +66,6 @@ int run_daemon(const config::Config& config, const std::string& ready_file) {
         spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
                      server.workers(), backends.front().name);
 
-    boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    int received = 0;
-    signals.async_wait([&](const boost::system::error_code&, int sig) { received = sig; });
     signals_io.run();
 
     spdlog::info("signal {}: draining {} connections (up to {} ms)", received,

@@ -34,16 +34,21 @@ ObjectPtr Lru::remove(EntryMap::iterator it) {
     return object;
 }
 
-ObjectPtr Lru::lookup(std::string_view key, obs::TimePoint now, ObjectPtr& expired) {
+ObjectPtr Lru::lookup(std::string_view key, obs::TimePoint now, ObjectPtr& expired,
+                      bool allow_stale) {
     auto it = map_.find(key);
     if (it == map_.end()) {
         ++counters_.misses;
         return nullptr;
     }
     Entry& e = it->second;
-    if (now >= e.object->expires_at) {
+    if (now >= e.object->retain_until()) {
         expired = remove(it);
         ++counters_.expired;
+        ++counters_.misses;
+        return nullptr;
+    }
+    if (!allow_stale && !e.object->fresh(now)) {  // kept for grace or errors, not a hit
         ++counters_.misses;
         return nullptr;
     }

@@ -54,15 +54,18 @@ class Lru {
     Lru& operator=(const Lru&) = delete;
 
     // The fresh object (moved to the front) or nullptr; an expired one is moved into `expired`.
-    ObjectPtr lookup(std::string_view key, obs::TimePoint now, ObjectPtr& expired);
+    // The object for `key` when fresh (or, with allow_stale, when still retained for grace or
+    // errors); an object past its retention is removed into `expired`.
+    ObjectPtr lookup(std::string_view key, obs::TimePoint now, ObjectPtr& expired,
+                     bool allow_stale = false);
     // Inserts or replaces; the replaced object and any evicted ones go to `released`. False (and
     // nothing changes) when the object alone exceeds the shard's byte budget.
     bool insert(ObjectPtr object, std::vector<ObjectPtr>& released);
     ObjectPtr erase(std::string_view key);
+    bool contains(std::string_view key) const { return map_.find(key) != map_.end(); }
     std::size_t erase_prefix(std::string_view prefix, std::vector<ObjectPtr>& released);
 
     std::size_t bytes() const { return bytes_; }
-    bool contains(std::string_view key) const { return map_.find(key) != map_.end(); }
     std::size_t size() const { return map_.size(); }
     std::size_t max_bytes() const { return max_bytes_; }
     const LruCounters& counters() const { return counters_; }

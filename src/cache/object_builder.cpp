@@ -59,7 +59,7 @@ bool keep(const ConnectionTokens& connection, const http::Header& h, bool strip_
 
 }  // namespace
 
-ObjectPtr build_object(std::string key, int status, std::string_view reason_phrase,
+std::shared_ptr<Object> build_object(std::string key, int status, std::string_view reason_phrase,
                        const http::HeaderList& headers, std::string body, obs::TimePoint now,
                        std::chrono::milliseconds ttl, bool strip_set_cookie,
                        std::string rule_name) {

@@ -134,6 +134,13 @@ std::size_t Store::variant_count(std::string_view primary) {
     return it == s.variants.end() ? 0 : it->second.secondaries.size();
 }
 
+ObjectPtr Store::lookup_servable(std::string_view key, obs::TimePoint now) {
+    Shard& s = shard_for(key);
+    ObjectPtr expired;
+    std::lock_guard lock(s.mu);
+    return s.lru->lookup(key, now, expired, true);
+}
+
 bool Store::insert(ObjectPtr object) {
     if (!object) return false;
     Shard& s = shard_for(object->key);

@@ -84,6 +84,9 @@ void read_actions(Reader& r, RuleConfig& rule) {
     r.strings("vary_cookies", rule.vary_cookies, true);
     r.boolean("ignore_cookies", rule.ignore_cookies);
     r.boolean("strip_set_cookie", rule.strip_set_cookie);
+    Duration window{};
+    if (r.duration("grace", window, true)) rule.grace = window;
+    if (r.duration("stale_if_error", window, true)) rule.stale_if_error = window;
     bool sort = false;
     if (r.boolean("sort_query", sort)) rule.sort_query = sort;
     std::vector<std::string> drop;

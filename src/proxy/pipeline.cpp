@@ -1,8 +1,11 @@
+// The pipeline's first steps: decide, look up, and the hit, stale and pass branches; delivery of
+// stored objects; Larder's own answers; the access log.
 #include "larder/proxy/pipeline.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <boost/asio/this_coro.hpp>
 #include <chrono>
 
 #include "larder/proxy/messages.hpp"
@@ -34,37 +37,45 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     }
 
     rules::Decision decision = shared_.rules.decide(request);
-    bool cacheable = decision.action == rules::Action::Cache;
-    if (cacheable) {
-        cache::ObjectPtr object = shared_.store.lookup(decision.key, shared_.clock.now());
-        if (object) {
-            obs::Counters::bump(counters_.cache_hits);
-            tx.cache_status = CacheStatus::Hit;
-            tx.reason = decision.rule_name;
-            co_await deliver(object, request, client, writer, tx, keep_alive, true);
-            log(&request, client, tx, micros_since(t0));
-            co_return keep_alive && tx.status != 0;
-        }
-        obs::Counters::bump(counters_.cache_misses);
-        tx.cache_status = CacheStatus::Miss;
-        tx.reason = decision.rule_name;
-    } else {
+    if (decision.action != rules::Action::Cache) {
         obs::Counters::bump(counters_.cache_passes);
         tx.cache_status = CacheStatus::Pass;
         tx.reason = rules::to_string(decision.reason);
+        co_await fetch(request, decision, false, nullptr, nullptr, client, writer, tx, keep_alive);
+    } else if (auto now = shared_.clock.now();
+               shared_.predictor.predicts_uncacheable(decision.key, now)) {
+        obs::Counters::bump(counters_.cache_hit_for_pass);
+        tx.cache_status = CacheStatus::HitForPass;
+        tx.reason = decision.rule_name;
+        co_await fetch(request, decision, true, nullptr, nullptr, client, writer, tx, keep_alive);
+    } else {
+        cache::ObjectPtr object = shared_.store.lookup_servable(decision.key, now);
+        tx.reason = decision.rule_name;
+        if (object && object->fresh(now)) {
+            obs::Counters::bump(counters_.cache_hits);
+            tx.cache_status = CacheStatus::Hit;
+            co_await deliver(object, request, writer, tx, keep_alive, true);
+        } else if (object && object->servable_in_grace(now)) {
+            obs::Counters::bump(counters_.cache_stale);
+            tx.cache_status = CacheStatus::Stale;
+            refresh_in_background(request, decision, client.ip,
+                                  co_await asio::this_coro::executor);
+            co_await deliver(object, request, writer, tx, keep_alive, true);
+        } else {
+            co_await miss(request, decision, std::move(object), client, writer, tx, keep_alive);
+        }
     }
-    co_await fetch(request, decision, cacheable, client, writer, tx, keep_alive);
     log(&request, client, tx, micros_since(t0));
-    co_return keep_alive;
+    co_return keep_alive && tx.status != 0;
 }
 
 asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object, const http::Request& request,
-                                        const ClientInfo& client, ResponseWriter& writer,
-                                        Transaction& tx, bool keep_alive, bool from_store) {
+                                        ResponseWriter& writer, Transaction& tx, bool keep_alive,
+                                        bool with_age) {
     std::string tail;
     tail.reserve(128);
     std::optional<std::int64_t> age;
-    if (from_store)
+    if (with_age)
         age = std::chrono::duration_cast<std::chrono::seconds>(shared_.clock.now() -
                                                                object->stored_at)
                   .count();
@@ -77,12 +88,10 @@ asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object, const ht
     bool with_body = request.method != http::Method::Head;
     std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
                                               asio::buffer(object->body)};
-    std::size_t count = with_body ? 3 : 2;
-    bool ok = co_await writer.write(std::span(buffers.data(), count));
-    tx.status = object->status;
-    tx.bytes_sent = ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0)
-                       : 0;
-    if (!ok) tx.status = 0;
+    bool ok = co_await writer.write(std::span(buffers.data(), with_body ? 3 : 2));
+    tx.status = ok ? object->status : 0;
+    tx.bytes_sent =
+        ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0) : 0;
 }
 
 asio::awaitable<void> Pipeline::reject(const http::Request* request, const ClientInfo& client,
@@ -106,11 +115,12 @@ void Pipeline::log(const http::Request* request, const ClientInfo& client, const
     std::string_view target = request ? request->target : "-";
     unsigned major = request ? request->version_major : 1;
     unsigned minor = request ? request->version_minor : 1;
-    shared_.access_log->info("{} \"{} {} HTTP/{}.{}\" {} {} {} {} upstream_us={} total_us={}",
+    std::string_view reason = tx.reason.empty() ? std::string_view("-") : tx.reason;
+    bool quote = reason.find(' ') != std::string_view::npos;  // rule names may hold spaces
+    shared_.access_log->info("{} \"{} {} HTTP/{}.{}\" {} {} {} {}{}{} upstream_us={} total_us={}",
                              client.address, method, target, major, minor, tx.status,
-                             tx.bytes_sent, to_string(tx.cache_status),
-                             tx.reason.empty() ? std::string_view("-") : tx.reason,
-                             tx.upstream_us, total_us);
+                             tx.bytes_sent, to_string(tx.cache_status), quote ? "\"" : "", reason,
+                             quote ? "\"" : "", tx.upstream_us, total_us);
 }
 
 }  // namespace larder::proxy

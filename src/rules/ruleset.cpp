@@ -43,6 +43,8 @@ struct CompiledRule {
 
     bool pass = false;
     std::chrono::milliseconds ttl{0};
+    std::chrono::milliseconds grace{0};
+    std::chrono::milliseconds stale_if_error{0};
     KeyTemplate key;
     std::vector<std::string> vary_cookies;
     bool strip_set_cookie = false;
@@ -94,6 +96,8 @@ CompiledRule compile(const config::RuleConfig& rc, const config::CacheConfig& ca
     r.key = KeyTemplate(rc.key ? std::string_view(*rc.key) : KeyTemplate::kDefault);
     r.vary_cookies = rc.vary_cookies;
     r.strip_set_cookie = rc.strip_set_cookie;
+    r.grace = rc.grace.value_or(cache.grace);
+    r.stale_if_error = rc.stale_if_error.value_or(cache.stale_if_error);
     r.query_policy = make_query_policy(rc.sort_query.value_or(cache.sort_query),
                                        rc.drop_query ? *rc.drop_query : cache.drop_query);
     return r;
@@ -171,6 +175,8 @@ Decision RuleSet::Impl::cache(const CompiledRule& r, const http::Request& req,
     d.rule_name = r.name;
     d.ttl = r.ttl;
     d.strip_set_cookie = r.strip_set_cookie;
+    d.grace = r.grace;
+    d.stale_if_error = r.stale_if_error;
     std::size_t hint = r.key.size_hint(req);
     for (const auto& c : r.vary_cookies) hint += c.size() + 2 + 32;
     d.key.reserve(hint);

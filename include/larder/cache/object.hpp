@@ -14,6 +14,7 @@
 // `meta.keep_until` is how long it is worth keeping, stale, to be revalidated.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -62,6 +63,11 @@ struct Object {
     std::string body;
     obs::TimePoint stored_at{};   // when the response was received
     obs::TimePoint expires_at{};  // fresh until then
+    // Past expires_at the object may still be served: until grace_until to a client while one
+    // background refresh runs (stale-while-revalidate), until error_until when the app fails
+    // (stale-if-error). The store keeps it until the later of the two.
+    obs::TimePoint grace_until{};
+    obs::TimePoint error_until{};
     std::string rule_name;        // which rule stored it (for X-Cache-Reason)
     Meta meta;                    // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
 
@@ -70,6 +76,12 @@ struct Object {
     // capacity, since that is what is held) plus bookkeeping_bytes(). Constant for the object's
     // lifetime, so the store can add it on insert and subtract it on removal.
     std::size_t charge() const;
+
+    bool fresh(obs::TimePoint now) const { return now < expires_at; }
+    bool servable_in_grace(obs::TimePoint now) const { return now < grace_until; }
+    bool servable_on_error(obs::TimePoint now) const { return now < error_until; }
+    // The store drops the object from this time on.
+    obs::TimePoint retain_until() const { return std::max({expires_at, grace_until, error_until}); }
 
     // The fixed cost of one stored object, measured (not guessed) for this standard library:
     // the make_shared allocation (control block + Object), the store's hash-map node (which is

@@ -10,7 +10,8 @@
 //   - Set-Cookie, when `strip_set_cookie`;
 //   - any field whose name or value contains CR, LF or NUL (never produced by a conforming
 //     parser; dropped rather than risk splitting the response).
-// The object is fresh from `now` until `now + ttl`.
+// The object is fresh from `now` until `now + ttl`. It is returned mutable so the caller can set
+// the stale windows (grace_until, error_until) before publishing it as an ObjectPtr.
 #pragma once
 
 #include <chrono>
@@ -23,7 +24,7 @@
 
 namespace larder::cache {
 
-ObjectPtr build_object(std::string key, int status, std::string_view reason_phrase,
+std::shared_ptr<Object> build_object(std::string key, int status, std::string_view reason_phrase,
                        const http::HeaderList& headers, std::string body, obs::TimePoint now,
                        std::chrono::milliseconds ttl, bool strip_set_cookie, std::string rule_name);
 

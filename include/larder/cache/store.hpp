@@ -62,14 +62,14 @@ class Store {
 
     // The fresh object for `key`, or nullptr. A hit moves the object to the front of its LRU.
     ObjectPtr lookup(std::string_view key, obs::TimePoint now);
+    // Like lookup(), but also returns an expired object that is still retained for grace or
+    // stale-if-error (Object::retain_until); the caller checks freshness.
+    ObjectPtr lookup_servable(std::string_view key, obs::TimePoint now);
     // Stores (or replaces) an object; evicts least recently used objects to make room. Returns
     // false when the object is larger than max_object_size or than a shard can ever hold.
     bool insert(ObjectPtr object);
-    bool erase(std::string_view key);
-    // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
-    // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
     // Erases `key`; for a primary key, every variant of it too.
-    std::size_t erase_prefix(std::string_view prefix);
+    bool erase(std::string_view key);
     // The key to look up for a request: `primary` when it has no variants, else
     // variant_key(primary, secondary_key(vary, request_headers)). Prunes index entries whose
     // objects are gone.
@@ -79,6 +79,9 @@ class Store {
                      obs::TimePoint now);
     // Number of variants indexed for `primary` (tests, stats).
     std::size_t variant_count(std::string_view primary);
+    // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
+    // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
+    std::size_t erase_prefix(std::string_view prefix);
     StoreStats stats() const;
     // Walks every shard and checks its accounting (bytes == sum of charge(), list == map, within
     // budget). O(n); for tests.

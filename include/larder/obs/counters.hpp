@@ -17,6 +17,10 @@ struct alignas(64) Counters {
     std::atomic<std::uint64_t> cache_misses{0};
     std::atomic<std::uint64_t> cache_passes{0};
     std::atomic<std::uint64_t> cache_stores{0};
+    std::atomic<std::uint64_t> cache_stale{0};
+    std::atomic<std::uint64_t> cache_coalesced{0};
+    std::atomic<std::uint64_t> cache_hit_for_pass{0};
+    std::atomic<std::uint64_t> background_refreshes{0};
     std::atomic<std::uint64_t> client_errors{0};  // requests answered 4xx/501 by Larder itself
     std::atomic<std::uint64_t> upstream_requests{0};
     std::atomic<std::uint64_t> upstream_connects{0};

@@ -1,7 +1,13 @@
 // proxy::Pipeline: the journey of one request, as one explicit sequence of steps.
 //
-//   recv → decide (rules) → lookup (store) → hit | miss | pass → fetch (upstream) → store? →
-//   deliver → log
+//   recv → decide (rules) → lookup (store) → hit | stale | miss | pass → fetch (upstream) →
+//   store? → deliver → log
+//
+// Spikes are absorbed here: a miss joins the coalescing table, so one request per key reaches
+// the app and the others wait (at most lock_timeout) for its object; a key known to be
+// uncacheable (hit-for-pass) skips the wait; an expired object within its grace window is served
+// at once while exactly one background refresh runs; when the app fails, an expired object within
+// its stale-if-error window is served instead of the error.
 //
 // One Pipeline per worker thread: it owns nothing shared but refers to the daemon-wide rule
 // set, store and clock (`Shared`) and to its worker's upstream pool and counters. Every request
@@ -11,10 +17,13 @@
 // holds an app server connection; larger bodies are relayed as they arrive.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string_view>
 
+#include "larder/cache/lock.hpp"
+#include "larder/cache/predictor.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/config.hpp"
 #include "larder/http/request.hpp"
@@ -37,6 +46,8 @@ struct Shared {
     const config::Config& config;
     const rules::RuleSet& rules;
     cache::Store& store;
+    cache::CoalescingTable& flights;
+    cache::UncacheablePredictor& predictor;
     const obs::Clock& clock;
     std::shared_ptr<spdlog::logger> access_log;  // null when off
 };
@@ -72,12 +83,28 @@ public:
                                         std::string_view reason);
 
 private:
+    class FlightGuard;
+    boost::asio::awaitable<void> miss(const http::Request& request, const rules::Decision& decision,
+                                      cache::ObjectPtr stale, const ClientInfo& client,
+                                      ResponseWriter& writer, Transaction& tx, bool& keep_alive);
+    boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(std::shared_ptr<cache::Flight> flight);
+    void refresh_in_background(const http::Request& request, const rules::Decision& decision,
+                               std::string_view client_ip,
+                               const boost::asio::any_io_executor& executor);
+    boost::asio::awaitable<void> refresh(std::string head, rules::Decision decision,
+                                         std::shared_ptr<cache::Flight> flight);
     boost::asio::awaitable<void> fetch(const http::Request& request, const rules::Decision& decision,
-                                       bool cacheable, const ClientInfo& client,
-                                       ResponseWriter& writer, Transaction& tx, bool& keep_alive);
+                                       bool cacheable, cache::ObjectPtr stale, FlightGuard* flight,
+                                       const ClientInfo& client, ResponseWriter& writer,
+                                       Transaction& tx, bool& keep_alive);
+    // Builds the object for a complete upstream response and stores it when `decision` (null
+    // for a pass) allows and the response is storable; `refusal` says why it was not stored.
+    cache::ObjectPtr admit(upstream::Exchange& exchange, std::string body,
+                           const rules::Decision* decision, bool request_has_authorization,
+                           std::optional<cache::NoCacheReason>& refusal);
     boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object, const http::Request& request,
-                                         const ClientInfo& client, ResponseWriter& writer,
-                                         Transaction& tx, bool keep_alive, bool from_store);
+                                         ResponseWriter& writer, Transaction& tx, bool keep_alive,
+                                         bool with_age);
     boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,
                                               const http::Request& request,
                                               ResponseWriter& writer, Transaction& tx,

@@ -30,6 +30,8 @@ struct Decision {
     std::string_view rule_name;  // empty when no rule matched
     std::string key;
     std::chrono::milliseconds ttl{0};
+    std::chrono::milliseconds grace{0};           // the rule's, else [cache] grace
+    std::chrono::milliseconds stale_if_error{0};  // the rule's, else [cache] stale_if_error
     bool strip_set_cookie = false;
 };
 

@@ -123,6 +123,11 @@ void read_cache(Reader& r, CacheConfig& out) {
     r.boolean("sort_query", out.sort_query);
     r.strings("drop_query", out.drop_query, false);
     read_http_policy(r, out);
+    r.duration("grace", out.grace, true);
+    r.duration("stale_if_error", out.stale_if_error, true);
+    r.duration("lock_timeout", out.lock_timeout);
+    r.duration("uncacheable_ttl", out.uncacheable_ttl, true);
+    r.size("max_uncacheable", out.max_uncacheable, true);
     r.finish();
     if (out.max_object_size > out.max_size) {
         r.fail("max_object_size", "must not be larger than cache.max_size (" +

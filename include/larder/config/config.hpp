@@ -46,10 +46,36 @@ struct ServerConfig {
 struct UpstreamServer {
     HostPort address;
     unsigned weight = 1;
+    // Requests in flight to this server at once, summed over all workers; 0 = no limit.
+    std::size_t max_connections = 0;
+    bool backup = false;  // used only while every non-backup server is down
+};
+
+// How the next server is chosen (docs/upstreams.md).
+enum class Balance { RoundRobin, LeastConn, RandomTwo, Hash };
+
+struct HealthConfig {
+    // Active checks: GET `path` every `interval`; off when `path` is empty.
+    std::string path;
+    Duration interval = 5s;
+    Duration timeout = 2s;                // per probe: connect, send and read the status line
+    std::vector<int> expect_status{200};  // statuses that count as healthy
+    unsigned rise = 2;                    // consecutive good probes that bring a server up
+    unsigned fall = 3;                    // consecutive bad probes that take it down
+    // Passive checks: `max_fails` failed requests within `fail_timeout` eject a server for
+    // `fail_timeout`; 0 = off. Never applies to a pool of a single server.
+    unsigned max_fails = 3;
+    Duration fail_timeout = 10s;
 };
 
 struct UpstreamConfig {
     std::vector<UpstreamServer> servers;
+    Balance balance = Balance::RoundRobin;
+    Duration slow_start = 10s;    // a server that comes back ramps to its weight; 0 = off
+    unsigned retries = 1;         // other servers tried after a failed connect
+    std::size_t queue = 256;      // requests waiting for a server at max_connections; 0 = none
+    Duration queue_timeout = 5s;  // longest such a wait; then 503
+    HealthConfig health;
     // Responses up to this size are read whole before the first byte goes to the client;
     // larger ones stream.
     std::size_t buffer_size = 8 * MiB;
@@ -92,6 +118,8 @@ struct RuleConfig {
     bool pass = false;
     std::optional<Duration> ttl;     // "cache"
     bool ttl_from_origin = false;    // cache = "origin": follow the app's headers (RFC 9111)
+    std::optional<Duration> grace;           // overrides [cache] grace
+    std::optional<Duration> stale_if_error;  // overrides [cache] stale_if_error
     std::optional<std::string> key;  // template; default "${scheme}://${host}${path}${query}"
     std::vector<std::string> vary_cookies;
     bool ignore_cookies = false;
@@ -115,6 +143,12 @@ struct CacheConfig {
     std::size_t max_variants = 8;  // Vary variants kept per URL; 0 = do not store Vary responses
     bool targeted_cache_control = true;  // CDN-Cache-Control / Surrogate-Control override
     bool strip_targeted_headers = true;  // and are removed from what clients get
+    // Traffic spikes (docs/configuration.md, "Absorbing spikes").
+    Duration grace = 10s;             // serve stale while one background refresh runs
+    Duration stale_if_error = 5min;   // serve stale when the app fails
+    Duration lock_timeout = 5s;       // longest a coalesced request waits for its leader
+    Duration uncacheable_ttl = 60s;   // hit-for-pass memory
+    std::size_t max_uncacheable = 100'000;  // keys remembered for hit-for-pass
 };
 
 // Request no-cache / max-age / min-fresh / no-store / Pragma honoured?

@@ -148,6 +148,14 @@ def slow():
     return page("Slow", "<p>This page took half a second.</p>")
 
 
+@app.route("/storm")
+def storm():
+    # The benchmarks' expiry-storm page: one hot URL whose rendering costs 20 ms of the app's
+    # time, so every request that reaches the app during a storm is visible in its latency.
+    time.sleep(0.02)
+    return page("Storm", "<p>A popular page that takes 20 ms to render.</p>")
+
+
 @app.route("/counter")
 def counter():
     db = _counter_db()

@@ -1,0 +1,217 @@
+"""Summaries, the text table, and the issue-7 targets checked against one run's results."""
+import random
+import statistics
+from collections import OrderedDict
+
+MIB = 1024 * 1024
+
+
+def _median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def zipf_key(u, keys):
+    """The same continuous Zipf (s = 1) draw as bench/scenarios/churn/wrk.lua: floor((N+1)^u)."""
+    return min(int((keys + 1) ** u), keys)
+
+
+def ideal_lru_hits(counts, keys, capacity, seed=7):
+    """Hit ratio of an ideal LRU holding `capacity` objects, from cold, after each of `counts`
+    requests of the churn key stream (one simulation, read at several points)."""
+    rng = random.Random(seed)
+    lru = OrderedDict()
+    hits, done, out = 0, 0, {}
+    for target in sorted(set(counts)):
+        while done < target:
+            k = zipf_key(rng.random(), keys)
+            if k in lru:
+                lru.move_to_end(k)
+                hits += 1
+            else:
+                lru[k] = True
+                if len(lru) > capacity:
+                    lru.popitem(last=False)
+            done += 1
+        out[target] = hits / target if target else 0.0
+    return out
+
+
+def summarise(row, scen, variant, per, labels):
+    systems = []
+    for kind, runs in per.items():
+        secs = [r["duration_us"] / 1e6 for r in runs]
+        rps = [r["requests"] / s for r, s in zip(runs, secs)]
+        total = sum(r["requests"] for r in runs)
+        errors = sum(sum(r["errors"].values()) for r in runs)
+        cpu = sum(r["cpu_s"] for r in runs)
+        up = [r["upstream"] for r in runs if "upstream" in r]
+        s = {"kind": kind, "label": labels.get(kind, kind), "rounds": runs,
+             "rps": statistics.mean(rps), "rps_rounds": rps, "requests": total,
+             "p50_us": _median([r["latency_us"]["p50"] for r in runs]),
+             "p99_us": _median([r["latency_us"]["p99"] for r in runs]),
+             "p999_us": _median([r["latency_us"]["p999"] for r in runs]),
+             "errors": errors, "upstream": sum(up) if up else None,
+             "cpu_s": cpu, "cpu_us_per_req": cpu * 1e6 / total if total else None,
+             "peak_rss": max(r["peak_rss"] for r in runs), "seconds": sum(secs)}
+        if "ttl_s" in scen and s["upstream"] is not None:
+            windows = s["seconds"] / scen["ttl_s"]
+            s["upstream_per_ttl"] = s["upstream"] / windows if windows else None
+        if "churn" in scen and s["upstream"] is not None and total:
+            s["hit_ratio"] = max(0.0, 1.0 - s["upstream"] / total)
+        slow = [r["slow_readers"] for r in runs if isinstance(r.get("slow_readers"), dict)]
+        if slow:
+            s["slow_readers"] = slow
+        systems.append(s)
+    larder = next((s for s in systems if s["kind"] == "larder"), None)
+    for s in systems:
+        s["larder_ratio"] = larder["rps"] / s["rps"] if larder and s["rps"] else None
+    out = {"row": row, "scenario": scen["name"], "description": scen["description"],
+           "threads": variant.get("threads", 2), "connections": variant.get("connections", 64),
+           "systems": systems}
+    if "churn" in scen:
+        c = scen["churn"]
+        ideal = ideal_lru_hits([s["requests"] for s in systems], c["keys"], c["capacity"])
+        for s in systems:
+            s["ideal_lru_hit_ratio"] = ideal[s["requests"]]
+        out["churn"] = c
+    if "ttl_s" in scen:
+        out["ttl_s"] = scen["ttl_s"]
+    return out
+
+
+# -- text --------------------------------------------------------------------------------------
+def fmt_us(us):
+    if us is None:
+        return "-"
+    if us >= 1e6:
+        return "%.2fs" % (us / 1e6)
+    if us >= 1000:
+        return "%.2fms" % (us / 1000)
+    return "%.0fus" % us
+
+
+def fmt_int(x):
+    return "-" if x is None else "{:,}".format(int(round(x)))
+
+
+def render_row(row):
+    if "error" in row:
+        return "== %s: FAILED: %s\n" % (row["row"], row["error"])
+    lines = ["== %s (wrk -t%d -c%d): %s" % (row["row"], row["threads"], row["connections"],
+                                             row["description"])]
+    head = "%-20s %9s %9s %9s %9s %7s %9s %7s %7s %9s %8s" % (
+        "system", "req/s", "p50", "p99", "p99.9", "errors", "upstream", "CPU s", "CPUus/r",
+        "peak RSS", "Larder x")
+    lines.append(head)
+    for s in row["systems"]:
+        lines.append("%-20s %9s %9s %9s %9s %7s %9s %7.1f %7.1f %8.1fM %8s" % (
+            s["label"], fmt_int(s["rps"]), fmt_us(s["p50_us"]), fmt_us(s["p99_us"]),
+            fmt_us(s["p999_us"]), fmt_int(s["errors"]), fmt_int(s["upstream"]), s["cpu_s"],
+            s["cpu_us_per_req"] or 0, s["peak_rss"] / MIB,
+            "%.2f" % s["larder_ratio"] if s["larder_ratio"] else "-"))
+    extra = []
+    for s in row["systems"]:
+        if "upstream_per_ttl" in s:
+            extra.append("%s %.1f upstream/TTL" % (s["label"], s["upstream_per_ttl"]))
+        if "hit_ratio" in s:
+            extra.append("%s hit ratio %.1f%% (ideal LRU %.1f%%)" % (
+                s["label"], 100 * s["hit_ratio"], 100 * s["ideal_lru_hit_ratio"]))
+        for sr in s.get("slow_readers", [])[:1]:
+            if "responses" in sr:
+                extra.append("%s: %d slow clients got %d responses, %.1f MiB" % (
+                    s["label"], sr["clients"], sr["responses"], sr["bytes"] / MIB))
+    if extra:
+        lines.append("   " + "; ".join(extra))
+    return "\n".join(lines) + "\n"
+
+
+def render(results):
+    m = results["machine"]
+    out = ["", "Larder benchmarks, %s: %s cores, %s, %.1f GiB; load before %s, after %s; "
+           "%d s x %d rounds" % (results["started"], m["nproc"], m.get("cpu", "?"),
+                                 m["mem_total_kib"] / MIB, results["load_before"],
+                                 results.get("load_after"), results["duration_s"],
+                                 results["rounds"]), ""]
+    for row in results["scenarios"]:
+        out.append(render_row(row))
+    if results.get("targets"):
+        out.append("Targets (issue 7):")
+        for t in results["targets"]:
+            out.append("  [%s] %s: %s" % ({True: "met", False: "MISSED", None: "n/a"}[t["met"]],
+                                          t["target"], t["value"]))
+    return "\n".join(out) + "\n"
+
+
+# -- targets -----------------------------------------------------------------------------------
+def _row(results, name):
+    for r in results["scenarios"]:
+        if r.get("row") == name and "systems" in r:
+            return {s["kind"]: s for s in r["systems"]}
+    return None
+
+
+def targets(results):
+    t = []
+
+    def add(target, met, value):
+        t.append({"target": target, "met": met, "value": value})
+
+    hs = _row(results, "hot-small")
+    if hs and "larder" in hs:
+        L = hs["larder"]
+        for kind, need in [("varnish", 1.3), ("nginx", 1.05), ("origin", 0.9)]:
+            if kind in hs:
+                r = L["rps"] / hs[kind]["rps"]
+                add("hot-small req/s >= %.2fx %s" % (need, hs[kind]["label"]), r >= need,
+                    "%.2fx (%s vs %s)" % (r, fmt_int(L["rps"]), fmt_int(hs[kind]["rps"])))
+        for kind in ("varnish", "nginx"):
+            if kind in hs:
+                add("hot-small p99 <= %s" % hs[kind]["label"], L["p99_us"] <= hs[kind]["p99_us"],
+                    "%s vs %s" % (fmt_us(L["p99_us"]), fmt_us(hs[kind]["p99_us"])))
+        add("hot-small CPU per hit <= 14 us", L["cpu_us_per_req"] <= 14,
+            "%.1f us" % L["cpu_us_per_req"])
+    hl = _row(results, "hot-large")
+    if hl and "larder" in hl:
+        for kind in ("varnish", "nginx"):
+            if kind in hl:
+                r = hl["larder"]["rps"] / hl[kind]["rps"]
+                add("hot-large req/s >= 1.0x %s" % hl[kind]["label"], r >= 1.0, "%.2fx" % r)
+    pt = _row(results, "pass-through")
+    if pt and "larder" in pt and "nginx" in pt:
+        r = pt["larder"]["rps"] / pt["nginx"]["rps"]
+        add("pass-through req/s >= 1.2x nginx", r >= 1.2, "%.2fx" % r)
+    pt1 = _row(results, "pass-through@c1")
+    if pt1 and "larder" in pt1 and "origin" in pt1:
+        d = pt1["larder"]["p50_us"] - pt1["origin"]["p50_us"]
+        add("pass-through -c1 added p50 <= 50 us", d <= 50, "%+.0f us" % d)
+    for name in ("slow-endpoint", "expiry-storm"):
+        r = _row(results, name)
+        if r and "larder" in r:
+            L = r["larder"]
+            if L.get("upstream_per_ttl") is not None:
+                add("%s: the app sees one request per TTL" % name, L["upstream_per_ttl"] <= 1.5,
+                    "%.1f per TTL (%d in %.0f s)" % (L["upstream_per_ttl"], L["upstream"],
+                                                    L["seconds"]))
+            add("%s: p99 < 5 ms" % name, L["p99_us"] < 5000, fmt_us(L["p99_us"]))
+    ch = _row(results, "churn")
+    if ch and "larder" in ch:
+        L = ch["larder"]
+        row = next(r for r in results["scenarios"] if r.get("row") == "churn")
+        max_size = row["churn"]["max_size_bytes"]
+        add("churn: RSS <= max_size + 10%", L["peak_rss"] <= 1.1 * max_size,
+            "%.1f MiB vs %.1f MiB" % (L["peak_rss"] / MIB, 1.1 * max_size / MIB))
+        if "hit_ratio" in L:
+            add("churn: hit ratio within 5% of ideal LRU",
+                L["hit_ratio"] >= 0.95 * L["ideal_lru_hit_ratio"],
+                "%.1f%% vs %.1f%%" % (100 * L["hit_ratio"], 100 * L["ideal_lru_hit_ratio"]))
+    if pt and "larder" in pt:
+        rss = pt["larder"]["peak_rss"]
+        add("resident memory with an empty cache under load <= 32 MiB", rss <= 32 * MIB,
+            "%.1f MiB (pass-through)" % (rss / MIB))
+    micro = (results.get("micro") or {}).get("json") or {}
+    for b in micro.get("benchmarks", []):
+        if "overhead_bytes" in b:
+            add("per-object overhead <= 256 bytes", b["overhead_bytes"] <= 256,
+                "%.0f bytes" % b["overhead_bytes"])
+            break
+    return t

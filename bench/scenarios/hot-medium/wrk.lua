@@ -1,0 +1,3 @@
+-- hot-medium: every request is a hit on one 16 KiB object.
+wrk.method = "GET"
+wrk.path = "/16k.html"

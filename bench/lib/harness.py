@@ -171,13 +171,19 @@ def http_get(port, path, headers=None, timeout=10.0):
         conn.close()
 
 
-def nginx_requests(port):
-    """Requests an nginx instance has served (stub_status); the status request counts too."""
+def nginx_status(port):
+    """(connections accepted, requests served) by an nginx instance (stub_status); the status
+    request itself counts as one of each."""
     status, _, body = http_get(port, "/__status")
     if status != 200:
         raise RuntimeError("stub_status answered %d" % status)
     # "Active connections: 1 \nserver accepts handled requests\n 1 1 1 \n..."
-    return int(body.decode().split("\n")[2].split()[2])
+    accepts, _, requests = body.decode().split("\n")[2].split()
+    return int(accepts), int(requests)
+
+
+def nginx_requests(port):
+    return nginx_status(port)[1]
 
 
 def flask_requests(port):

@@ -23,7 +23,7 @@ bool is_weak(std::string_view tag) {
 
 // Fields a 304 never changes in the stored response.
 constexpr std::array<std::string_view, 11> kKeepStored = {
-    "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te",
+    "content-length", "transfer-encoding", "connection", "keep-alive",    "proxy-connection",  "te",
     "trailer",        "upgrade",           "set-cookie", "content-range", "proxy-authenticate"};
 
 bool keep_stored(std::string_view name, const http::HeaderList& not_modified) {
@@ -114,8 +114,9 @@ std::string not_modified_head(const Object& object) {
     const ParsedHead parsed = parse_head(object.head);
     std::string out = "HTTP/1.1 304 Not Modified\r\n";
     for (const auto& h : parsed.headers) {
-        const bool carried = std::any_of(kCarried.begin(), kCarried.end(),
-                                         [&](std::string_view n) { return http::iequals(h.name, n); });
+        const bool carried = std::any_of(kCarried.begin(), kCarried.end(), [&](std::string_view n) {
+            return http::iequals(h.name, n);
+        });
         if (carried) out.append(h.name).append(": ").append(h.value).append("\r\n");
     }
     return out;
@@ -177,9 +178,9 @@ Refreshed refresh_from_not_modified(const Object& stored, const http::HeaderList
                                       options);
         r.refusal = r.verdict.refusal;
     }
-    r.object = build_http_object(r.refusal ? std::string() : stored.key, stored.status,
-                                 parsed.reason, merged, stored.body, r.verdict, strip_set_cookie,
-                                 stored.rule_name);
+    r.object =
+        build_http_object(r.refusal ? std::string() : stored.key, stored.status, parsed.reason,
+                          merged, stored.body, r.verdict, strip_set_cookie, stored.rule_name);
     return r;
 }
 

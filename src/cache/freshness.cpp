@@ -33,8 +33,18 @@ bool valid_etag(std::string_view e) {
 
 bool heuristically_cacheable(int status) {
     switch (status) {
-        case 200: case 203: case 204: case 206: case 300: case 301: case 308:
-        case 404: case 405: case 410: case 414: case 501:
+        case 200:
+        case 203:
+        case 204:
+        case 206:
+        case 300:
+        case 301:
+        case 308:
+        case 404:
+        case 405:
+        case 410:
+        case 414:
+        case 501:
             return true;
         default:
             return false;
@@ -49,7 +59,8 @@ std::optional<Seconds> age_field(const http::HeaderList& headers) {
     std::uint64_t n = 0;
     for (char c : first) {
         if (c < '0' || c > '9') return std::nullopt;
-        n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(c - '0'), http::kDeltaSecondsMax);
+        n = std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(c - '0'),
+                                    http::kDeltaSecondsMax);
     }
     return Seconds{n};
 }
@@ -80,8 +91,8 @@ Seconds freshness_lifetime(int status, const http::HeaderList& headers,
     auto last_modified = date_field(headers, "last-modified", response_time);
     if (!last_modified || *last_modified >= date) return Seconds{0};
     const double since = std::chrono::duration<double>(date - *last_modified).count();
-    const auto lifetime =
-        std::min(Seconds{static_cast<std::int64_t>(since * options.heuristic)}, options.heuristic_max);
+    const auto lifetime = std::min(Seconds{static_cast<std::int64_t>(since * options.heuristic)},
+                                   options.heuristic_max);
     if (heuristic) *heuristic = lifetime > Seconds{0};
     return lifetime;
 }
@@ -99,8 +110,8 @@ Meta parse_meta(int status, const http::HeaderList& headers, const http::CacheCo
                 bool use_expires, obs::TimePoint request_time, obs::TimePoint response_time,
                 const FreshnessOptions& options) {
     Meta m = forced_ttl_meta(headers, request_time, response_time, {});
-    m.freshness_lifetime = freshness_lifetime(status, headers, cc, use_expires, response_time,
-                                              options, &m.heuristic);
+    m.freshness_lifetime =
+        freshness_lifetime(status, headers, cc, use_expires, response_time, options, &m.heuristic);
     m.corrected_initial_age = corrected_initial_age(headers, request_time, response_time);
     m.fresh_until = response_time + m.freshness_lifetime - m.corrected_initial_age;
     m.no_cache = cc.no_cache_unqualified || cc.no_cache_fields_overflow;
@@ -142,15 +153,24 @@ Seconds staleness(const Meta& meta, obs::TimePoint now) {
 
 std::string_view to_string(ReuseReason r) {
     switch (r) {
-        case ReuseReason::Fresh: return "fresh";
-        case ReuseReason::ClientMaxStale: return "client_max_stale";
-        case ReuseReason::Stale: return "stale";
-        case ReuseReason::ResponseNoCache: return "response_no_cache";
-        case ReuseReason::MustRevalidate: return "must_revalidate";
-        case ReuseReason::RequestNoCache: return "request_no_cache";
-        case ReuseReason::RequestMaxAge: return "request_max_age";
-        case ReuseReason::RequestMinFresh: return "request_min_fresh";
-        case ReuseReason::AuthorizationNotOk: return "authorization_not_ok";
+        case ReuseReason::Fresh:
+            return "fresh";
+        case ReuseReason::ClientMaxStale:
+            return "client_max_stale";
+        case ReuseReason::Stale:
+            return "stale";
+        case ReuseReason::ResponseNoCache:
+            return "response_no_cache";
+        case ReuseReason::MustRevalidate:
+            return "must_revalidate";
+        case ReuseReason::RequestNoCache:
+            return "request_no_cache";
+        case ReuseReason::RequestMaxAge:
+            return "request_max_age";
+        case ReuseReason::RequestMinFresh:
+            return "request_min_fresh";
+        case ReuseReason::AuthorizationNotOk:
+            return "authorization_not_ok";
     }
     return "unknown";
 }

@@ -31,8 +31,7 @@ bool understood(int status) {
     return heuristically_cacheable(status) || status == 302 || status == 303 || status == 307;
 }
 
-bool explicit_freshness(const http::CacheControl& cc, const http::HeaderList& h,
-                        bool use_expires) {
+bool explicit_freshness(const http::CacheControl& cc, const http::HeaderList& h, bool use_expires) {
     return cc.max_age || cc.s_maxage || cc.max_age_malformed || cc.s_maxage_malformed ||
            (use_expires && h.contains("expires"));
 }
@@ -53,9 +52,12 @@ HttpPolicyOptions http_policy_options(const config::CacheConfig& cache) {
 
 std::string_view to_string(ControlSource s) {
     switch (s) {
-        case ControlSource::CacheControl: return "cache-control";
-        case ControlSource::CdnCacheControl: return "cdn-cache-control";
-        case ControlSource::SurrogateControl: return "surrogate-control";
+        case ControlSource::CacheControl:
+            return "cache-control";
+        case ControlSource::CdnCacheControl:
+            return "cdn-cache-control";
+        case ControlSource::SurrogateControl:
+            return "surrogate-control";
     }
     return "unknown";
 }
@@ -170,8 +172,8 @@ ResponseVerdict evaluate_response(const ResponseInput& in, const HttpPolicyOptio
     const StaleWindows w = stale_windows(v.meta);
     v.grace_until = v.meta.fresh_until + w.while_revalidate;
     v.error_until = v.meta.fresh_until + if_error;
-    v.meta.keep_until =
-        std::max({retention_deadline(v.meta, options.validator_keep), v.grace_until, v.error_until});
+    v.meta.keep_until = std::max(
+        {retention_deadline(v.meta, options.validator_keep), v.grace_until, v.error_until});
     return v;
 }
 
@@ -179,8 +181,9 @@ http::HeaderList without_fields(const http::HeaderList& headers,
                                 const std::vector<std::string>& names) {
     http::HeaderList out;
     for (const auto& f : headers) {
-        const bool drop = std::any_of(names.begin(), names.end(),
-                                      [&](const std::string& n) { return http::iequals(f.name, n); });
+        const bool drop = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+            return http::iequals(f.name, n);
+        });
         if (!drop) out.add(f.name, f.value);
     }
     return out;

@@ -2,6 +2,8 @@
 #include "larder/cache/invalidation.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 namespace larder::cache {
 
@@ -16,8 +18,7 @@ std::string key_host(std::string_view host, std::string_view scheme) {
     std::string_view name = host;
     const std::size_t colon = host.rfind(':');
     const std::size_t bracket = host.rfind(']');
-    if (colon != std::string_view::npos &&
-        (bracket == std::string_view::npos || colon > bracket) &&
+    if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket) &&
         !(host.front() == '[' && bracket == std::string_view::npos))
         name = host.substr(0, colon);
     std::string_view port = host.substr(name.size());
@@ -74,9 +75,17 @@ std::optional<Target> resolve(std::string_view ref, const InvalidationInput& in)
         t.path = std::string(pq.substr(0, q));
         if (q != std::string_view::npos) t.query = std::string(pq.substr(q + 1));
     };
-    const auto scheme_end = ref.find("://");
+    // A scheme (RFC 3986 section 3.1) ends at the first ':' before any '/' or '?'.
+    const auto colon = ref.find(':');
     const auto first_delim = ref.find_first_of("/?");
-    if (scheme_end != std::string_view::npos && scheme_end < first_delim) {
+    const bool has_scheme =
+        colon != std::string_view::npos && colon > 0 && colon < first_delim &&
+        std::all_of(ref.begin(), ref.begin() + static_cast<std::ptrdiff_t>(colon), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+        });
+    if (has_scheme && ref.substr(colon, 3) != "://") return std::nullopt;  // mailto:, urn:, ...
+    const auto scheme_end = has_scheme ? colon : std::string_view::npos;
+    if (scheme_end != std::string_view::npos) {
         std::string scheme;
         for (char c : ref.substr(0, scheme_end)) scheme.push_back(lower(c));
         if (scheme != "http" && scheme != "https") return std::nullopt;
@@ -110,8 +119,8 @@ std::optional<Target> resolve(std::string_view ref, const InvalidationInput& in)
     // Relative path: merge with the request path's directory.
     split_query(ref, t);
     const auto slash = in.path.rfind('/');
-    std::string merged =
-        std::string(slash == std::string_view::npos ? std::string_view("/") : in.path.substr(0, slash + 1));
+    std::string merged = std::string(
+        slash == std::string_view::npos ? std::string_view("/") : in.path.substr(0, slash + 1));
     merged += t.path;
     t.path = remove_dot_segments(merged);
     return t;

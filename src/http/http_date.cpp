@@ -10,8 +10,7 @@ namespace {
 
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu",
-                                                   "Fri", "Sat", "Sun"};
+constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 constexpr std::array<std::string_view, 7> kLongDays = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
@@ -66,8 +65,8 @@ int days_in_month(int y, int m) {
 }
 
 std::optional<HttpTime> make(int y, int mon, int d, int h, int m, int s) {
-    if (y < 1601 || mon < 1 || mon > 12 || d < 1 || d > days_in_month(y, mon) || h > 23 ||
-        m > 59 || s > 60)  // 60: a leap second, as the grammar allows
+    if (y < 1601 || mon < 1 || mon > 12 || d < 1 || d > days_in_month(y, mon) || h > 23 || m > 59 ||
+        s > 60)  // 60: a leap second, as the grammar allows
         return std::nullopt;
     const std::chrono::year_month_day ymd{std::chrono::year{y},
                                           std::chrono::month{static_cast<unsigned>(mon)},
@@ -98,9 +97,9 @@ std::optional<HttpTime> imf_fixdate(std::string_view text) {
 std::optional<HttpTime> rfc850(std::string_view text, HttpTime now) {
     Scanner sc{text};
     int d, mon, yy, h, m, s;
-    if (!(sc.one_of(kLongDays) && sc.lit(", ") && sc.digits(2, d) && sc.lit("-") &&
-          sc.month(mon) && sc.lit("-") && sc.digits(2, yy) && sc.lit(" ") && sc.time(h, m, s) &&
-          sc.lit(" GMT") && sc.done()))
+    if (!(sc.one_of(kLongDays) && sc.lit(", ") && sc.digits(2, d) && sc.lit("-") && sc.month(mon) &&
+          sc.lit("-") && sc.digits(2, yy) && sc.lit(" ") && sc.time(h, m, s) && sc.lit(" GMT") &&
+          sc.done()))
         return std::nullopt;
     // The year in the current century, unless that is more than 50 years ahead of `now`.
     const auto now_days = std::chrono::floor<std::chrono::days>(now);

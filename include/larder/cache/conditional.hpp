@@ -71,7 +71,7 @@ http::HeaderList merge_not_modified(const http::HeaderList& stored,
                                     const http::HeaderList& not_modified);
 
 struct Refreshed {
-    std::shared_ptr<Object> object;         // always built (key empty when refused)
+    std::shared_ptr<Object> object;        // always built (key empty when refused)
     std::optional<NoCacheReason> refusal;  // the merged response is no longer storable
     ResponseVerdict verdict;               // grace_until / error_until for the caller
 };

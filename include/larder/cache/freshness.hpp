@@ -35,8 +35,8 @@ namespace larder::cache {
 using Seconds = std::chrono::seconds;
 
 struct FreshnessOptions {
-    double heuristic = 0.0;                   // fraction of (Date − Last-Modified); 0 = off
-    Seconds heuristic_max{24 * 3600};         // cap on a heuristic lifetime
+    double heuristic = 0.0;            // fraction of (Date − Last-Modified); 0 = off
+    Seconds heuristic_max{24 * 3600};  // cap on a heuristic lifetime
 };
 
 // RFC 9110 section 15.1: statuses cacheable by default (heuristically cacheable).

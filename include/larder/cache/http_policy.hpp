@@ -88,8 +88,8 @@ struct HttpPolicyOptions {
     bool targeted_cache_control = true;  // CDN-Cache-Control / Surrogate-Control govern
     bool strip_targeted_headers = true;  // and are not passed on to clients
     std::size_t max_object_size = 1024 * 1024;
-    bool variants = true;                   // false when [cache] max_variants = 0
-    Seconds validator_keep{3600};          // stale objects with a validator kept this long
+    bool variants = true;          // false when [cache] max_variants = 0
+    Seconds validator_keep{3600};  // stale objects with a validator kept this long
     // stale-if-error window for responses that neither give one nor forbid serving stale (the
     // integration sets it from [cache] stale_if_error); 0 = only what the response allows.
     Seconds default_stale_if_error{0};

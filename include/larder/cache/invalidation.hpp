@@ -29,9 +29,9 @@ struct InvalidationInput {
     http::Method method = http::Method::Post;
     int status = 200;
     std::string_view scheme = "http";
-    std::string_view host;    // the request's Host
-    std::string_view path;    // the request path
-    std::string_view query;   // without '?'
+    std::string_view host;   // the request's Host
+    std::string_view path;   // the request path
+    std::string_view query;  // without '?'
     const http::HeaderList* response_headers = nullptr;
 };
 

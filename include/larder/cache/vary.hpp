@@ -26,7 +26,8 @@ std::string normalise_vary(const http::HeaderList& response_headers);
 inline bool vary_star(std::string_view normalised) {
     return normalised == "*";
 }
-std::string secondary_key(std::string_view normalised_vary, const http::HeaderList& request_headers);
+std::string secondary_key(std::string_view normalised_vary,
+                          const http::HeaderList& request_headers);
 std::string variant_key(std::string_view primary, std::string_view secondary);
 // The primary part of a store key (everything before the separator).
 std::string_view primary_of(std::string_view key);

@@ -124,6 +124,7 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request,
     }
     if (error != upstream::UpstreamError::None) {
         obs::Counters::bump(counters_.upstream_errors);
+        log_upstream_error(request, error, exchange.backend_name());
         exchange.finish();
         int status = upstream::status_for(error);
         std::string response = error_response(status, upstream::to_string(error), !keep_alive);

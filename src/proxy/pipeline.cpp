@@ -108,6 +108,23 @@ asio::awaitable<void> Pipeline::reject(const http::Request* request, const Clien
     log(request, client, tx, 0);
 }
 
+void Pipeline::log_upstream_error(const http::Request& request, upstream::UpstreamError error,
+                                  std::string_view backend) {
+    auto now = SteadyClock::now();
+    if (now - last_error_log_ < std::chrono::seconds(1)) {
+        ++errors_not_logged_;
+        return;
+    }
+    last_error_log_ = now;
+    spdlog::warn("upstream {}: {} {}: {} (status {}){}", backend.empty() ? "-" : backend,
+                 request.method_text, request.target, upstream::to_string(error),
+                 upstream::status_for(error),
+                 errors_not_logged_ ? fmt::format("; {} more upstream errors in the last second",
+                                                  errors_not_logged_)
+                                    : std::string());
+    errors_not_logged_ = 0;
+}
+
 void Pipeline::log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
                    std::int64_t total_us) const {
     if (!shared_.access_log) return;

@@ -111,10 +111,16 @@ private:
                                               bool& keep_alive);
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
              std::int64_t total_us) const;
+    // An error-log line for a failed exchange, at most one a second per worker (a dead app
+    // server at full load must not turn the error log into the bottleneck).
+    void log_upstream_error(const http::Request& request, upstream::UpstreamError error,
+                            std::string_view backend);
 
     const Shared& shared_;
     upstream::Pool& pool_;
     obs::Counters& counters_;
+    std::chrono::steady_clock::time_point last_error_log_{};
+    std::uint64_t errors_not_logged_ = 0;
 };
 
 }  // namespace larder::proxy

@@ -243,3 +243,27 @@ def headline(results):
                          fmt_int(O["rps"]), fmt_us(O["p50_us"]), fmt_us(O["p99_us"]),
                          L["p50_us"] - O["p50_us"], L["rps"] / O["rps"]))
     return "\n".join(lines) + "\n" if len(lines) > 1 else ""
+
+
+def markdown(results):
+    """The run's tables as Markdown (what docs/performance.md shows)."""
+    out = []
+    for row in results["scenarios"]:
+        if "systems" not in row:
+            out.append("**%s**: failed (%s)\n" % (row["row"], row.get("error")))
+            continue
+        out.append("**%s** (wrk -t%d -c%d)\n" % (row["row"], row["threads"], row["connections"]))
+        out.append("| system | req/s | p50 | p99 | p99.9 | errors | upstream | CPU s | CPU µs/req "
+                   "| peak RSS | Larder × |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s in row["systems"]:
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f MiB | %s |" % (
+                s["label"], fmt_int(s["rps"]), fmt_us(s["p50_us"]), fmt_us(s["p99_us"]),
+                fmt_us(s["p999_us"]), fmt_int(s["errors"]), fmt_int(s["upstream"]), s["cpu_s"],
+                s["cpu_us_per_req"] or 0, s["peak_rss"] / MIB,
+                "%.2f" % s["larder_ratio"] if s["larder_ratio"] else "-"))
+        notes = render_row(row).splitlines()[2 + len(row["systems"]):]
+        out.append("")
+        if notes:
+            out.append(notes[0].strip() + "\n")
+    return "\n".join(out)

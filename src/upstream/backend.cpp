@@ -11,27 +11,51 @@ std::vector<Backend> resolve_backends(const config::UpstreamConfig& upstream) {
     boost::asio::io_context io;
     boost::asio::ip::tcp::resolver resolver(io);
     std::vector<Backend> out;
+    std::vector<ServerInfo> infos;
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints;
     for (const auto& server : upstream.servers) {
         const auto& a = server.address;
         std::string name = a.host + ":" + std::to_string(a.port);
         boost::system::error_code ec;
         auto results = resolver.resolve(a.host, std::to_string(a.port), ec);
         if (ec || results.empty())
-            throw std::runtime_error("cannot resolve upstream server " + name + ": " + ec.message());
-        out.push_back({name, results.begin()->endpoint(), server.weight});
+            throw std::runtime_error("cannot resolve upstream server " + name + ": " +
+                                     ec.message());
+        out.push_back({name, results.begin()->endpoint(), server.weight, nullptr});
+        infos.push_back({.name = name,
+                         .weight = server.weight,
+                         .backup = server.backup,
+                         .max_connections = server.max_connections});
+        endpoints.push_back(out.back().endpoint);
     }
+    auto cluster = std::make_shared<Cluster>(upstream, std::move(infos), std::move(endpoints));
+    for (auto& b : out) b.cluster = cluster;
+    cluster->start();
     return out;
 }
 
 std::string_view to_string(UpstreamError e) {
     switch (e) {
-        case UpstreamError::None: return "none";
-        case UpstreamError::ConnectFailed: return "upstream_connect_failed";
-        case UpstreamError::ConnectTimeout: return "upstream_connect_timeout";
-        case UpstreamError::ResetBeforeResponse: return "upstream_reset";
-        case UpstreamError::ResponseTimeout: return "upstream_timeout";
-        case UpstreamError::MalformedResponse: return "upstream_malformed_response";
-        case UpstreamError::ClosedMidResponse: return "upstream_closed_mid_response";
+        case UpstreamError::None:
+            return "none";
+        case UpstreamError::ConnectFailed:
+            return "upstream_connect_failed";
+        case UpstreamError::ConnectTimeout:
+            return "upstream_connect_timeout";
+        case UpstreamError::ResetBeforeResponse:
+            return "upstream_reset";
+        case UpstreamError::ResponseTimeout:
+            return "upstream_timeout";
+        case UpstreamError::MalformedResponse:
+            return "upstream_malformed_response";
+        case UpstreamError::ClosedMidResponse:
+            return "upstream_closed_mid_response";
+        case UpstreamError::NoHealthyServer:
+            return "upstream_no_healthy_server";
+        case UpstreamError::QueueFull:
+            return "upstream_queue_full";
+        case UpstreamError::QueueTimeout:
+            return "upstream_queue_timeout";
     }
     return "unknown";
 }
@@ -41,6 +65,10 @@ int status_for(UpstreamError e) {
         case UpstreamError::ConnectTimeout:
         case UpstreamError::ResponseTimeout:
             return 504;
+        case UpstreamError::NoHealthyServer:
+        case UpstreamError::QueueFull:
+        case UpstreamError::QueueTimeout:
+            return 503;
         default:
             return 502;
     }

@@ -3,6 +3,8 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -20,13 +22,75 @@ namespace {
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
 
-bool is_timeout(const error_code& ec) { return ec == beast::error::timeout; }
+bool is_timeout(const error_code& ec) {
+    return ec == beast::error::timeout;
+}
 }  // namespace
 
 Exchange::Exchange(Pool& pool, const config::ServerConfig& timeouts, obs::Counters& counters)
     : pool_(pool), timeouts_(timeouts), counters_(counters) {}
 
-Exchange::~Exchange() = default;
+Exchange::~Exchange() {
+    connection_.reset();
+    release_slot();
+}
+
+void Exchange::release_slot() {
+    if (!slot_) return;
+    pool_.cluster().gate().release(*slot_);
+    slot_.reset();
+}
+
+void Exchange::note_failure(std::size_t server, UpstreamError e) {
+    auto& cluster = pool_.cluster();
+    HealthEvent event = cluster.health().record_failure(server, SteadyClock::now());
+    if (event != HealthEvent::None) cluster.log_event(server, event, to_string(e));
+}
+
+asio::awaitable<UpstreamError> Exchange::acquire_slot(std::size_t server) {
+    ConnectionGate& gate = pool_.cluster().gate();
+    if (gate.try_acquire(server)) {
+        slot_ = server;
+        co_return UpstreamError::None;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(pool_.executor());
+    auto waiter = std::make_shared<ConnectionGate::Waiter>();
+    waiter->server = server;
+    // Runs on the releasing worker's thread, under the gate's lock: only schedules the cancel
+    // on this worker's executor (a timer belongs to its own thread).
+    waiter->wake = [ex = pool_.executor(), weak = std::weak_ptr<asio::steady_timer>(timer)] {
+        asio::post(ex, [weak] {
+            if (auto t = weak.lock()) t->cancel();
+        });
+    };
+    switch (gate.enqueue(waiter)) {
+        case ConnectionGate::Enqueue::Acquired:
+            slot_ = server;
+            co_return UpstreamError::None;
+        case ConnectionGate::Enqueue::Full:
+            co_return UpstreamError::QueueFull;
+        case ConnectionGate::Enqueue::Queued:
+            break;
+    }
+    // Should this coroutine be destroyed while it waits (the client went away, shutdown), its
+    // place is given up, or the slot handed to it meanwhile passed on.
+    struct Abandon {
+        ConnectionGate& gate;
+        ConnectionGate::Waiter& waiter;
+        bool armed = true;
+        ~Abandon() {
+            if (armed && gate.finish_wait(waiter)) gate.release(waiter.server);
+        }
+    } abandon{gate, *waiter};
+    timer->expires_after(pool_.config().queue_timeout);
+    co_await timer->async_wait(nothrow);  // ends on timeout, or cancelled by a release
+    abandon.armed = false;
+    if (gate.finish_wait(*waiter)) {
+        slot_ = server;
+        co_return UpstreamError::None;
+    }
+    co_return UpstreamError::QueueTimeout;
+}
 
 asio::awaitable<UpstreamError> Exchange::connect(Connection& c) {
     obs::Counters::bump(counters_.upstream_connects);
@@ -41,9 +105,24 @@ asio::awaitable<UpstreamError> Exchange::connect(Connection& c) {
 
 asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
     obs::Counters::bump(counters_.upstream_requests);
-    std::size_t backend = pool_.pick();
+    std::vector<bool> tried(pool_.size(), false);
+    unsigned retries_left = pool_.config().retries;
+    bool fresh_retry_done = false;
+    auto first = pool_.pick(request.hash_key, tried);
+    if (!first) {
+        failed_ = true;
+        co_return UpstreamError::NoHealthyServer;
+    }
+    std::size_t backend = *first;
     bool allow_idle = true;
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    for (;;) {
+        if (!slot_) {
+            UpstreamError e = co_await acquire_slot(backend);
+            if (e != UpstreamError::None) {
+                failed_ = true;
+                co_return e;
+            }
+        }
         connection_ = allow_idle ? pool_.take_idle(backend) : nullptr;
         bool reused = connection_ != nullptr;
         if (reused) {
@@ -53,9 +132,16 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
             UpstreamError e = co_await connect(*connection_);
             if (e != UpstreamError::None) {
                 connection_.reset();
-                if (attempt == 0 && pool_.size() > 1) {  // try the next server once
+                release_slot();
+                note_failure(backend, e);
+                tried[backend] = true;
+                // Nothing was sent: any request may go to another server.
+                auto other = retries_left > 0 ? pool_.pick(request.hash_key, tried) : std::nullopt;
+                if (other) {
+                    --retries_left;
                     obs::Counters::bump(counters_.upstream_retries);
-                    backend = pool_.pick();
+                    backend = *other;
+                    allow_idle = true;
                     continue;
                 }
                 failed_ = true;
@@ -63,19 +149,26 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
             }
         }
         bool retry = false;
+        auto sent = SteadyClock::now();
         UpstreamError e = co_await send_and_read_header(request, reused, retry);
-        if (e == UpstreamError::None) co_return e;
+        if (e == UpstreamError::None) {
+            pool_.cluster().health().record_success(
+                backend,
+                std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent));
+            co_return e;
+        }
         connection_.reset();
-        if (retry && attempt == 0) {
+        if (retry && !fresh_retry_done) {
+            fresh_retry_done = true;
             obs::Counters::bump(counters_.upstream_retries);
             allow_idle = false;  // the second try always gets a fresh connection
             continue;
         }
+        // A reused connection closed by the server while idle says nothing about its health.
+        if (!(reused && e == UpstreamError::ResetBeforeResponse)) note_failure(backend, e);
         failed_ = true;
         co_return e;
     }
-    failed_ = true;
-    co_return UpstreamError::ConnectFailed;
 }
 
 asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequest& request,
@@ -96,7 +189,8 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
         if (request.head_request) parser_->skip(true);
-        auto [ec, n] = co_await beast::http::async_read_header(c.stream, c.buffer, *parser_, nothrow);
+        auto [ec, n] =
+            co_await beast::http::async_read_header(c.stream, c.buffer, *parser_, nothrow);
         if (ec) {
             if (is_timeout(ec)) co_return UpstreamError::ResponseTimeout;
             bool nothing_received = !parser_->got_some() && c.buffer.size() == 0;
@@ -115,7 +209,9 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
     co_return UpstreamError::None;
 }
 
-int Exchange::status() const { return static_cast<int>(parser_->get().result_int()); }
+int Exchange::status() const {
+    return static_cast<int>(parser_->get().result_int());
+}
 
 std::string_view Exchange::reason() const {
     auto r = parser_->get().reason();
@@ -127,7 +223,9 @@ std::optional<std::uint64_t> Exchange::content_length() const {
     return n ? std::optional<std::uint64_t>(*n) : std::nullopt;
 }
 
-bool Exchange::body_done() const { return parser_ && parser_->is_done(); }
+bool Exchange::body_done() const {
+    return parser_ && parser_->is_done();
+}
 
 std::string_view Exchange::backend_name() const {
     return connection_ ? std::string_view(pool_.backend(connection_->backend).name) : "";
@@ -146,18 +244,24 @@ asio::awaitable<UpstreamError> Exchange::read_body(std::string& out, std::size_t
         out.resize(old + (kReadChunk - body.size));
         if (ec && ec != beast::http::error::need_buffer) {
             failed_ = true;
-            co_return is_timeout(ec) ? UpstreamError::ResponseTimeout
-                                     : UpstreamError::ClosedMidResponse;
+            UpstreamError e =
+                is_timeout(ec) ? UpstreamError::ResponseTimeout : UpstreamError::ClosedMidResponse;
+            note_failure(c.backend, e);
+            co_return e;
         }
     }
     co_return UpstreamError::None;
 }
 
 void Exchange::finish() {
-    if (!connection_) return;
+    if (!connection_) {
+        release_slot();
+        return;
+    }
     if (!failed_ && parser_ && parser_->is_done() && parser_->keep_alive())
         pool_.give_back(std::move(connection_));
     connection_.reset();
+    release_slot();
 }
 
 }  // namespace larder::upstream

@@ -1,5 +1,7 @@
 #include "larder/upstream/pool.hpp"
 
+#include <random>
+
 namespace larder::upstream {
 
 Pool::Pool(boost::asio::any_io_executor executor, const std::vector<Backend>& backends,
@@ -7,22 +9,17 @@ Pool::Pool(boost::asio::any_io_executor executor, const std::vector<Backend>& ba
     : executor_(std::move(executor)),
       backends_(backends),
       config_(config),
-      idle_(backends.size()),
-      current_weight_(backends.size(), 0) {}
+      cluster_(backends.front().cluster),
+      selector_(cluster_->health(), config.balance, std::random_device{}()),
+      idle_(backends.size()) {}
 
-std::size_t Pool::pick() {
-    // Smooth weighted round robin: every pick adds each weight to its server's current weight,
-    // takes the largest, and subtracts the total from it. Weights 3:1 give a b a a, a b a a, ...
-    if (backends_.size() == 1) return 0;
-    long total = 0;
-    std::size_t best = 0;
-    for (std::size_t i = 0; i < backends_.size(); ++i) {
-        current_weight_[i] += backends_[i].weight;
-        total += backends_[i].weight;
-        if (current_weight_[i] > current_weight_[best]) best = i;
-    }
-    current_weight_[best] -= total;
-    return best;
+Pool::~Pool() {
+    for (std::size_t i = 0; i < idle_.size(); ++i)
+        cluster_->health().add_idle(i, -static_cast<int>(idle_[i].size()));
+}
+
+std::optional<std::size_t> Pool::pick(std::string_view hash_key, const std::vector<bool>& tried) {
+    return selector_.pick(std::chrono::steady_clock::now(), hash_key, tried);
 }
 
 std::unique_ptr<Connection> Pool::take_idle(std::size_t backend) {
@@ -31,6 +28,7 @@ std::unique_ptr<Connection> Pool::take_idle(std::size_t backend) {
     while (!idle.empty()) {
         auto c = std::move(idle.back());
         idle.pop_back();
+        cluster_->health().add_idle(backend, -1);
         if (now - c->idle_since < config_.idle_timeout && c->stream.socket().is_open()) return c;
     }
     return nullptr;
@@ -42,9 +40,14 @@ std::unique_ptr<Connection> Pool::make(std::size_t backend) {
 
 void Pool::give_back(std::unique_ptr<Connection> connection) {
     auto& idle = idle_[connection->backend];
-    if (idle.size() >= config_.max_idle_per_server) idle.erase(idle.begin());  // drop the oldest
+    if (config_.max_idle_per_server == 0) return;      // pooling off: the connection closes
+    if (idle.size() >= config_.max_idle_per_server) {  // drop the oldest
+        idle.erase(idle.begin());
+        cluster_->health().add_idle(connection->backend, -1);
+    }
     connection->idle_since = std::chrono::steady_clock::now();
     connection->stream.expires_never();
+    cluster_->health().add_idle(connection->backend, 1);
     idle.push_back(std::move(connection));
 }
 

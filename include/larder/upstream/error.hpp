@@ -1,5 +1,6 @@
 // upstream::UpstreamError: every way an exchange with an app server can fail, with the status the
-// client gets for it (502 for a failed or broken exchange, 504 for one that took too long).
+// client gets for it (502 for a failed or broken exchange, 504 for one that took too long, 503
+// when no server can take the request: all down, or the ones that could are full).
 #pragma once
 
 #include <string_view>
@@ -8,12 +9,15 @@ namespace larder::upstream {
 
 enum class UpstreamError {
     None,
-    ConnectFailed,       // refused, unreachable: 502
-    ConnectTimeout,      // 504
-    ResetBeforeResponse, // closed or reset before any response byte: 502
-    ResponseTimeout,     // no (complete) response within upstream_timeout: 504
-    MalformedResponse,   // 502
-    ClosedMidResponse,   // the body was cut short: 502 if nothing was sent yet
+    ConnectFailed,        // refused, unreachable: 502
+    ConnectTimeout,       // 504
+    ResetBeforeResponse,  // closed or reset before any response byte: 502
+    ResponseTimeout,      // no (complete) response within upstream_timeout: 504
+    MalformedResponse,    // 502
+    ClosedMidResponse,    // the body was cut short: 502 if nothing was sent yet
+    NoHealthyServer,      // every server (and backup) is down or ejected: 503 at once
+    QueueFull,            // the chosen server is at max_connections and its queue is full: 503
+    QueueTimeout,         // waited queue_timeout for a free connection: 503
 };
 
 std::string_view to_string(UpstreamError e);

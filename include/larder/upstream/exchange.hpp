@@ -1,10 +1,17 @@
 // upstream::Exchange: one request sent to an app server and its response read, over a pooled
 // keep-alive connection (Boost.Beast).
 //
-// start() picks a server, takes an idle connection or opens one, sends the request and reads
-// the response header. It sends a request a second time only when that is safe: the request is
-// idempotent and a reused connection closed before any response byte arrived (the app server
-// had timed it out while idle); a failed connect tries the next server when there is one.
+// start() picks a server (the worker's Selector over the shared health table; none available:
+// NoHealthyServer at once), takes one of its max_connections slots (waiting in the server's
+// bounded queue up to queue_timeout when it is full: QueueFull / QueueTimeout), takes an idle
+// connection or opens one, sends the request and reads the response header. It sends a request
+// a second time only when that is safe: a connect that failed or timed out (nothing was sent)
+// tries another server, up to `retries` times, whatever the method; an idempotent request whose
+// reused connection closed before any response byte (the app server had timed it out while
+// idle) is sent once more on a fresh connection. A request that may have reached the app is
+// never sent again otherwise. Failures other than that idle-close race count towards the
+// server's passive ejection (max_fails); successes feed its latency EWMA.
+// The slot is held from start() until finish() or destruction.
 // read_body() then reads the body in pieces, so the caller decides how much to buffer. finish()
 // returns the connection to the pool only when the response was read to its end and the server
 // keeps it alive; any other ending closes it.
@@ -31,10 +38,12 @@ struct OutgoingRequest {
     std::string_view body;
     bool idempotent = true;
     bool head_request = false;  // a HEAD: the response has no body whatever its headers say
+    // What balance = "hash" hashes (the cache key, or the target); empty: round robin.
+    std::string_view hash_key;
 };
 
 class Exchange {
-public:
+  public:
     Exchange(Pool& pool, const config::ServerConfig& timeouts, obs::Counters& counters);
     ~Exchange();
 
@@ -54,13 +63,17 @@ public:
     // Hands the connection back to the pool when the exchange ended cleanly.
     void finish();
 
-private:
+  private:
     using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
     enum class Attempt { Done, Retry };
 
     boost::asio::awaitable<UpstreamError> connect(Connection& c);
+    // Takes a max_connections slot of `server`, queueing when it is full.
+    boost::asio::awaitable<UpstreamError> acquire_slot(std::size_t server);
+    void release_slot();
+    void note_failure(std::size_t server, UpstreamError e);
     boost::asio::awaitable<UpstreamError> send_and_read_header(const OutgoingRequest& request,
-                                                                bool reused, bool& retry);
+                                                               bool reused, bool& retry);
 
     Pool& pool_;
     const config::ServerConfig& timeouts_;
@@ -68,6 +81,7 @@ private:
     std::unique_ptr<Connection> connection_;
     std::optional<Parser> parser_;
     http::HeaderList headers_;
+    std::optional<std::size_t> slot_;  // the server whose slot this exchange holds
     bool failed_ = false;
 };
 

@@ -2,8 +2,9 @@
 //
 // A Pool belongs to one worker thread and is never shared, so it needs no locks. Idle
 // connections are kept per backend (at most max_idle_per_server, newest reused first); one idle
-// longer than idle_timeout is closed instead of reused. Selection is smooth weighted round robin
-// over the backends.
+// longer than idle_timeout is closed instead of reused. Selection is this worker's Selector
+// (selector.hpp) reading the Cluster's shared health table; the idle counts are mirrored into
+// that table so the periodic state line and the admin API see every worker's.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -11,10 +12,13 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "larder/config/config.hpp"
 #include "larder/upstream/backend.hpp"
+#include "larder/upstream/selector.hpp"
 
 namespace larder::upstream {
 
@@ -29,12 +33,17 @@ struct Connection {
 };
 
 class Pool {
-public:
+  public:
     Pool(boost::asio::any_io_executor executor, const std::vector<Backend>& backends,
          const config::UpstreamConfig& config);
 
-    // The backend the next request should go to.
-    std::size_t pick();
+    ~Pool();
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    // The backend the next request should go to, skipping those marked in `tried`; nullopt
+    // when no server is available.
+    std::optional<std::size_t> pick(std::string_view hash_key, const std::vector<bool>& tried);
     // An idle keep-alive connection to `backend`, or nullptr.
     std::unique_ptr<Connection> take_idle(std::size_t backend);
     // A new, unconnected connection to `backend`.
@@ -45,13 +54,17 @@ public:
     const Backend& backend(std::size_t index) const { return backends_[index]; }
     std::size_t size() const { return backends_.size(); }
     std::size_t idle_count(std::size_t backend) const { return idle_[backend].size(); }
+    Cluster& cluster() { return *cluster_; }
+    const config::UpstreamConfig& config() const { return config_; }
+    const boost::asio::any_io_executor& executor() const { return executor_; }
 
-private:
+  private:
     boost::asio::any_io_executor executor_;
     const std::vector<Backend>& backends_;
     const config::UpstreamConfig& config_;
+    std::shared_ptr<Cluster> cluster_;
+    Selector selector_;
     std::vector<std::vector<std::unique_ptr<Connection>>> idle_;
-    std::vector<long> current_weight_;
 };
 
 }  // namespace larder::upstream

@@ -261,6 +261,17 @@ class Larder:
                 return None
             time.sleep(0.02)
 
+    def wait_for_stderr(self, text, timeout=5.0, count=1):
+        """Polls the daemon's log (stderr, bounded) until `text` has appeared `count` times;
+        returns whether it did. For state changes the daemon only reports in its log."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.stderr_text().count(text) >= count:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+
     def __enter__(self):
         return self
 

@@ -79,7 +79,8 @@ REASONS = {100: "Continue", 200: "OK", 201: "Created", 204: "No Content", 301: "
 
 
 class Origin:
-    def __init__(self):
+    def __init__(self, port=0):
+        """port: 0 for any free port, or a given one (to bring back an origin a test stopped)."""
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._routes = []   # (method or None, pattern, reply-or-callable), newest first
@@ -88,9 +89,11 @@ class Origin:
         self._socks = set()
         self._holds = set()
         self._stopping = False
+        self._in_flight = 0       # requests read and not yet answered
+        self._max_in_flight = 0
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
+        self.listener.bind(("127.0.0.1", port))
         self.listener.listen(128)
         self.port = self.listener.getsockname()[1]
         self.address = "127.0.0.1:%d" % self.port
@@ -147,6 +150,31 @@ class Origin:
                     return r
         return None
 
+    @property
+    def in_flight(self):
+        """Requests the origin has read and not yet answered (or dropped)."""
+        with self._lock:
+            return self._in_flight
+
+    @property
+    def max_in_flight(self):
+        """The most requests the origin was working on at once."""
+        with self._lock:
+            return self._max_in_flight
+
+    def wait_for(self, predicate, timeout=10.0):
+        """Blocks until predicate(origin) holds (re-checked whenever a request arrives or is
+        answered, and at least every 50 ms); returns whether it did. The predicate runs
+        without the origin's lock held, so it may read any property (of any origin)."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._cond:
+                self._cond.wait(min(left, 0.05))
+        return True
+
     def wait_for_requests(self, n, timeout=10.0):
         """Blocks until at least n requests have been recorded; returns whether they were."""
         deadline = time.monotonic() + timeout
@@ -190,21 +218,15 @@ class Origin:
                 reply = self._resolve(req)
                 with self._cond:
                     self._requests.append(req)
+                    self._in_flight += 1
+                    self._max_in_flight = max(self._max_in_flight, self._in_flight)
                     self._cond.notify_all()
-                if reply.arrived is not None:
-                    reply.arrived.set()
-                if reply.hold is not None:
-                    with self._lock:
-                        self._holds.add(reply.hold)
-                    reply.hold.wait(reply.hold_timeout)
-                if reply.delay:
-                    time.sleep(reply.delay)
-                if reply.action == "close":
-                    return
-                if reply.action == "reset":
-                    set_linger_reset(sock)
-                    return
-                keep = self._send(sock, req, reply)
+                try:
+                    keep = self._act(sock, req, reply)
+                finally:
+                    with self._cond:
+                        self._in_flight -= 1
+                        self._cond.notify_all()
                 if not keep:
                     return
         finally:
@@ -216,6 +238,23 @@ class Origin:
                 pass
             if reply is not None and reply.closed is not None:
                 reply.closed.set()
+
+    def _act(self, sock, req, reply):
+        """Holds, answers, closes or resets as `reply` says; returns whether to keep going."""
+        if reply.arrived is not None:
+            reply.arrived.set()
+        if reply.hold is not None:
+            with self._lock:
+                self._holds.add(reply.hold)
+            reply.hold.wait(reply.hold_timeout)
+        if reply.delay:
+            time.sleep(reply.delay)
+        if reply.action == "close":
+            return False
+        if reply.action == "reset":
+            set_linger_reset(sock)
+            return False
+        return self._send(sock, req, reply)
 
     def _read_request(self, reader, conn_id, index):
         start, headers, _ = read_head(reader)

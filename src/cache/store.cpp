@@ -138,7 +138,9 @@ ObjectPtr Store::lookup_servable(std::string_view key, obs::TimePoint now) {
     Shard& s = shard_for(key);
     ObjectPtr expired;
     std::lock_guard lock(s.mu);
-    return s.lru->lookup(key, now, expired, true);
+    ObjectPtr found = s.lru->lookup(key, now, expired, true);
+    if (expired) s.forget_variant(expired->key);
+    return found;
 }
 
 bool Store::insert(ObjectPtr object) {

@@ -12,7 +12,8 @@
 //     `bool follow_origin`, ttl 0).
 //  2. request directives: `RequestDirectives rd = parse_request_directives(request.headers,
 //     opts.client)` for every candidate.
-//  3. lookup: `store.lookup(key, request.headers, now)` (the Vary-aware overload). On a hit with
+//  3. lookup: `store.lookup_servable(store.resolve_variant(key, request.headers), now)` (stale
+//     objects too; `store.lookup(key, request.headers, now)` for fresh only). On a hit with
 //     `object->meta.parsed`: `ReuseDecision d = can_reuse(object->meta, rd, has_auth, now)`;
 //       - only_if_cached_fails(rd, hit ? &d : nullptr) → answer 504 (no upstream request);
 //       - Fresh / StaleByRequest → deliver; Age = d.age.count() (not now − stored_at); if the
@@ -29,10 +30,12 @@
 //         deliver r.object (or the 304 itself when the client's own conditional matches);
 //       - 5xx or upstream error and within_stale_if_error(meta, now) → deliver the stale object;
 //       - otherwise `ResponseVerdict v = evaluate_response({...}, opts)`; build with
-//         build_object(key-or-"", ..., ttl unused, strip_set_cookie, rule, {v.meta,
-//         v.drop_fields, v.keep_until}); store key = v.meta.vary.empty() ? key :
+//         `auto o = build_http_object(store_key-or-"", status, reason, headers, body, v,
+//         decision.strip_set_cookie, rule)`, then o->grace_until = v.grace_until,
+//         o->error_until = v.error_until; store_key = v.meta.vary.empty() ? key :
 //         variant_key(key, secondary_key(v.meta.vary, request.headers)); insert when
-//         v.storable() && !rd.no_store (evaluate_response already checks request_no_store).
+//         v.storable() (pass request_no_store = rd.no_store in the input).
+//         Set opts.default_stale_if_error = [cache] stale_if_error once, if wanted.
 //         Drop the pipeline's varies_beyond_cookie() check for these objects (variants handle it).
 //       - passed/streamed responses: remove the targeted fields (opts.strip_targeted_headers,
 //         `is_targeted_field(name)`) from what goes to the client.

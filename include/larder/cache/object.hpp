@@ -80,8 +80,10 @@ struct Object {
     bool fresh(obs::TimePoint now) const { return now < expires_at; }
     bool servable_in_grace(obs::TimePoint now) const { return now < grace_until; }
     bool servable_on_error(obs::TimePoint now) const { return now < error_until; }
-    // The store drops the object from this time on.
-    obs::TimePoint retain_until() const { return std::max({expires_at, grace_until, error_until}); }
+    // The store drops the object from this time on (meta.keep_until: kept stale for revalidation).
+    obs::TimePoint retain_until() const {
+        return std::max({expires_at, grace_until, error_until, meta.keep_until});
+    }
 
     // The fixed cost of one stored object, measured (not guessed) for this standard library:
     // the make_shared allocation (control block + Object), the store's hash-map node (which is

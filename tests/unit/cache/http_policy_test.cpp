@@ -375,6 +375,14 @@ TEST_F(HttpPolicyTest, BuildHttpObjectDropsFieldsAndCarriesMeta) {
     EXPECT_EQ(o->body, "body");
 }
 
+TEST_F(HttpPolicyTest, StaleObjectWithValidatorIsRetainedForRevalidation) {
+    h.add("Cache-Control", "max-age=10").add("ETag", "\"e\"");
+    auto v = eval();
+    auto o = build_http_object("k", 200, "OK", h, "", v, false, "");
+    EXPECT_FALSE(o->fresh(t0 + 10s));
+    EXPECT_EQ(o->retain_until(), t0 + 10s + opts.validator_keep);
+}
+
 TEST_F(HttpPolicyTest, WithoutFields) {
     h.add("A", "1").add("b", "2").add("C", "3");
     auto out = without_fields(h, {"a", "c"});

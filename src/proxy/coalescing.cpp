@@ -16,30 +16,32 @@ namespace larder::proxy {
 
 namespace asio = boost::asio;
 
-asio::awaitable<void> Pipeline::miss(const http::Request& request, const rules::Decision& decision,
-                                     cache::ObjectPtr stale, const ClientInfo& client,
-                                     ResponseWriter& writer, Transaction& tx, bool& keep_alive) {
+asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt attempt,
+                                     const ClientInfo& client, ResponseWriter& writer,
+                                     Transaction& tx, bool& keep_alive) {
+    const rules::Decision& decision = attempt.decision;
     cache::CoalescingTable::Ticket ticket = shared_.flights.join(decision.key);
     if (ticket.leader) {
         obs::Counters::bump(counters_.cache_misses);
         tx.cache_status = CacheStatus::Miss;
         FlightGuard guard(shared_.flights, std::move(ticket.flight));
-        co_await fetch(request, decision, true, std::move(stale), &guard, client, writer, tx,
-                       keep_alive);
+        attempt.flight = &guard;
+        co_await fetch(request, attempt, client, writer, tx, keep_alive);
         co_return;
     }
     cache::ObjectPtr shared = co_await wait_for_leader(std::move(ticket.flight));
-    if (shared) {
+    // The leader's object answers this request too, unless it is a Vary variant (it may be
+    // another variant than this request selects) or the client's own directives forbid it.
+    if (shared && shared->meta.vary.empty() && !attempt.request_no_store) {
         obs::Counters::bump(counters_.cache_coalesced);
         tx.cache_status = CacheStatus::Coalesced;
-        co_await deliver(shared, request, writer, tx, keep_alive, true);
+        co_await deliver(shared, request, writer, tx, keep_alive, 0);
         co_return;
     }
     // The leader's answer could not be shared, or it took longer than lock_timeout: fetch alone.
     obs::Counters::bump(counters_.cache_misses);
     tx.cache_status = CacheStatus::Miss;
-    co_await fetch(request, decision, true, std::move(stale), nullptr, client, writer, tx,
-                   keep_alive);
+    co_await fetch(request, attempt, client, writer, tx, keep_alive);
 }
 
 asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(std::shared_ptr<cache::Flight> flight) {
@@ -81,19 +83,25 @@ asio::awaitable<void> Pipeline::refresh(std::string head, rules::Decision decisi
                                         std::shared_ptr<cache::Flight> flight) {
     FlightGuard guard(shared_.flights, std::move(flight));
     upstream::Exchange exchange(pool_, shared_.config.server, counters_);
-    auto error = co_await exchange.start({.head = head, .body = {}, .idempotent = true});
+    Fetched fetched{.request_time = shared_.clock.now()};
+    auto error = co_await exchange.start(
+        {.head = head, .body = {}, .idempotent = true, .head_request = false});
+    fetched.response_time = shared_.clock.now();
     std::string body;
     if (error == upstream::UpstreamError::None)
         error = co_await exchange.read_body(body, shared_.config.cache.max_object_size + 1);
-    if (error != upstream::UpstreamError::None || !exchange.body_done()) {
+    if (error != upstream::UpstreamError::None || !exchange.body_done() ||
+        exchange.status() >= 500) {
         exchange.finish();
-        spdlog::debug("background refresh of {} failed: {}", decision.key,
-                      upstream::to_string(error));
+        spdlog::debug("background refresh of {} failed: {} (status {})", decision.key,
+                      upstream::to_string(error), error == upstream::UpstreamError::None
+                                                      ? exchange.status()
+                                                      : upstream::status_for(error));
         co_return;  // the stale object stays until its windows close
     }
     exchange.finish();
     std::optional<cache::NoCacheReason> refusal;
-    cache::ObjectPtr object = admit(exchange, std::move(body), &decision, false, refusal);
+    cache::ObjectPtr object = admit(exchange, std::move(body), &decision, fetched, refusal);
     guard.complete(refusal ? nullptr : object);
 }
 

@@ -4,7 +4,10 @@
 #include <charconv>
 
 #include "flight_guard.hpp"
+#include "larder/cache/conditional.hpp"
+#include "larder/cache/invalidation.hpp"
 #include "larder/cache/object_builder.hpp"
+#include "larder/cache/vary.hpp"
 #include "larder/cache/policy.hpp"
 #include "larder/http/cache_control.hpp"
 #include "larder/http/headers.hpp"
@@ -46,65 +49,130 @@ std::string chunk_prefix(std::size_t n) {
 
 }  // namespace
 
+void Pipeline::set_rule_windows(cache::Object& object, const rules::Decision& decision) const {
+    // The rule's (or [cache]'s) windows, unless the response names its own.
+    http::CacheControl cc = http::parse_cache_control(
+        cache::parse_head(object.head).headers);  // cheap: the head is short and already built
+    auto grace = cc.stale_while_revalidate ? std::chrono::seconds(*cc.stale_while_revalidate)
+                                           : decision.grace;
+    auto on_error =
+        cc.stale_if_error ? std::chrono::seconds(*cc.stale_if_error) : decision.stale_if_error;
+    object.grace_until = object.expires_at + grace;
+    object.error_until = object.expires_at + on_error;
+}
+
 cache::ObjectPtr Pipeline::admit(upstream::Exchange& exchange, std::string body,
-                                 const rules::Decision* decision, bool request_has_authorization,
+                                 const rules::Decision* decision, const Fetched& fetched,
                                  std::optional<cache::NoCacheReason>& refusal) {
     const auto& config = shared_.config;
     const auto& headers = exchange.headers();
-    if (decision) {
-        refusal = cache::refuse_to_store({.status = exchange.status(),
-                                          .response_headers = &headers,
-                                          .body_size = body.size(),
-                                          .request_has_authorization = request_has_authorization,
-                                          .strip_set_cookie = decision->strip_set_cookie},
-                                         {.max_object_size = config.cache.max_object_size,
-                                          .cacheable_status = &config.cache.cacheable_status});
-        if (!refusal && varies_beyond_cookie(headers)) refusal = cache::NoCacheReason::VaryStar;
+    std::shared_ptr<cache::Object> object;
+    if (decision && decision->follow_origin) {  // RFC 9111: the response decides
+        cache::ResponseVerdict v = cache::evaluate_response(
+            {.method = fetched.method,
+             .status = exchange.status(),
+             .response_headers = &headers,
+             .body_size = body.size(),
+             .request_has_authorization = fetched.request_has_authorization,
+             .request_no_store = fetched.request_no_store,
+             .strip_set_cookie = decision->strip_set_cookie,
+             .request_time = fetched.request_time,
+             .response_time = fetched.response_time},
+            shared_.http_policy);
+        if (!v.refusal && !v.meta.vary.empty() && !fetched.request_headers)
+            v.refusal = cache::NoCacheReason::VaryUnsupported;  // a refresh cannot pick the variant
+        refusal = v.refusal;
+        std::string key;
+        if (!refusal)
+            key = v.meta.vary.empty()
+                      ? decision->key
+                      : cache::variant_key(decision->key, cache::secondary_key(
+                                                              v.meta.vary, *fetched.request_headers));
+        object = cache::build_http_object(std::move(key), exchange.status(), exchange.reason(),
+                                          headers, std::move(body), v, decision->strip_set_cookie,
+                                          std::string(decision->rule_name));
+        object->grace_until = v.grace_until;
+        object->error_until = v.error_until;
+    } else {  // a pass, or a rule's forced TTL
+        if (decision) {
+            refusal = cache::refuse_to_store(
+                {.status = exchange.status(),
+                 .response_headers = &headers,
+                 .body_size = body.size(),
+                 .request_has_authorization = fetched.request_has_authorization,
+                 .strip_set_cookie = decision->strip_set_cookie},
+                {.max_object_size = config.cache.max_object_size,
+                 .cacheable_status = &config.cache.cacheable_status});
+            if (!refusal && varies_beyond_cookie(headers))
+                refusal = cache::NoCacheReason::VaryUnsupported;
+        }
+        bool store = decision && !refusal;
+        object = cache::build_object(
+            store ? decision->key : std::string(), exchange.status(), exchange.reason(), headers,
+            std::move(body), fetched.response_time,
+            store ? decision->ttl : std::chrono::milliseconds(0),
+            decision && decision->strip_set_cookie,
+            decision ? std::string(decision->rule_name) : std::string());
+        if (store) {
+            object->meta = cache::forced_ttl_meta(headers, fetched.request_time,
+                                                  fetched.response_time, decision->ttl);
+            set_rule_windows(*object, *decision);
+        }
     }
-    bool store = decision && !refusal;
-    auto now = shared_.clock.now();
-    auto object = cache::build_object(
-        store ? decision->key : std::string(), exchange.status(), exchange.reason(), headers,
-        std::move(body), now, store ? decision->ttl : std::chrono::milliseconds(0),
-        decision && decision->strip_set_cookie,
-        decision ? std::string(decision->rule_name) : std::string());
-    if (!store) {
-        if (decision && refusal && cache::is_lasting(*refusal))
-            shared_.predictor.remember(decision->key, now);
+    if (!decision) return object;
+    if (refusal) {
+        if (cache::is_lasting(*refusal)) shared_.predictor.remember(decision->key, fetched.response_time);
         return object;
     }
-    // Stale windows: the rule's (or [cache]'s), unless the response names its own.
-    http::CacheControl cc = http::parse_cache_control(headers);
-    auto grace = cc.stale_while_revalidate ? std::chrono::seconds(*cc.stale_while_revalidate)
-                                           : decision->grace;
-    auto on_error =
-        cc.stale_if_error ? std::chrono::seconds(*cc.stale_if_error) : decision->stale_if_error;
-    object->grace_until = object->expires_at + grace;
-    object->error_until = object->expires_at + on_error;
     if (shared_.store.insert(object)) obs::Counters::bump(counters_.cache_stores);
     shared_.predictor.forget(decision->key);
     return object;
 }
 
-asio::awaitable<void> Pipeline::fetch(const http::Request& request,
-                                      const rules::Decision& decision, bool cacheable,
-                                      cache::ObjectPtr stale, FlightGuard* flight,
+void Pipeline::invalidate_after(const http::Request& request, const upstream::Exchange& exchange) {
+    if (!cache::is_unsafe(request.method)) return;
+    for (const auto& key : cache::invalidation_keys({.method = request.method,
+                                                     .status = exchange.status(),
+                                                     .scheme = "http",
+                                                     .host = request.host(),
+                                                     .path = request.path,
+                                                     .query = request.query,
+                                                     .response_headers = &exchange.headers()}))
+        shared_.store.erase(key);
+}
+
+asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attempt& a,
                                       const ClientInfo& client, ResponseWriter& writer,
                                       Transaction& tx, bool& keep_alive) {
     const auto& config = shared_.config;
+    const rules::Decision& decision = a.decision;
     bool is_head = request.method == http::Method::Head;
     // A HEAD that may fill the cache is sent as GET, so the stored object has its body.
-    bool send_as_get = cacheable && is_head;
+    bool send_as_get = a.cacheable && is_head;
     std::string head = forward_head(request, client.ip, send_as_get);
+    bool client_conditional =
+        request.headers.contains("if-none-match") || request.headers.contains("if-modified-since");
+    bool revalidating = a.revalidate && a.stale && !client_conditional;
+    if (revalidating) {  // ask the app whether the stored object is still good (RFC 9111 4.3.1)
+        std::string validators;
+        for (const auto& [name, value] : cache::revalidation_headers(a.stale->meta))
+            validators.append(name).append(": ").append(value).append("\r\n");
+        head.insert(head.size() - 2, validators);
+    }
 
+    Fetched fetched{.method = send_as_get ? http::Method::Get : request.method,
+                    .request_has_authorization = request.headers.contains("authorization"),
+                    .request_no_store = a.request_no_store,
+                    .request_headers = &request.headers,
+                    .request_time = shared_.clock.now()};
     auto t_up = SteadyClock::now();
     upstream::Exchange exchange(pool_, config.server, counters_);
     upstream::UpstreamError error = co_await exchange.start(
         {.head = head,
          .body = request.body,
          .idempotent = http::is_idempotent(request.method),
-         .head_request = is_head && !send_as_get,
-         .hash_key = decision.key.empty() ? request.target : std::string_view(decision.key)});
+         .head_request = is_head && !send_as_get});
+    fetched.response_time = shared_.clock.now();
     std::string body;
     if (error == upstream::UpstreamError::None)
         error = co_await exchange.read_body(body, config.upstream.buffer_size);
@@ -113,13 +181,19 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request,
 
     bool app_failed = error != upstream::UpstreamError::None ||
                       (exchange.body_done() && exchange.status() >= 500);
-    if (app_failed && stale && stale->servable_on_error(shared_.clock.now())) {
+    bool stale_allowed =
+        a.stale && (a.stale->meta.parsed && decision.follow_origin
+                        ? cache::within_stale_if_error(a.stale->meta, fetched.response_time)
+                        : a.stale->servable_on_error(fetched.response_time));
+    if (app_failed && stale_allowed) {
         exchange.finish();
         obs::Counters::bump(counters_.cache_stale);
         tx.cache_status = CacheStatus::Stale;
         tx.reason = "stale_if_error";
-        if (flight) flight->complete(stale);  // waiters get the same stale answer
-        co_await deliver(stale, request, writer, tx, keep_alive, true);
+        if (a.flight) a.flight->complete(a.stale);  // waiters get the same stale answer
+        auto age = std::chrono::duration_cast<std::chrono::seconds>(fetched.response_time -
+                                                                    a.stale->stored_at);
+        co_await deliver(a.stale, request, writer, tx, keep_alive, age.count());
         co_return;
     }
     if (error != upstream::UpstreamError::None) {
@@ -127,23 +201,42 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request,
         log_upstream_error(request, error, exchange.backend_name());
         exchange.finish();
         int status = upstream::status_for(error);
-        std::string response = error_response(status, upstream::to_string(error), !keep_alive);
-        std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
-        bool ok = co_await writer.write(buffers);
-        tx = {.status = ok ? status : 0,
-              .bytes_sent = ok ? response.size() : 0,
-              .cache_status = CacheStatus::Error,
-              .reason = upstream::to_string(error),
-              .upstream_us = tx.upstream_us};
+        auto upstream_us = tx.upstream_us;
+        tx.cache_status = CacheStatus::Error;
+        tx.reason = upstream::to_string(error);
+        co_await write_whole(error_response(status, tx.reason, !keep_alive), status, writer, tx);
+        tx.upstream_us = upstream_us;
         co_return;
     }
     if (!exchange.body_done()) {  // larger than the buffer: relay it as it arrives
-        if (cacheable) shared_.predictor.remember(decision.key, shared_.clock.now());
-        if (flight) flight->complete(nullptr);
+        if (a.cacheable) shared_.predictor.remember(decision.key, fetched.response_time);
+        if (a.flight) a.flight->complete(nullptr);
         co_await relay_stream(exchange, body, request, writer, tx, keep_alive);
         co_return;
     }
     exchange.finish();  // the app server's connection goes back before the client is served
+    invalidate_after(request, exchange);
+
+    if (revalidating && exchange.status() == 304 &&
+        cache::not_modified_applies(a.stale->meta, exchange.headers())) {
+        cache::Refreshed r = cache::refresh_from_not_modified(
+            *a.stale, exchange.headers(), fetched.request_time, fetched.response_time,
+            shared_.http_policy,
+            decision.follow_origin ? std::nullopt : std::optional(decision.ttl),
+            fetched.request_has_authorization, decision.strip_set_cookie);
+        if (decision.follow_origin) {
+            r.object->grace_until = r.verdict.grace_until;
+            r.object->error_until = r.verdict.error_until;
+        } else {
+            set_rule_windows(*r.object, decision);
+        }
+        if (!r.refusal && shared_.store.insert(r.object))
+            obs::Counters::bump(counters_.cache_stores);
+        tx.reason = r.refusal ? cache::to_string(*r.refusal) : "revalidated";
+        if (a.flight) a.flight->complete(r.refusal ? nullptr : cache::ObjectPtr(r.object));
+        co_await deliver(r.object, request, writer, tx, keep_alive, 0);
+        co_return;
+    }
 
     if (is_head && !send_as_get) {  // a passed HEAD: keep the app's framing fields
         std::string response =
@@ -154,20 +247,16 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request,
                                         .debug_headers = config.server.debug_headers,
                                         .keep_alive = keep_alive,
                                         .http10_client = request.version_minor == 0});
-        std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
-        bool ok = co_await writer.write(buffers);
-        tx.status = ok ? exchange.status() : 0;
-        tx.bytes_sent = ok ? response.size() : 0;
+        co_await write_whole(response, exchange.status(), writer, tx);
         co_return;
     }
 
     std::optional<cache::NoCacheReason> refusal;
     cache::ObjectPtr object =
-        admit(exchange, std::move(body), cacheable ? &decision : nullptr,
-              request.headers.contains("authorization"), refusal);
+        admit(exchange, std::move(body), a.cacheable ? &decision : nullptr, fetched, refusal);
     if (refusal) tx.reason = cache::to_string(*refusal);
-    if (flight) flight->complete(refusal ? nullptr : object);
-    co_await deliver(object, request, writer, tx, keep_alive, false);
+    if (a.flight) a.flight->complete(refusal ? nullptr : object);
+    co_await deliver(object, request, writer, tx, keep_alive, std::nullopt);
 }
 
 asio::awaitable<void> Pipeline::relay_stream(upstream::Exchange& exchange, std::string& body,

@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <chrono>
 
+#include "larder/cache/conditional.hpp"
 #include "larder/proxy/messages.hpp"
 
 namespace larder::proxy {
@@ -16,6 +17,12 @@ namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
+bool has_token(const http::HeaderList& headers, std::string_view field, std::string_view token) {
+    for (const auto& h : headers)
+        if (http::iequals(h.name, field) && http::has_token(h.value, token)) return true;
+    return false;
+}
+
 std::int64_t micros_since(SteadyClock::time_point t0) {
     return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0).count();
 }
@@ -41,44 +48,116 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         obs::Counters::bump(counters_.cache_passes);
         tx.cache_status = CacheStatus::Pass;
         tx.reason = rules::to_string(decision.reason);
-        co_await fetch(request, decision, false, nullptr, nullptr, client, writer, tx, keep_alive);
-    } else if (auto now = shared_.clock.now();
-               shared_.predictor.predicts_uncacheable(decision.key, now)) {
+        co_await fetch(request, {.decision = decision}, client, writer, tx, keep_alive);
+        log(&request, client, tx, micros_since(t0));
+        co_return keep_alive && tx.status != 0;
+    }
+    tx.reason = decision.rule_name.empty() ? rules::to_string(decision.reason) : decision.rule_name;
+    auto now = shared_.clock.now();
+    bool has_authorization = request.headers.contains("authorization");
+    cache::RequestDirectives directives;
+    if (decision.follow_origin)  // a rule's forced TTL is not the client's to override
+        directives = cache::parse_request_directives(request.headers, shared_.http_policy.client);
+    else
+        directives.only_if_cached = has_token(request.headers, "cache-control", "only-if-cached");
+
+    if (shared_.predictor.predicts_uncacheable(decision.key, now)) {
         obs::Counters::bump(counters_.cache_hit_for_pass);
         tx.cache_status = CacheStatus::HitForPass;
-        tx.reason = decision.rule_name;
-        co_await fetch(request, decision, true, nullptr, nullptr, client, writer, tx, keep_alive);
+        co_await fetch(request, {.decision = decision, .cacheable = true}, client, writer, tx,
+                       keep_alive);
+        log(&request, client, tx, micros_since(t0));
+        co_return keep_alive && tx.status != 0;
+    }
+    cache::ObjectPtr object =
+        decision.follow_origin
+            ? shared_.store.lookup_servable(
+                  shared_.store.resolve_variant(decision.key, request.headers), now)
+            : shared_.store.lookup_servable(decision.key, now);
+    Reuse reuse = judge(object, decision, directives, has_authorization, now);
+    if (directives.only_if_cached && reuse.kind == Reuse::Kind::Miss) {
+        tx.cache_status = CacheStatus::Error;
+        tx.reason = "only_if_cached";
+        co_await write_whole(error_response(504, tx.reason, !keep_alive), 504, writer, tx);
+    } else if (reuse.kind == Reuse::Kind::Fresh) {
+        obs::Counters::bump(counters_.cache_hits);
+        tx.cache_status = CacheStatus::Hit;
+        co_await hit(object, reuse.age, request, writer, tx, keep_alive);
+    } else if (reuse.kind == Reuse::Kind::Grace) {
+        obs::Counters::bump(counters_.cache_stale);
+        tx.cache_status = CacheStatus::Stale;
+        refresh_in_background(request, decision, client.ip, co_await asio::this_coro::executor);
+        co_await hit(object, reuse.age, request, writer, tx, keep_alive);
     } else {
-        cache::ObjectPtr object = shared_.store.lookup_servable(decision.key, now);
-        tx.reason = decision.rule_name;
-        if (object && object->fresh(now)) {
-            obs::Counters::bump(counters_.cache_hits);
-            tx.cache_status = CacheStatus::Hit;
-            co_await deliver(object, request, writer, tx, keep_alive, true);
-        } else if (object && object->servable_in_grace(now)) {
-            obs::Counters::bump(counters_.cache_stale);
-            tx.cache_status = CacheStatus::Stale;
-            refresh_in_background(request, decision, client.ip,
-                                  co_await asio::this_coro::executor);
-            co_await deliver(object, request, writer, tx, keep_alive, true);
-        } else {
-            co_await miss(request, decision, std::move(object), client, writer, tx, keep_alive);
-        }
+        co_await miss(request,
+                      {.decision = decision,
+                       .cacheable = true,
+                       .stale = std::move(object),
+                       .revalidate = reuse.revalidate,
+                       .request_no_store = directives.no_store},
+                      client, writer, tx, keep_alive);
     }
     log(&request, client, tx, micros_since(t0));
     co_return keep_alive && tx.status != 0;
 }
 
+Pipeline::Reuse Pipeline::judge(const cache::ObjectPtr& object, const rules::Decision& decision,
+                                const cache::RequestDirectives& directives, bool has_authorization,
+                                obs::TimePoint now) const {
+    if (!object) return {};
+    bool has_validator = object->meta.parsed &&
+                         (!object->meta.etag.empty() || object->meta.last_modified.has_value());
+    if (decision.follow_origin && object->meta.parsed) {  // RFC 9111 section 4
+        cache::ReuseDecision d = cache::can_reuse(object->meta, directives, has_authorization, now);
+        switch (d.reuse) {
+            case cache::Reuse::Fresh:
+            case cache::Reuse::StaleByRequest:
+                return {Reuse::Kind::Fresh, d.age.count(), false};
+            case cache::Reuse::Revalidate:
+                if (cache::within_stale_while_revalidate(object->meta, d, now))
+                    return {Reuse::Kind::Grace, d.age.count(), false};
+                return {Reuse::Kind::Miss, 0, has_validator};
+            case cache::Reuse::Unusable:
+                return {};
+        }
+    }
+    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - object->stored_at).count();
+    if (object->fresh(now)) return {Reuse::Kind::Fresh, age, false};
+    if (object->servable_in_grace(now)) return {Reuse::Kind::Grace, age, false};
+    return {Reuse::Kind::Miss, 0, has_validator};
+}
+
+asio::awaitable<void> Pipeline::hit(const cache::ObjectPtr& object, std::int64_t age,
+                                    const http::Request& request, ResponseWriter& writer,
+                                    Transaction& tx, bool keep_alive) {
+    if (object->meta.parsed &&
+        cache::evaluate_conditional(request, *object) == cache::ClientCondition::NotModified) {
+        std::string response = cache::not_modified_head(*object);
+        append_response_tail(response, {.status = tx.cache_status,
+                                        .reason = tx.reason,
+                                        .debug_headers = shared_.config.server.debug_headers,
+                                        .age = age,
+                                        .keep_alive = keep_alive,
+                                        .http10_client = request.version_minor == 0});
+        co_await write_whole(response, 304, writer, tx);
+        co_return;
+    }
+    co_await deliver(object, request, writer, tx, keep_alive, age);
+}
+
+asio::awaitable<void> Pipeline::write_whole(std::string_view response, int status,
+                                            ResponseWriter& writer, Transaction& tx) {
+    std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
+    bool ok = co_await writer.write(buffers);
+    tx.status = ok ? status : 0;
+    tx.bytes_sent = ok ? response.size() : 0;
+}
+
 asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object, const http::Request& request,
                                         ResponseWriter& writer, Transaction& tx, bool keep_alive,
-                                        bool with_age) {
+                                        std::optional<std::int64_t> age) {
     std::string tail;
     tail.reserve(128);
-    std::optional<std::int64_t> age;
-    if (with_age)
-        age = std::chrono::duration_cast<std::chrono::seconds>(shared_.clock.now() -
-                                                               object->stored_at)
-                  .count();
     append_response_tail(tail, {.status = tx.cache_status,
                                 .reason = tx.reason,
                                 .debug_headers = shared_.config.server.debug_headers,

@@ -14,6 +14,8 @@ std::string_view to_string(DecisionReason r) {
             return "method_not_cacheable";
         case DecisionReason::RequestHasAuthorization:
             return "request_has_authorization";
+        case DecisionReason::HttpDefault:
+            return "http_default";
     }
     return "unknown";
 }

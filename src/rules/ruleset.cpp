@@ -45,6 +45,7 @@ struct CompiledRule {
     std::chrono::milliseconds ttl{0};
     std::chrono::milliseconds grace{0};
     std::chrono::milliseconds stale_if_error{0};
+    bool follow_origin = false;  // cache = "origin"
     KeyTemplate key;
     std::vector<std::string> vary_cookies;
     bool strip_set_cookie = false;
@@ -85,9 +86,11 @@ CompiledRule compile(const config::RuleConfig& rc, const config::CacheConfig& ca
     for (const auto& c : rc.cookies) r.cookies.emplace_back(c);
     for (const auto& c : rc.headers) r.headers.emplace_back(c);
 
-    r.pass = rc.pass || !rc.ttl;  // a rule without an action never caches
+    r.follow_origin = rc.ttl_from_origin && !rc.pass;
+    r.pass = rc.pass || (!rc.ttl && !r.follow_origin);  // a rule without an action never caches
     if (rc.ttl) r.ttl = *rc.ttl;
-    if (!r.pass && r.ttl.count() <= 0) throw std::invalid_argument("ttl must be positive");
+    if (!r.pass && !r.follow_origin && r.ttl.count() <= 0)
+        throw std::invalid_argument("ttl must be positive");
 
     r.visitor = rc.visitor;
     if (!r.pass && rc.visitor == Visitor::Any && !rc.ignore_cookies && identity.configured())
@@ -113,7 +116,11 @@ std::string rule_label(const config::RuleConfig& rc, std::size_t index) {
 }  // namespace
 
 struct RuleSet::Impl {
-    explicit Impl(const config::Config& config) : identity(config.identity) {
+    explicit Impl(const config::Config& config)
+        : identity(config.identity),
+          http_default(config.cache.default_policy == "http"),
+          default_key(KeyTemplate::kDefault),
+          default_query_policy(make_query_policy(config.cache.sort_query, config.cache.drop_query)) {
         rules.reserve(config.rules.size());
         for (std::size_t i = 0; i < config.rules.size(); ++i) {
             try {
@@ -129,6 +136,9 @@ struct RuleSet::Impl {
     Decision cache(const CompiledRule& r, const http::Request& req, std::string_view scheme) const;
 
     Identity identity;
+    bool http_default;  // [cache] default = "http"
+    KeyTemplate default_key;
+    QueryPolicy default_query_policy;
     std::vector<CompiledRule> rules;
 };
 
@@ -177,6 +187,7 @@ Decision RuleSet::Impl::cache(const CompiledRule& r, const http::Request& req,
     d.strip_set_cookie = r.strip_set_cookie;
     d.grace = r.grace;
     d.stale_if_error = r.stale_if_error;
+    d.follow_origin = r.follow_origin;
     std::size_t hint = r.key.size_hint(req);
     for (const auto& c : r.vary_cookies) hint += c.size() + 2 + 32;
     d.key.reserve(hint);
@@ -196,27 +207,38 @@ RuleSet::~RuleSet() = default;
 
 Decision RuleSet::decide(const http::Request& request, std::string_view scheme) const {
     Decision d;
-    if (request.headers.contains("authorization")) {
-        d.reason = DecisionReason::RequestHasAuthorization;
-        return d;
-    }
+    // With Authorization, only the app's own headers may make a response shareable (RFC 9111
+    // section 3.5): a rule's forced TTL never applies.
+    const bool authorized = request.headers.contains("authorization");
+    const bool safe_method =
+        request.method == http::Method::Get || request.method == http::Method::Head;
     std::optional<Visitor> visitor;  // classified once, on first need
     for (const auto& r : impl_->rules) {
         if (!impl_->matches(r, request, visitor)) continue;
+        d.rule_name = r.name;
         if (r.pass) {
             d.reason = DecisionReason::RulePass;
-            d.rule_name = r.name;
             return d;
         }
-        if (request.method != http::Method::Get && request.method != http::Method::Head) {
+        if (!safe_method) {
             d.reason = DecisionReason::MethodNotCacheable;
-            d.rule_name = r.name;
+            return d;
+        }
+        if (authorized && !r.follow_origin) {
+            d.reason = DecisionReason::RequestHasAuthorization;
             return d;
         }
         return impl_->cache(r, request, scheme);
     }
-    // [cache] default_policy "pass", and for now also "http" (not implemented yet).
-    d.reason = DecisionReason::NoRuleMatched;
+    if (impl_->http_default && safe_method) {
+        d.action = Action::Cache;
+        d.reason = DecisionReason::HttpDefault;
+        d.follow_origin = true;
+        d.key.reserve(impl_->default_key.size_hint(request));
+        impl_->default_key.expand(d.key, request, scheme, impl_->default_query_policy);
+        return d;
+    }
+    d.reason = authorized ? DecisionReason::RequestHasAuthorization : DecisionReason::NoRuleMatched;
     return d;
 }
 

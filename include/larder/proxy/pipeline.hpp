@@ -22,6 +22,7 @@
 #include <memory>
 #include <string_view>
 
+#include "larder/cache/http_policy.hpp"
 #include "larder/cache/lock.hpp"
 #include "larder/cache/predictor.hpp"
 #include "larder/cache/store.hpp"
@@ -48,6 +49,7 @@ struct Shared {
     cache::Store& store;
     cache::CoalescingTable& flights;
     cache::UncacheablePredictor& predictor;
+    const cache::HttpPolicyOptions& http_policy;  // RFC 9111 options, built once from [cache]
     const obs::Clock& clock;
     std::shared_ptr<spdlog::logger> access_log;  // null when off
 };
@@ -84,31 +86,66 @@ public:
 
 private:
     class FlightGuard;
-    boost::asio::awaitable<void> miss(const http::Request& request, const rules::Decision& decision,
-                                      cache::ObjectPtr stale, const ClientInfo& client,
-                                      ResponseWriter& writer, Transaction& tx, bool& keep_alive);
+    // What the fetch step needs to know about the request's place in the cache.
+    struct Attempt {
+        const rules::Decision& decision;
+        bool cacheable = false;
+        cache::ObjectPtr stale;         // a kept object: served on app failure, or revalidated
+        bool revalidate = false;        // send the stale object's validators upstream
+        bool request_no_store = false;  // the client said no-store (and it is honoured)
+        FlightGuard* flight = nullptr;  // set when this request leads a coalesced fetch
+    };
+    // How a stored object may answer this request.
+    struct Reuse {
+        enum class Kind { Fresh, Grace, Miss } kind = Kind::Miss;
+        std::int64_t age = 0;     // seconds, for Fresh and Grace
+        bool revalidate = false;  // Miss: the stale object has validators worth sending
+    };
+
+    Reuse judge(const cache::ObjectPtr& object, const rules::Decision& decision,
+                const cache::RequestDirectives& directives, bool has_authorization,
+                obs::TimePoint now) const;
+    boost::asio::awaitable<void> hit(const cache::ObjectPtr& object, std::int64_t age,
+                                     const http::Request& request, ResponseWriter& writer,
+                                     Transaction& tx, bool keep_alive);
+    boost::asio::awaitable<void> miss(const http::Request& request, Attempt attempt,
+                                      const ClientInfo& client, ResponseWriter& writer,
+                                      Transaction& tx, bool& keep_alive);
     boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(std::shared_ptr<cache::Flight> flight);
     void refresh_in_background(const http::Request& request, const rules::Decision& decision,
                                std::string_view client_ip,
                                const boost::asio::any_io_executor& executor);
     boost::asio::awaitable<void> refresh(std::string head, rules::Decision decision,
                                          std::shared_ptr<cache::Flight> flight);
-    boost::asio::awaitable<void> fetch(const http::Request& request, const rules::Decision& decision,
-                                       bool cacheable, cache::ObjectPtr stale, FlightGuard* flight,
+    boost::asio::awaitable<void> fetch(const http::Request& request, const Attempt& attempt,
                                        const ClientInfo& client, ResponseWriter& writer,
                                        Transaction& tx, bool& keep_alive);
+    // Facts about one upstream exchange that storing its response needs.
+    struct Fetched {
+        http::Method method = http::Method::Get;  // as sent upstream
+        bool request_has_authorization = false;
+        bool request_no_store = false;
+        const http::HeaderList* request_headers = nullptr;  // for Vary; null in refreshes
+        obs::TimePoint request_time{};
+        obs::TimePoint response_time{};
+    };
     // Builds the object for a complete upstream response and stores it when `decision` (null
     // for a pass) allows and the response is storable; `refusal` says why it was not stored.
     cache::ObjectPtr admit(upstream::Exchange& exchange, std::string body,
-                           const rules::Decision* decision, bool request_has_authorization,
+                           const rules::Decision* decision, const Fetched& fetched,
                            std::optional<cache::NoCacheReason>& refusal);
+    // Sets the stale windows of a rule-TTL object from its decision.
+    void set_rule_windows(cache::Object& object, const rules::Decision& decision) const;
     boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object, const http::Request& request,
                                          ResponseWriter& writer, Transaction& tx, bool keep_alive,
-                                         bool with_age);
+                                         std::optional<std::int64_t> age);
+    boost::asio::awaitable<void> write_whole(std::string_view response, int status,
+                                             ResponseWriter& writer, Transaction& tx);
     boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,
                                               const http::Request& request,
                                               ResponseWriter& writer, Transaction& tx,
                                               bool& keep_alive);
+    void invalidate_after(const http::Request& request, const upstream::Exchange& exchange);
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
              std::int64_t total_us) const;
     // An error-log line for a failed exchange, at most one a second per worker (a dead app

@@ -1,7 +1,7 @@
 // rules::Decision: what the rule engine says about one request, before anything is looked up.
 //
-// Invariants: when action == Cache, `key` is the full cache key and `ttl` > 0; when Pass, `key` is
-// empty and `reason` says why. `rule_name` points into the RuleSet, which outlives every request.
+// Invariants: when action == Cache, `key` is the full cache key and either `ttl` > 0 or
+// `follow_origin`; when Pass, `key` is empty and `reason` says why. `rule_name` points into the RuleSet, which outlives every request.
 #pragma once
 
 #include <chrono>
@@ -20,6 +20,7 @@ enum class DecisionReason {
     NoRuleMatched,       // no rule matched and [cache] default = "pass"
     MethodNotCacheable,  // only GET and HEAD are ever served from cache
     RequestHasAuthorization,
+    HttpDefault,          // no rule matched; [cache] default = "http": the response decides
 };
 
 std::string_view to_string(DecisionReason r);
@@ -33,6 +34,9 @@ struct Decision {
     std::chrono::milliseconds grace{0};           // the rule's, else [cache] grace
     std::chrono::milliseconds stale_if_error{0};  // the rule's, else [cache] stale_if_error
     bool strip_set_cookie = false;
+    // The app's headers decide storability and freshness (RFC 9111): [cache] default = "http"
+    // for unmatched requests, or a rule with cache = "origin". Otherwise `ttl` is forced.
+    bool follow_origin = false;
 };
 
 }  // namespace larder::rules

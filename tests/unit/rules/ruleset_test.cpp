@@ -161,15 +161,37 @@ TEST(RuleSet, NoRulesOrNoMatchPasses) {
     EXPECT_EQ(d.reason, DecisionReason::NoRuleMatched);
     EXPECT_TRUE(d.rule_name.empty());
 
-    c.cache.default_policy = "http";  // not implemented yet: still pass
+    c.cache.default_policy = "http";  // unmatched GET/HEAD: the response decides (RFC 9111)
     auto r = cache_rule("about");
     r.paths = {"/about"};
     c.rules.push_back(r);
     RuleSet rs(c);
-    EXPECT_EQ(rs.decide(get("/other")).reason, DecisionReason::NoRuleMatched);
+    auto other = rs.decide(get("/other?b=2&a=1"));
+    EXPECT_EQ(other.action, Action::Cache);
+    EXPECT_EQ(other.reason, DecisionReason::HttpDefault);
+    EXPECT_TRUE(other.follow_origin);
+    EXPECT_EQ(other.key, "http://example.com/other?b=2&a=1");
+    EXPECT_FALSE(rs.decide(get("/about")).follow_origin);  // the rule's TTL is forced
 }
 
-TEST(RuleSet, AuthorizationAlwaysPassesBeforeRules) {
+TEST(RuleSet, CacheOriginRuleFollowsTheApp) {
+    config::Config c;
+    auto r = cache_rule("api");
+    r.ttl.reset();
+    r.ttl_from_origin = true;
+    r.path_prefixes = {"/api/"};
+    c.rules.push_back(r);
+    RuleSet rs(c);
+    auto d = rs.decide(get("/api/x"));
+    EXPECT_EQ(d.action, Action::Cache);
+    EXPECT_TRUE(d.follow_origin);
+    EXPECT_EQ(d.rule_name, "api");
+    auto authorized = get("/api/x");
+    authorized.header("authorization", "Bearer t");  // the response decides (public, s-maxage)
+    EXPECT_EQ(rs.decide(authorized).action, Action::Cache);
+}
+
+TEST(RuleSet, AuthorizationNeverGetsAForcedTtl) {
     config::Config c;
     auto all = cache_rule("all");
     all.paths = {"*"};
@@ -180,7 +202,7 @@ TEST(RuleSet, AuthorizationAlwaysPassesBeforeRules) {
     auto d = rs.decide(r);
     EXPECT_EQ(d.action, Action::Pass);
     EXPECT_EQ(d.reason, DecisionReason::RequestHasAuthorization);
-    EXPECT_TRUE(d.rule_name.empty());
+    EXPECT_EQ(d.rule_name, "all");
 }
 
 TEST(RuleSet, MethodsMatcherAndOnlyGetHeadCache) {

@@ -221,12 +221,12 @@ class Origin:
                     self._in_flight += 1
                     self._max_in_flight = max(self._max_in_flight, self._in_flight)
                     self._cond.notify_all()
+                done = []  # the request counts as in flight until its answer starts
                 try:
-                    keep = self._act(sock, req, reply)
+                    keep = self._act(sock, req, reply, done)
                 finally:
-                    with self._cond:
-                        self._in_flight -= 1
-                        self._cond.notify_all()
+                    if not done:
+                        self._finish_working(done)
                 if not keep:
                     return
         finally:
@@ -239,8 +239,16 @@ class Origin:
             if reply is not None and reply.closed is not None:
                 reply.closed.set()
 
-    def _act(self, sock, req, reply):
-        """Holds, answers, closes or resets as `reply` says; returns whether to keep going."""
+    def _finish_working(self, done):
+        done.append(True)
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def _act(self, sock, req, reply, done):
+        """Holds, answers, closes or resets as `reply` says; returns whether to keep going.
+        The request stops counting as in flight before the first byte of the answer goes out,
+        so a proxy that sends the next request as soon as it has the answer is not miscounted."""
         if reply.arrived is not None:
             reply.arrived.set()
         if reply.hold is not None:
@@ -249,6 +257,7 @@ class Origin:
             reply.hold.wait(reply.hold_timeout)
         if reply.delay:
             time.sleep(reply.delay)
+        self._finish_working(done)
         if reply.action == "close":
             return False
         if reply.action == "reset":

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -125,7 +126,14 @@ int main(int argc, char** argv) {
     config::Config config;
     try {
         config = config::load_file(vm["config"].as<std::string>());
-        if (vm.count("log-level")) config.log.level = vm["log-level"].as<std::string>();
+        if (vm.count("log-level")) {
+            config.log.level = vm["log-level"].as<std::string>();
+            static const std::vector<std::string> levels = {"trace", "debug", "info", "warn",
+                                                            "error", "critical", "off"};
+            if (std::find(levels.begin(), levels.end(), config.log.level) == levels.end())
+                throw std::runtime_error("--log-level: expected one of trace, debug, info, warn, "
+                                         "error, critical, off; got \"" + config.log.level + "\"");
+        }
         obs::init_error_log(config.log.error, config.log.level);
     } catch (const config::ConfigError& e) {
         std::cerr << e.what() << "\nlarder: refusing to start with an invalid configuration\n";

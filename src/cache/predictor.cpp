@@ -9,6 +9,7 @@ bool is_lasting(NoCacheReason reason) {
         case NoCacheReason::CacheControlNoStore:
         case NoCacheReason::TooLarge:
         case NoCacheReason::VaryStar:
+        case NoCacheReason::VaryUnsupported:
             return true;
         default:
             return false;

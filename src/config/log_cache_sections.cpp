@@ -127,7 +127,9 @@ void read_cache(Reader& r, CacheConfig& out) {
     r.duration("stale_if_error", out.stale_if_error, true);
     r.duration("lock_timeout", out.lock_timeout);
     r.duration("uncacheable_ttl", out.uncacheable_ttl, true);
-    r.size("max_uncacheable", out.max_uncacheable, true);
+    std::int64_t uncacheable = 0;
+    if (r.integer("max_uncacheable", uncacheable, 1, std::int64_t{1} << 32))
+        out.max_uncacheable = static_cast<std::size_t>(uncacheable);
     r.finish();
     if (out.max_object_size > out.max_size) {
         r.fail("max_object_size", "must not be larger than cache.max_size (" +

@@ -85,7 +85,8 @@ asio::awaitable<void> Pipeline::refresh(std::string head, rules::Decision decisi
     upstream::Exchange exchange(pool_, shared_.config.server, counters_);
     Fetched fetched{.request_time = shared_.clock.now()};
     auto error = co_await exchange.start(
-        {.head = head, .body = {}, .idempotent = true, .head_request = false});
+        {.head = head, .body = {}, .idempotent = true, .head_request = false,
+         .hash_key = decision.key});
     fetched.response_time = shared_.clock.now();
     std::string body;
     if (error == upstream::UpstreamError::None)

@@ -111,7 +111,7 @@ cache::ObjectPtr Pipeline::admit(upstream::Exchange& exchange, std::string body,
             store ? decision->key : std::string(), exchange.status(), exchange.reason(), headers,
             std::move(body), fetched.response_time,
             store ? decision->ttl : std::chrono::milliseconds(0),
-            decision && decision->strip_set_cookie,
+            store && decision->strip_set_cookie,  // a response not stored keeps its cookies
             decision ? std::string(decision->rule_name) : std::string());
         if (store) {
             object->meta = cache::forced_ttl_meta(headers, fetched.request_time,
@@ -171,7 +171,8 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
         {.head = head,
          .body = request.body,
          .idempotent = http::is_idempotent(request.method),
-         .head_request = is_head && !send_as_get});
+         .head_request = is_head && !send_as_get,
+         .hash_key = decision.key.empty() ? request.target : std::string_view(decision.key)});
     fetched.response_time = shared_.clock.now();
     std::string body;
     if (error == upstream::UpstreamError::None)
@@ -181,10 +182,9 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
 
     bool app_failed = error != upstream::UpstreamError::None ||
                       (exchange.body_done() && exchange.status() >= 500);
-    bool stale_allowed =
-        a.stale && (a.stale->meta.parsed && decision.follow_origin
-                        ? cache::within_stale_if_error(a.stale->meta, fetched.response_time)
-                        : a.stale->servable_on_error(fetched.response_time));
+    // error_until already holds the window: the response's stale-if-error or [cache]'s default
+    // (zero when the response forbids serving stale), or the rule's.
+    bool stale_allowed = a.stale && a.stale->servable_on_error(fetched.response_time);
     if (app_failed && stale_allowed) {
         exchange.finish();
         obs::Counters::bump(counters_.cache_stale);
@@ -204,7 +204,9 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
         auto upstream_us = tx.upstream_us;
         tx.cache_status = CacheStatus::Error;
         tx.reason = upstream::to_string(error);
-        co_await write_whole(error_response(status, tx.reason, !keep_alive), status, writer, tx);
+        co_await write_whole(
+            error_response(status, tx.reason, !keep_alive, config.server.debug_headers), status,
+            writer, tx);
         tx.upstream_us = upstream_us;
         co_return;
     }

@@ -78,7 +78,9 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     if (directives.only_if_cached && reuse.kind == Reuse::Kind::Miss) {
         tx.cache_status = CacheStatus::Error;
         tx.reason = "only_if_cached";
-        co_await write_whole(error_response(504, tx.reason, !keep_alive), 504, writer, tx);
+        co_await write_whole(
+            error_response(504, tx.reason, !keep_alive, shared_.config.server.debug_headers), 504,
+            writer, tx);
     } else if (reuse.kind == Reuse::Kind::Fresh) {
         obs::Counters::bump(counters_.cache_hits);
         tx.cache_status = CacheStatus::Hit;
@@ -177,7 +179,8 @@ asio::awaitable<void> Pipeline::reject(const http::Request* request, const Clien
                                        ResponseWriter& writer, int status,
                                        std::string_view reason) {
     obs::Counters::bump(counters_.client_errors);
-    std::string response = error_response(status, reason, true);
+    std::string response =
+        error_response(status, reason, true, shared_.config.server.debug_headers);
     std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
     bool ok = co_await writer.write(buffers);
     Transaction tx{.status = status,

@@ -94,7 +94,9 @@ asio::awaitable<void> Session::run() {
             set_deadline(Wait::Header, cfg.client_header_timeout);
         }
         if (!co_await read_more()) {
-            if (timed_out_ && waiting_for_ == Wait::Header && !closing_)
+            // A connection that never sent a byte (a browser's preconnect) closes silently.
+            bool started = size_ > 0 || parser_.state() != State::Idle;
+            if (timed_out_ && waiting_for_ == Wait::Header && !closing_ && started)
                 co_await worker_.pipeline().reject(nullptr, client, *this, 408,
                                                    "client_header_timeout");
             else if (timed_out_ && waiting_for_ == Wait::Body)

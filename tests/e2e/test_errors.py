@@ -94,6 +94,12 @@ class ClientErrorTest(E2ETestCase):
         self.assertEqual(self.origin.count(), 0)
         self.assert_serves(self.larder)
 
+    def test_silent_connection_closes_without_408(self):
+        # A browser's preconnect that never sends a byte is closed without an answer.
+        c = self.client(self.larder)
+        self.assertTrue(c.wait_closed(10))  # raises if any byte (a 408) arrives first
+        self.assert_serves(self.larder)
+
     def test_unsupported_transfer_encoding(self):
         self.send_expect(b"POST /gz HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\nxx", 501)
 

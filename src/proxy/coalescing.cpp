@@ -16,7 +16,7 @@ namespace larder::proxy {
 
 namespace asio = boost::asio;
 
-asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt attempt,
+asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt& attempt,
                                      const ClientInfo& client, ResponseWriter& writer,
                                      Transaction& tx, bool& keep_alive) {
     const rules::Decision& decision = attempt.decision;
@@ -29,7 +29,7 @@ asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt attem
         co_await fetch(request, attempt, client, writer, tx, keep_alive);
         co_return;
     }
-    cache::ObjectPtr shared = co_await wait_for_leader(std::move(ticket.flight));
+    cache::ObjectPtr shared = co_await wait_for_leader(ticket.flight);
     // The leader's object answers this request too, unless it is a Vary variant (it may be
     // another variant than this request selects) or the client's own directives forbid it.
     if (shared && shared->meta.vary.empty() && !attempt.request_no_store) {
@@ -44,7 +44,8 @@ asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt attem
     co_await fetch(request, attempt, client, writer, tx, keep_alive);
 }
 
-asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(std::shared_ptr<cache::Flight> flight) {
+asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(
+    const std::shared_ptr<cache::Flight>& flight) {
     // The leader completes on its own thread; the callback posts the result to this one, where
     // it cancels our timer. No polling: the timer only fires when lock_timeout passes.
     struct Wait {

@@ -204,9 +204,9 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
         auto upstream_us = tx.upstream_us;
         tx.cache_status = CacheStatus::Error;
         tx.reason = upstream::to_string(error);
-        co_await write_whole(
-            error_response(status, tx.reason, !keep_alive, config.server.debug_headers), status,
-            writer, tx);
+        std::string response =
+            error_response(status, tx.reason, !keep_alive, config.server.debug_headers);
+        co_await write_whole(response, status, writer, tx);
         tx.upstream_us = upstream_us;
         co_return;
     }

@@ -48,7 +48,8 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         obs::Counters::bump(counters_.cache_passes);
         tx.cache_status = CacheStatus::Pass;
         tx.reason = rules::to_string(decision.reason);
-        co_await fetch(request, {.decision = decision}, client, writer, tx, keep_alive);
+        Attempt attempt{.decision = decision};  // named: no temporaries across co_await (GCC 12)
+        co_await fetch(request, attempt, client, writer, tx, keep_alive);
         log(&request, client, tx, micros_since(t0));
         co_return keep_alive && tx.status != 0;
     }
@@ -64,8 +65,8 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     if (shared_.predictor.predicts_uncacheable(decision.key, now)) {
         obs::Counters::bump(counters_.cache_hit_for_pass);
         tx.cache_status = CacheStatus::HitForPass;
-        co_await fetch(request, {.decision = decision, .cacheable = true}, client, writer, tx,
-                       keep_alive);
+        Attempt attempt{.decision = decision, .cacheable = true};
+        co_await fetch(request, attempt, client, writer, tx, keep_alive);
         log(&request, client, tx, micros_since(t0));
         co_return keep_alive && tx.status != 0;
     }
@@ -78,9 +79,9 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     if (directives.only_if_cached && reuse.kind == Reuse::Kind::Miss) {
         tx.cache_status = CacheStatus::Error;
         tx.reason = "only_if_cached";
-        co_await write_whole(
-            error_response(504, tx.reason, !keep_alive, shared_.config.server.debug_headers), 504,
-            writer, tx);
+        std::string response =
+            error_response(504, tx.reason, !keep_alive, shared_.config.server.debug_headers);
+        co_await write_whole(response, 504, writer, tx);
     } else if (reuse.kind == Reuse::Kind::Fresh) {
         obs::Counters::bump(counters_.cache_hits);
         tx.cache_status = CacheStatus::Hit;
@@ -91,13 +92,12 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         refresh_in_background(request, decision, client.ip, co_await asio::this_coro::executor);
         co_await hit(object, reuse.age, request, writer, tx, keep_alive);
     } else {
-        co_await miss(request,
-                      {.decision = decision,
-                       .cacheable = true,
-                       .stale = std::move(object),
-                       .revalidate = reuse.revalidate,
-                       .request_no_store = directives.no_store},
-                      client, writer, tx, keep_alive);
+        Attempt attempt{.decision = decision,
+                        .cacheable = true,
+                        .stale = std::move(object),
+                        .revalidate = reuse.revalidate,
+                        .request_no_store = directives.no_store};
+        co_await miss(request, attempt, client, writer, tx, keep_alive);
     }
     log(&request, client, tx, micros_since(t0));
     co_return keep_alive && tx.status != 0;

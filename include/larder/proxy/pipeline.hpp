@@ -108,10 +108,13 @@ private:
     boost::asio::awaitable<void> hit(const cache::ObjectPtr& object, std::int64_t age,
                                      const http::Request& request, ResponseWriter& writer,
                                      Transaction& tx, bool keep_alive);
-    boost::asio::awaitable<void> miss(const http::Request& request, Attempt attempt,
+    // Coroutine parameters here are references to named locals of the caller: GCC 12 can destroy
+    // a temporary in a co_await expression twice, so none is ever passed.
+    boost::asio::awaitable<void> miss(const http::Request& request, Attempt& attempt,
                                       const ClientInfo& client, ResponseWriter& writer,
                                       Transaction& tx, bool& keep_alive);
-    boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(std::shared_ptr<cache::Flight> flight);
+    boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(
+        const std::shared_ptr<cache::Flight>& flight);
     void refresh_in_background(const http::Request& request, const rules::Decision& decision,
                                std::string_view client_ip,
                                const boost::asio::any_io_executor& executor);

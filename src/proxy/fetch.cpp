@@ -244,11 +244,7 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
         std::string response =
             streaming_head(exchange.status(), exchange.reason(), exchange.headers(),
                            exchange.content_length().value_or(0), false);
-        append_response_tail(response, {.status = tx.cache_status,
-                                        .reason = tx.reason,
-                                        .debug_headers = config.server.debug_headers,
-                                        .keep_alive = keep_alive,
-                                        .http10_client = request.version_minor == 0});
+        append_tail(response, tx, request, keep_alive);
         co_await write_whole(response, exchange.status(), writer, tx);
         co_return;
     }
@@ -274,11 +270,7 @@ asio::awaitable<void> Pipeline::relay_stream(upstream::Exchange& exchange, std::
     std::string head = streaming_head(exchange.status(), exchange.reason(), exchange.headers(),
                                       length, false);
     if (!length && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
-    append_response_tail(head, {.status = tx.cache_status,
-                                .reason = tx.reason,
-                                .debug_headers = shared_.config.server.debug_headers,
-                                .keep_alive = keep_alive,
-                                .http10_client = request.version_minor == 0});
+    append_tail(head, tx, request, keep_alive);
     tx.status = exchange.status();
     constexpr std::size_t chunk_limit = 256 * 1024;
     bool first = true;

@@ -135,16 +135,21 @@ asio::awaitable<void> Pipeline::hit(const cache::ObjectPtr& object, std::int64_t
     if (object->meta.parsed &&
         cache::evaluate_conditional(request, *object) == cache::ClientCondition::NotModified) {
         std::string response = cache::not_modified_head(*object);
-        append_response_tail(response, {.status = tx.cache_status,
-                                        .reason = tx.reason,
-                                        .debug_headers = shared_.config.server.debug_headers,
-                                        .age = age,
-                                        .keep_alive = keep_alive,
-                                        .http10_client = request.version_minor == 0});
+        append_tail(response, tx, request, keep_alive, age);
         co_await write_whole(response, 304, writer, tx);
         co_return;
     }
     co_await deliver(object, request, writer, tx, keep_alive, age);
+}
+
+void Pipeline::append_tail(std::string& out, const Transaction& tx, const http::Request& request,
+                           bool keep_alive, std::optional<std::int64_t> age) const {
+    append_response_tail(out, {.status = tx.cache_status,
+                               .reason = tx.reason,
+                               .debug_headers = shared_.config.server.debug_headers,
+                               .age = age,
+                               .keep_alive = keep_alive,
+                               .http10_client = request.version_minor == 0});
 }
 
 asio::awaitable<void> Pipeline::write_whole(std::string_view response, int status,
@@ -160,12 +165,7 @@ asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object, const ht
                                         std::optional<std::int64_t> age) {
     std::string tail;
     tail.reserve(128);
-    append_response_tail(tail, {.status = tx.cache_status,
-                                .reason = tx.reason,
-                                .debug_headers = shared_.config.server.debug_headers,
-                                .age = age,
-                                .keep_alive = keep_alive,
-                                .http10_client = request.version_minor == 0});
+    append_tail(tail, tx, request, keep_alive, age);
     bool with_body = request.method != http::Method::Head;
     std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
                                               asio::buffer(object->body)};

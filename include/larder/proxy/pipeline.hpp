@@ -142,6 +142,9 @@ private:
     boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object, const http::Request& request,
                                          ResponseWriter& writer, Transaction& tx, bool keep_alive,
                                          std::optional<std::int64_t> age);
+    // Appends the per-response fields (Age, Via, X-Cache, …) and the blank line for `tx`.
+    void append_tail(std::string& out, const Transaction& tx, const http::Request& request,
+                     bool keep_alive, std::optional<std::int64_t> age = std::nullopt) const;
     boost::asio::awaitable<void> write_whole(std::string_view response, int status,
                                              ResponseWriter& writer, Transaction& tx);
     boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,

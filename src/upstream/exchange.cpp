@@ -1,5 +1,6 @@
 #include "larder/upstream/exchange.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -234,14 +235,19 @@ std::string_view Exchange::backend_name() const {
 asio::awaitable<UpstreamError> Exchange::read_body(std::string& out, std::size_t limit) {
     Connection& c = *connection_;
     while (!parser_->is_done() && out.size() < limit) {
+        // Grow by what is still to come when the length is known (a 1 KiB page costs 1 KiB, not
+        // a zero-filled 64 KiB chunk), else by a chunk that doubles up to kReadChunk.
+        std::size_t chunk = std::clamp<std::size_t>(out.size(), 4096, kReadChunk);
+        if (auto remaining = parser_->content_length_remaining())
+            chunk = std::clamp<std::size_t>(*remaining, 1, kReadChunk);
         std::size_t old = out.size();
-        out.resize(old + kReadChunk);
+        out.resize(old + chunk);
         auto& body = parser_->get().body();
         body.data = out.data() + old;
-        body.size = kReadChunk;
+        body.size = chunk;
         c.stream.expires_after(timeouts_.upstream_timeout);
         auto [ec, n] = co_await beast::http::async_read(c.stream, c.buffer, *parser_, nothrow);
-        out.resize(old + (kReadChunk - body.size));
+        out.resize(old + (chunk - body.size));
         if (ec && ec != beast::http::error::need_buffer) {
             failed_ = true;
             UpstreamError e =

@@ -30,9 +30,11 @@ asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt& atte
         co_return;
     }
     cache::ObjectPtr shared = co_await wait_for_leader(ticket.flight);
-    // The leader's object answers this request too, unless it is a Vary variant (it may be
-    // another variant than this request selects) or the client's own directives forbid it.
-    if (shared && shared->meta.vary.empty() && !attempt.request_no_store) {
+    // The leader's object answers this request too, unless it is an RFC 9111 Vary variant (it
+    // may be another variant than this request selects) or the client's own directives forbid
+    // it. Under a rule's forced TTL, Vary is the rule's business (see fetch.cpp): always shared.
+    bool other_variant = shared && decision.follow_origin && !shared->meta.vary.empty();
+    if (shared && !other_variant && !attempt.request_no_store) {
         obs::Counters::bump(counters_.cache_coalesced);
         tx.cache_status = CacheStatus::Coalesced;
         co_await deliver(shared, request, writer, tx, keep_alive, 0);

@@ -3,10 +3,10 @@
 // runs the workers, and drains on SIGTERM or SIGINT.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
-#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -53,8 +53,8 @@ int run_daemon(const config::Config& config, const std::string& ready_file) {
                                           config.cache.uncacheable_ttl);
     obs::SystemClock clock;
     auto backends = upstream::resolve_backends(config.upstream);
-    proxy::Shared shared{config, rules, store, flights, predictor, http_policy, clock,
-                         obs::make_access_log(config.log.access)};
+    proxy::Shared shared{config,    rules,       store, flights,
+                         predictor, http_policy, clock, obs::make_access_log(config.log.access)};
 
     // Signals are taken over before anything is bound, so a SIGTERM right after the ready file
     // appears drains instead of killing the process.
@@ -86,8 +86,8 @@ int run_daemon(const config::Config& config, const std::string& ready_file) {
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     po::options_description options("Usage: larder [options]\n\nOptions");
-    options.add_options()("help,h", "show this help and exit")(
-        "version,V", "print the version and exit")(
+    options.add_options()("help,h", "show this help and exit")("version,V",
+                                                               "print the version and exit")(
         "config,c", po::value<std::string>()->default_value("/etc/larder/larder.toml"),
         "configuration file (TOML)")("check-config", po::value<std::string>(),
                                      "check a configuration file: exit 0 when valid, 2 with the "
@@ -128,11 +128,13 @@ int main(int argc, char** argv) {
         config = config::load_file(vm["config"].as<std::string>());
         if (vm.count("log-level")) {
             config.log.level = vm["log-level"].as<std::string>();
-            static const std::vector<std::string> levels = {"trace", "debug", "info", "warn",
+            static const std::vector<std::string> levels = {"trace", "debug",    "info", "warn",
                                                             "error", "critical", "off"};
             if (std::find(levels.begin(), levels.end(), config.log.level) == levels.end())
-                throw std::runtime_error("--log-level: expected one of trace, debug, info, warn, "
-                                         "error, critical, off; got \"" + config.log.level + "\"");
+                throw std::runtime_error(
+                    "--log-level: expected one of trace, debug, info, warn, "
+                    "error, critical, off; got \"" +
+                    config.log.level + "\"");
         }
         obs::init_error_log(config.log.error, config.log.level);
     } catch (const config::ConfigError& e) {

@@ -4,11 +4,13 @@ namespace larder::cache {
 
 struct CoalescingTable::Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string_view, std::shared_ptr<Flight>> flights;  // keys view Flight::key_
+    std::unordered_map<std::string_view, std::shared_ptr<Flight>>
+        flights;  // keys view Flight::key_
 };
 
 CoalescingTable::CoalescingTable(unsigned shards) {
-    for (unsigned i = 0; i < std::max(1u, shards); ++i) shards_.push_back(std::make_unique<Shard>());
+    for (unsigned i = 0; i < std::max(1u, shards); ++i)
+        shards_.push_back(std::make_unique<Shard>());
 }
 
 CoalescingTable::~CoalescingTable() = default;

@@ -60,9 +60,9 @@ bool keep(const ConnectionTokens& connection, const http::Header& h, bool strip_
 }  // namespace
 
 std::shared_ptr<Object> build_object(std::string key, int status, std::string_view reason_phrase,
-                       const http::HeaderList& headers, std::string body, obs::TimePoint now,
-                       std::chrono::milliseconds ttl, bool strip_set_cookie,
-                       std::string rule_name) {
+                                     const http::HeaderList& headers, std::string body,
+                                     obs::TimePoint now, std::chrono::milliseconds ttl,
+                                     bool strip_set_cookie, std::string rule_name) {
     const std::string status_text = std::to_string(status);
     const std::string length_text = std::to_string(body.size());
     const ConnectionTokens connection(headers);

@@ -31,8 +31,7 @@ struct TransparentHash {
     std::size_t operator()(std::string_view s) const { return detail::KeyHash{}(s); }
 };
 
-using VariantIndex =
-    std::unordered_map<std::string, VariantSet, TransparentHash, std::equal_to<>>;
+using VariantIndex = std::unordered_map<std::string, VariantSet, TransparentHash, std::equal_to<>>;
 
 }  // namespace
 
@@ -62,7 +61,8 @@ struct alignas(64) Store::Shard {
         auto it = variants.find(primary);
         if (it == variants.end()) return;
         for (const auto& secondary : it->second.secondaries)
-            if (auto o = lru->erase(variant_key(primary, secondary))) released.push_back(std::move(o));
+            if (auto o = lru->erase(variant_key(primary, secondary)))
+                released.push_back(std::move(o));
         variants.erase(it);
     }
 };
@@ -148,7 +148,7 @@ bool Store::insert(ObjectPtr object) {
     Shard& s = shard_for(object->key);
     const bool too_large = object->body.size() > limits_.max_object_size;
     std::vector<ObjectPtr> released;
-    if (!too_large) released.reserve(4);  // allocate outside the lock in the common case
+    if (!too_large) released.reserve(4);       // allocate outside the lock in the common case
     const std::string_view key = object->key;  // stays valid: `released` or the LRU holds it
     const auto sep = key.find(kVariantSeparator);
     const bool variant = sep != std::string_view::npos;
@@ -171,7 +171,8 @@ bool Store::insert(ObjectPtr object) {
     if (it != s.variants.end() && it->second.vary != keep_alive->meta.vary) {
         for (const auto& old : it->second.secondaries)  // the app changed its Vary
             if (old != secondary)
-                if (auto o = s.lru->erase(variant_key(primary, old))) released.push_back(std::move(o));
+                if (auto o = s.lru->erase(variant_key(primary, old)))
+                    released.push_back(std::move(o));
         s.variants.erase(it);
         it = s.variants.end();
     }
@@ -181,7 +182,8 @@ bool Store::insert(ObjectPtr object) {
     list.erase(std::remove(list.begin(), list.end(), secondary), list.end());
     list.insert(list.begin(), std::string(secondary));
     while (list.size() > limits_.max_variants) {
-        if (auto o = s.lru->erase(variant_key(primary, list.back()))) released.push_back(std::move(o));
+        if (auto o = s.lru->erase(variant_key(primary, list.back())))
+            released.push_back(std::move(o));
         list.pop_back();
     }
     return true;
@@ -244,7 +246,8 @@ bool Store::check_invariants() const {
             auto it = s.variants.find(key.substr(0, sep));
             if (it == s.variants.end()) return false;
             const auto& list = it->second.secondaries;
-            if (std::find(list.begin(), list.end(), key.substr(sep + 1)) == list.end()) return false;
+            if (std::find(list.begin(), list.end(), key.substr(sep + 1)) == list.end())
+                return false;
         }
         for (const auto& [primary, set] : s.variants)
             if (set.secondaries.empty() || set.secondaries.size() > limits_.max_variants)

@@ -114,7 +114,8 @@ void set_field_list(const Element& e, bool& has_fields, std::string_view& fields
 
 bool list_names(std::string_view list, std::string_view field) {
     bool found = false;
-    for_each_listed_field(list, [&](std::string_view item) { found = found || iequals(item, field); });
+    for_each_listed_field(list,
+                          [&](std::string_view item) { found = found || iequals(item, field); });
     return found;
 }
 

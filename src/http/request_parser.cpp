@@ -10,7 +10,9 @@ struct RequestParser::LlhttpState {
 };
 
 namespace {
-RequestParser* self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); }
+RequestParser* self(llhttp_t* p) {
+    return static_cast<RequestParser*>(p->data);
+}
 
 std::string_view strip_absolute_form(std::string_view target) {
     // "http://host:port/path?q" -> "/path?q" (RFC 9112 section 3.2.2).
@@ -121,7 +123,8 @@ void RequestParser::finish_header_value() {
     }
     Span trimmed{value.empty() ? 0 : static_cast<std::size_t>(value.data() - base_), value.size()};
     fields_.push_back({field_, trimmed});
-    last_header_end_ = value_.length ? value_.offset + value_.length : field_.offset + field_.length;
+    last_header_end_ =
+        value_.length ? value_.offset + value_.length : field_.offset + field_.length;
     field_ = {};
     value_ = {};
 }
@@ -230,24 +233,36 @@ void RequestParser::start_next(std::size_t new_consumed) {
 
 std::string_view to_string(ParseError e) {
     switch (e) {
-        case ParseError::None: return "none";
-        case ParseError::Malformed: return "malformed_request";
-        case ParseError::InvalidHeader: return "invalid_header";
-        case ParseError::AmbiguousLength: return "ambiguous_message_length";
-        case ParseError::BadHost: return "missing_or_repeated_host";
-        case ParseError::HeaderTooLarge: return "header_too_large";
-        case ParseError::BodyTooLarge: return "body_too_large";
-        case ParseError::UnsupportedTransferCoding: return "unsupported_transfer_coding";
+        case ParseError::None:
+            return "none";
+        case ParseError::Malformed:
+            return "malformed_request";
+        case ParseError::InvalidHeader:
+            return "invalid_header";
+        case ParseError::AmbiguousLength:
+            return "ambiguous_message_length";
+        case ParseError::BadHost:
+            return "missing_or_repeated_host";
+        case ParseError::HeaderTooLarge:
+            return "header_too_large";
+        case ParseError::BodyTooLarge:
+            return "body_too_large";
+        case ParseError::UnsupportedTransferCoding:
+            return "unsupported_transfer_coding";
     }
     return "unknown";
 }
 
 int status_for(ParseError e) {
     switch (e) {
-        case ParseError::HeaderTooLarge: return 431;
-        case ParseError::BodyTooLarge: return 413;
-        case ParseError::UnsupportedTransferCoding: return 501;
-        default: return 400;
+        case ParseError::HeaderTooLarge:
+            return 431;
+        case ParseError::BodyTooLarge:
+            return 413;
+        case ParseError::UnsupportedTransferCoding:
+            return 501;
+        default:
+            return 400;
     }
 }
 

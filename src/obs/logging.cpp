@@ -26,15 +26,17 @@ void init_error_log(const std::string& target, const std::string& level) {
 std::shared_ptr<spdlog::logger> make_access_log(const std::string& target) {
     if (target == "off") return nullptr;
     spdlog::init_thread_pool(64 * 1024, 1);
-    auto logger = std::make_shared<spdlog::async_logger>(
-        "access", make_sink(target), spdlog::thread_pool(),
-        spdlog::async_overflow_policy::overrun_oldest);
+    auto logger =
+        std::make_shared<spdlog::async_logger>("access", make_sink(target), spdlog::thread_pool(),
+                                               spdlog::async_overflow_policy::overrun_oldest);
     logger->set_pattern("%v");
     logger->set_level(spdlog::level::info);
     logger->flush_on(spdlog::level::info);
     return logger;
 }
 
-void shutdown_logging() { spdlog::shutdown(); }
+void shutdown_logging() {
+    spdlog::shutdown();
+}
 
 }  // namespace larder::obs

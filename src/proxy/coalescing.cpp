@@ -1,4 +1,5 @@
 // The miss step with request coalescing, and the background refresh of grace mode.
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -6,7 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include "flight_guard.hpp"
 #include "larder/proxy/messages.hpp"
@@ -87,9 +87,11 @@ asio::awaitable<void> Pipeline::refresh(std::string head, rules::Decision decisi
     FlightGuard guard(shared_.flights, std::move(flight));
     upstream::Exchange exchange(pool_, shared_.config.server, counters_);
     Fetched fetched{.request_time = shared_.clock.now()};
-    auto error = co_await exchange.start(
-        {.head = head, .body = {}, .idempotent = true, .head_request = false,
-         .hash_key = decision.key});
+    auto error = co_await exchange.start({.head = head,
+                                          .body = {},
+                                          .idempotent = true,
+                                          .head_request = false,
+                                          .hash_key = decision.key});
     fetched.response_time = shared_.clock.now();
     std::string body;
     if (error == upstream::UpstreamError::None)
@@ -98,9 +100,9 @@ asio::awaitable<void> Pipeline::refresh(std::string head, rules::Decision decisi
         exchange.status() >= 500) {
         exchange.finish();
         spdlog::debug("background refresh of {} failed: {} (status {})", decision.key,
-                      upstream::to_string(error), error == upstream::UpstreamError::None
-                                                      ? exchange.status()
-                                                      : upstream::status_for(error));
+                      upstream::to_string(error),
+                      error == upstream::UpstreamError::None ? exchange.status()
+                                                             : upstream::status_for(error));
         co_return;  // the stale object stays until its windows close
     }
     exchange.finish();

@@ -7,8 +7,8 @@
 #include "larder/cache/conditional.hpp"
 #include "larder/cache/invalidation.hpp"
 #include "larder/cache/object_builder.hpp"
-#include "larder/cache/vary.hpp"
 #include "larder/cache/policy.hpp"
+#include "larder/cache/vary.hpp"
 #include "larder/http/cache_control.hpp"
 #include "larder/http/headers.hpp"
 #include "larder/proxy/messages.hpp"
@@ -86,8 +86,9 @@ cache::ObjectPtr Pipeline::admit(upstream::Exchange& exchange, std::string body,
         if (!refusal)
             key = v.meta.vary.empty()
                       ? decision->key
-                      : cache::variant_key(decision->key, cache::secondary_key(
-                                                              v.meta.vary, *fetched.request_headers));
+                      : cache::variant_key(
+                            decision->key,
+                            cache::secondary_key(v.meta.vary, *fetched.request_headers));
         object = cache::build_http_object(std::move(key), exchange.status(), exchange.reason(),
                                           headers, std::move(body), v, decision->strip_set_cookie,
                                           std::string(decision->rule_name));
@@ -121,7 +122,8 @@ cache::ObjectPtr Pipeline::admit(upstream::Exchange& exchange, std::string body,
     }
     if (!decision) return object;
     if (refusal) {
-        if (cache::is_lasting(*refusal)) shared_.predictor.remember(decision->key, fetched.response_time);
+        if (cache::is_lasting(*refusal))
+            shared_.predictor.remember(decision->key, fetched.response_time);
         return object;
     }
     if (shared_.store.insert(object)) obs::Counters::bump(counters_.cache_stores);
@@ -132,12 +134,12 @@ cache::ObjectPtr Pipeline::admit(upstream::Exchange& exchange, std::string body,
 void Pipeline::invalidate_after(const http::Request& request, const upstream::Exchange& exchange) {
     if (!cache::is_unsafe(request.method)) return;
     for (const auto& key : cache::invalidation_keys({.method = request.method,
-                                                     .status = exchange.status(),
-                                                     .scheme = "http",
-                                                     .host = request.host(),
-                                                     .path = request.path,
-                                                     .query = request.query,
-                                                     .response_headers = &exchange.headers()}))
+                           .status = exchange.status(),
+                           .scheme = "http",
+                           .host = request.host(),
+                           .path = request.path,
+                           .query = request.query,
+                           .response_headers = &exchange.headers()}))
         shared_.store.erase(key);
 }
 
@@ -258,17 +260,16 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
 }
 
 asio::awaitable<void> Pipeline::relay_stream(upstream::Exchange& exchange, std::string& body,
-                                             const http::Request& request,
-                                             ResponseWriter& writer, Transaction& tx,
-                                             bool& keep_alive) {
+                                             const http::Request& request, ResponseWriter& writer,
+                                             Transaction& tx, bool& keep_alive) {
     // Too large to buffer, so never stored, whatever the decision said.
     if (tx.cache_status != CacheStatus::Pass)
         tx.reason = cache::to_string(cache::NoCacheReason::TooLarge);
     auto length = exchange.content_length();
     bool chunked = !length && request.version_minor >= 1;
     if (!length && !chunked) keep_alive = false;  // HTTP/1.0 client: the close ends the body
-    std::string head = streaming_head(exchange.status(), exchange.reason(), exchange.headers(),
-                                      length, false);
+    std::string head =
+        streaming_head(exchange.status(), exchange.reason(), exchange.headers(), length, false);
     if (!length && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
     append_tail(head, tx, request, keep_alive);
     tx.status = exchange.status();
@@ -280,9 +281,8 @@ asio::awaitable<void> Pipeline::relay_stream(upstream::Exchange& exchange, std::
         bool last = exchange.body_done();
         std::string_view terminator = chunked && last ? "0\r\n\r\n" : "";
         std::array<asio::const_buffer, 5> buffers{
-            asio::buffer(first ? std::string_view(head) : std::string_view()),
-            asio::buffer(prefix), asio::buffer(body), asio::buffer(suffix),
-            asio::buffer(terminator)};
+            asio::buffer(first ? std::string_view(head) : std::string_view()), asio::buffer(prefix),
+            asio::buffer(body), asio::buffer(suffix), asio::buffer(terminator)};
         if (!co_await writer.write(buffers)) {
             keep_alive = false;
             break;

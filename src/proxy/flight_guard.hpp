@@ -8,7 +8,7 @@
 namespace larder::proxy {
 
 class Pipeline::FlightGuard {
-public:
+  public:
     FlightGuard(cache::CoalescingTable& table, std::shared_ptr<cache::Flight> flight)
         : table_(table), flight_(std::move(flight)) {}
     FlightGuard(const FlightGuard&) = delete;
@@ -22,7 +22,7 @@ public:
         table_.complete(flight, std::move(object));
     }
 
-private:
+  private:
     cache::CoalescingTable& table_;
     std::shared_ptr<cache::Flight> flight_;
 };

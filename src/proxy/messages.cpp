@@ -44,8 +44,8 @@ std::string forward_head(const http::Request& r, std::string_view client_ip, boo
     out.append(client_ip).append("\r\nX-Forwarded-Proto: http\r\nVia: ");
     if (auto via = r.headers.get("via"); via && !via->empty()) out.append(*via).append(", ");
     out.append(kVia).append("\r\n");
-    bool may_have_body = !send_as_get && r.method != http::Method::Get &&
-                         r.method != http::Method::Head;
+    bool may_have_body =
+        !send_as_get && r.method != http::Method::Get && r.method != http::Method::Head;
     if (!r.body.empty() || may_have_body) {
         out.append("Content-Length: ");
         append_number(out, send_as_get ? 0 : r.body.size());
@@ -78,7 +78,8 @@ std::string streaming_head(int status, std::string_view reason, const http::Head
     append_number(out, static_cast<std::uint64_t>(status));
     out.append(" ").append(reason).append("\r\n");
     for (const auto& h : headers) {
-        if (http::is_hop_by_hop(headers, h.name) || http::iequals(h.name, "content-length")) continue;
+        if (http::is_hop_by_hop(headers, h.name) || http::iequals(h.name, "content-length"))
+            continue;
         if (strip_set_cookie && http::iequals(h.name, "set-cookie")) continue;
         out.append(h.name).append(": ").append(h.value).append("\r\n");
     }

@@ -51,7 +51,7 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         Attempt attempt{.decision = decision};  // named: no temporaries across co_await (GCC 12)
         co_await fetch(request, attempt, client, writer, tx, keep_alive);
         log(&request, client, tx, micros_since(t0));
-        co_return keep_alive && tx.status != 0;
+        co_return keep_alive&& tx.status != 0;
     }
     tx.reason = decision.rule_name.empty() ? rules::to_string(decision.reason) : decision.rule_name;
     auto now = shared_.clock.now();
@@ -68,7 +68,7 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         Attempt attempt{.decision = decision, .cacheable = true};
         co_await fetch(request, attempt, client, writer, tx, keep_alive);
         log(&request, client, tx, micros_since(t0));
-        co_return keep_alive && tx.status != 0;
+        co_return keep_alive&& tx.status != 0;
     }
     cache::ObjectPtr object =
         decision.follow_origin
@@ -100,7 +100,7 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         co_await miss(request, attempt, client, writer, tx, keep_alive);
     }
     log(&request, client, tx, micros_since(t0));
-    co_return keep_alive && tx.status != 0;
+    co_return keep_alive&& tx.status != 0;
 }
 
 Pipeline::Reuse Pipeline::judge(const cache::ObjectPtr& object, const rules::Decision& decision,
@@ -160,8 +160,9 @@ asio::awaitable<void> Pipeline::write_whole(std::string_view response, int statu
     tx.bytes_sent = ok ? response.size() : 0;
 }
 
-asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object, const http::Request& request,
-                                        ResponseWriter& writer, Transaction& tx, bool keep_alive,
+asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object,
+                                        const http::Request& request, ResponseWriter& writer,
+                                        Transaction& tx, bool keep_alive,
                                         std::optional<std::int64_t> age) {
     std::string tail;
     tail.reserve(128);
@@ -217,8 +218,8 @@ void Pipeline::log(const http::Request* request, const ClientInfo& client, const
     std::string_view reason = tx.reason.empty() ? std::string_view("-") : tx.reason;
     bool quote = reason.find(' ') != std::string_view::npos;  // rule names may hold spaces
     shared_.access_log->info("{} \"{} {} HTTP/{}.{}\" {} {} {} {}{}{} upstream_us={} total_us={}",
-                             client.address, method, target, major, minor, tx.status,
-                             tx.bytes_sent, to_string(tx.cache_status), quote ? "\"" : "", reason,
+                             client.address, method, target, major, minor, tx.status, tx.bytes_sent,
+                             to_string(tx.cache_status), quote ? "\"" : "", reason,
                              quote ? "\"" : "", tx.upstream_us, total_us);
 }
 

@@ -120,7 +120,8 @@ struct RuleSet::Impl {
         : identity(config.identity),
           http_default(config.cache.default_policy == "http"),
           default_key(KeyTemplate::kDefault),
-          default_query_policy(make_query_policy(config.cache.sort_query, config.cache.drop_query)) {
+          default_query_policy(
+              make_query_policy(config.cache.sort_query, config.cache.drop_query)) {
         rules.reserve(config.rules.size());
         for (std::size_t i = 0; i < config.rules.size(); ++i) {
             try {

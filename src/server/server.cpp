@@ -30,15 +30,17 @@ std::vector<std::string> Server::bind() {
         try {
             asio::io_context resolver_io;
             asio::ip::tcp::resolver resolver(resolver_io);
-            auto endpoint = resolver.resolve(listen.host, std::to_string(listen.port),
-                                             asio::ip::resolver_base::passive)
+            auto endpoint = resolver
+                                .resolve(listen.host, std::to_string(listen.port),
+                                         asio::ip::resolver_base::passive)
                                 .begin()
                                 ->endpoint();
             // The first worker binds the requested port (maybe 0); the others join the same one.
             endpoint.port(workers_.front()->listen(endpoint));
             for (std::size_t i = 1; i < workers_.size(); ++i) workers_[i]->listen(endpoint);
-            std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
-                                                          : endpoint.address().to_string();
+            std::string host = endpoint.address().is_v6()
+                                   ? "[" + endpoint.address().to_string() + "]"
+                                   : endpoint.address().to_string();
             bound.push_back(host + ":" + std::to_string(endpoint.port()));
         } catch (const std::exception& e) {
             throw std::runtime_error("cannot listen on " + name + ": " + e.what());

@@ -16,7 +16,8 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 namespace {
 constexpr std::size_t kInitialBuffer = 8 * 1024;
 constexpr std::size_t kMinReadSpace = 4 * 1024;
-constexpr std::size_t kKeepBufferUpTo = 64 * 1024;  // a larger buffer is given back between requests
+constexpr std::size_t kKeepBufferUpTo =
+    64 * 1024;  // a larger buffer is given back between requests
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
@@ -33,7 +34,9 @@ Session::Session(Worker& worker, asio::ip::tcp::socket socket)
     worker_.attach(this);
 }
 
-Session::~Session() { worker_.detach(this); }
+Session::~Session() {
+    worker_.detach(this);
+}
 
 void Session::set_deadline(Wait what, std::chrono::milliseconds after) {
     waiting_for_ = what;
@@ -50,9 +53,9 @@ void Session::check_deadline(Clock::time_point now) {
 
 void Session::drain() {
     closing_ = true;
-    bool between_requests = waiting_for_ == Wait::Idle ||
-                            (waiting_for_ == Wait::Header && parser_.state() ==
-                                                                 http::RequestParser::State::Idle);
+    bool between_requests =
+        waiting_for_ == Wait::Idle ||
+        (waiting_for_ == Wait::Header && parser_.state() == http::RequestParser::State::Idle);
     if (between_requests) {
         error_code ec;
         socket_.cancel(ec);

@@ -22,8 +22,8 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 
 // Deadlines are checked at a quarter of the shortest client timeout, between 10 ms and 1 s.
 std::chrono::milliseconds sweep_period(const config::ServerConfig& c) {
-    auto shortest = std::min({c.client_header_timeout, c.client_body_timeout,
-                              c.keepalive_timeout, c.send_timeout});
+    auto shortest = std::min(
+        {c.client_header_timeout, c.client_body_timeout, c.keepalive_timeout, c.send_timeout});
     return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
 }
 }  // namespace
@@ -106,8 +106,7 @@ asio::awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& acceptor) {
         obs::Counters::bump(counters_.connections_accepted);
         auto session = std::make_shared<Session>(*this, std::move(socket));
         asio::co_spawn(
-            io_, [session]() -> asio::awaitable<void> { co_await session->run(); },
-            asio::detached);
+            io_, [session]() -> asio::awaitable<void> { co_await session->run(); }, asio::detached);
     }
 }
 

@@ -24,12 +24,12 @@
 namespace larder::cache {
 
 class Flight {
-public:
+  public:
     using Callback = std::function<void(ObjectPtr)>;
     const std::string& key() const { return key_; }
     std::size_t waiters() const;
 
-private:
+  private:
     friend class CoalescingTable;
     std::string key_;
     mutable std::mutex mu_;
@@ -39,7 +39,7 @@ private:
 };
 
 class CoalescingTable {
-public:
+  public:
     struct Ticket {
         bool leader = false;
         std::shared_ptr<Flight> flight;
@@ -55,7 +55,7 @@ public:
     void complete(const std::shared_ptr<Flight>& flight, ObjectPtr result);
     std::size_t in_flight() const;
 
-private:
+  private:
     struct Shard;
     Shard& shard_for(std::string_view key);
     std::vector<std::unique_ptr<Shard>> shards_;

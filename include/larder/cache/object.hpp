@@ -68,8 +68,8 @@ struct Object {
     // (stale-if-error). The store keeps it until the later of the two.
     obs::TimePoint grace_until{};
     obs::TimePoint error_until{};
-    std::string rule_name;        // which rule stored it (for X-Cache-Reason)
-    Meta meta;                    // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
+    std::string rule_name;  // which rule stored it (for X-Cache-Reason)
+    Meta meta;              // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
 
     // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
     // meta.etag and meta.vary (their

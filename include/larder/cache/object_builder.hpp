@@ -25,7 +25,8 @@
 namespace larder::cache {
 
 std::shared_ptr<Object> build_object(std::string key, int status, std::string_view reason_phrase,
-                       const http::HeaderList& headers, std::string body, obs::TimePoint now,
-                       std::chrono::milliseconds ttl, bool strip_set_cookie, std::string rule_name);
+                                     const http::HeaderList& headers, std::string body,
+                                     obs::TimePoint now, std::chrono::milliseconds ttl,
+                                     bool strip_set_cookie, std::string rule_name);
 
 }  // namespace larder::cache

@@ -26,7 +26,7 @@ namespace larder::cache {
 bool is_lasting(NoCacheReason reason);
 
 class UncacheablePredictor {
-public:
+  public:
     UncacheablePredictor(std::size_t capacity, std::chrono::milliseconds ttl, unsigned shards = 8);
     ~UncacheablePredictor();
 
@@ -35,7 +35,7 @@ public:
     bool predicts_uncacheable(std::string_view key, obs::TimePoint now);
     std::size_t size() const;
 
-private:
+  private:
     struct Shard;
     Shard& shard_for(std::string_view key);
     std::chrono::milliseconds ttl_;

@@ -116,9 +116,9 @@ struct RuleConfig {
 
     // Actions.
     bool pass = false;
-    std::optional<Duration> ttl;     // "cache"
-    bool ttl_from_origin = false;    // cache = "origin": follow the app's headers (RFC 9111)
-    std::optional<Duration> grace;           // overrides [cache] grace
+    std::optional<Duration> ttl;    // "cache"
+    bool ttl_from_origin = false;   // cache = "origin": follow the app's headers (RFC 9111)
+    std::optional<Duration> grace;  // overrides [cache] grace
     std::optional<Duration> stale_if_error;  // overrides [cache] stale_if_error
     std::optional<std::string> key;  // template; default "${scheme}://${host}${path}${query}"
     std::vector<std::string> vary_cookies;
@@ -144,10 +144,10 @@ struct CacheConfig {
     bool targeted_cache_control = true;  // CDN-Cache-Control / Surrogate-Control override
     bool strip_targeted_headers = true;  // and are removed from what clients get
     // Traffic spikes (docs/configuration.md, "Absorbing spikes").
-    Duration grace = 10s;             // serve stale while one background refresh runs
-    Duration stale_if_error = 5min;   // serve stale when the app fails
-    Duration lock_timeout = 5s;       // longest a coalesced request waits for its leader
-    Duration uncacheable_ttl = 60s;   // hit-for-pass memory
+    Duration grace = 10s;                   // serve stale while one background refresh runs
+    Duration stale_if_error = 5min;         // serve stale when the app fails
+    Duration lock_timeout = 5s;             // longest a coalesced request waits for its leader
+    Duration uncacheable_ttl = 60s;         // hit-for-pass memory
     std::size_t max_uncacheable = 100'000;  // keys remembered for hit-for-pass
 };
 

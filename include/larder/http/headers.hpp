@@ -24,7 +24,7 @@ struct Header {
 };
 
 class HeaderList {
-public:
+  public:
     void add(std::string_view name, std::string_view value) { fields_.push_back({name, value}); }
     void clear() { fields_.clear(); }
     // The first field with this name.
@@ -37,7 +37,7 @@ public:
     std::size_t size() const { return fields_.size(); }
     bool empty() const { return fields_.empty(); }
 
-private:
+  private:
     std::vector<Header> fields_;
 };
 

@@ -17,7 +17,18 @@
 
 namespace larder::http {
 
-enum class Method : std::uint8_t { Get, Head, Post, Put, Delete, Patch, Options, Trace, Connect, Other };
+enum class Method : std::uint8_t {
+    Get,
+    Head,
+    Post,
+    Put,
+    Delete,
+    Patch,
+    Options,
+    Trace,
+    Connect,
+    Other
+};
 
 Method method_from_string(std::string_view text);
 // True for methods RFC 9110 section 9.2.2 calls idempotent (safe to send twice).
@@ -38,7 +49,9 @@ struct Request {
 
     // The Host header, or empty.
     std::string_view host() const { return headers.get("host").value_or(std::string_view{}); }
-    std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
+    std::optional<std::string_view> header(std::string_view name) const {
+        return headers.get(name);
+    }
 };
 
 }  // namespace larder::http

@@ -44,13 +44,13 @@ struct ParserLimits {
 };
 
 class RequestParser {
-public:
+  public:
     enum class State {
-        Idle,          // no byte of the next request seen yet
-        InHeaders,     // request line or header section in progress
-        InBody,        // header section complete, body in progress
-        Complete,      // request() is ready
-        Error,         // error() says why; the connection must close after the answer
+        Idle,       // no byte of the next request seen yet
+        InHeaders,  // request line or header section in progress
+        InBody,     // header section complete, body in progress
+        Complete,   // request() is ready
+        Error,      // error() says why; the connection must close after the answer
     };
 
     explicit RequestParser(ParserLimits limits);
@@ -80,7 +80,7 @@ public:
     // (the caller passes 0 after shifting its buffer, or consumed() when it did not).
     void start_next(std::size_t new_consumed);
 
-private:
+  private:
     struct Span {
         std::size_t offset = 0;
         std::size_t length = 0;

@@ -12,18 +12,18 @@ namespace larder::obs {
 using TimePoint = std::chrono::system_clock::time_point;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual TimePoint now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     TimePoint now() const override { return std::chrono::system_clock::now(); }
 };
 
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(TimePoint start = TimePoint{std::chrono::seconds{1'700'000'000}})
         : now_(start.time_since_epoch().count()) {}
     TimePoint now() const override { return TimePoint{TimePoint::duration{now_.load()}}; }
@@ -31,7 +31,7 @@ public:
         now_ += std::chrono::duration_cast<TimePoint::duration>(d).count();
     }
 
-private:
+  private:
     std::atomic<TimePoint::rep> now_;
 };
 

@@ -17,13 +17,20 @@ enum class CacheStatus { Hit, Miss, Pass, Stale, Coalesced, HitForPass, Error };
 
 constexpr std::string_view to_string(CacheStatus s) {
     switch (s) {
-        case CacheStatus::Hit: return "HIT";
-        case CacheStatus::Miss: return "MISS";
-        case CacheStatus::Pass: return "PASS";
-        case CacheStatus::Stale: return "STALE";
-        case CacheStatus::Coalesced: return "COALESCED";
-        case CacheStatus::HitForPass: return "HIT-FOR-PASS";
-        case CacheStatus::Error: return "ERROR";
+        case CacheStatus::Hit:
+            return "HIT";
+        case CacheStatus::Miss:
+            return "MISS";
+        case CacheStatus::Pass:
+            return "PASS";
+        case CacheStatus::Stale:
+            return "STALE";
+        case CacheStatus::Coalesced:
+            return "COALESCED";
+        case CacheStatus::HitForPass:
+            return "HIT-FOR-PASS";
+        case CacheStatus::Error:
+            return "ERROR";
     }
     return "UNKNOWN";
 }

@@ -24,11 +24,11 @@ std::string forward_head(const http::Request& request, std::string_view client_i
 
 struct TailFields {
     CacheStatus status = CacheStatus::Pass;
-    std::string_view reason;           // written only when debug_headers is on
+    std::string_view reason;  // written only when debug_headers is on
     bool debug_headers = false;
-    std::optional<std::int64_t> age;   // seconds, for responses from the store
+    std::optional<std::int64_t> age;  // seconds, for responses from the store
     bool keep_alive = true;
-    bool http10_client = false;        // a keep-alive HTTP/1.0 client needs it said
+    bool http10_client = false;  // a keep-alive HTTP/1.0 client needs it said
 };
 
 void append_response_tail(std::string& out, const TailFields& fields);

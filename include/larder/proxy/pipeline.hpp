@@ -70,7 +70,7 @@ struct Transaction {
 };
 
 class Pipeline {
-public:
+  public:
     Pipeline(const Shared& shared, upstream::Pool& pool, obs::Counters& counters);
 
     // Answers `request` through `writer`. Returns true when the connection may serve another
@@ -84,7 +84,7 @@ public:
                                         ResponseWriter& writer, int status,
                                         std::string_view reason);
 
-private:
+  private:
     class FlightGuard;
     // What the fetch step needs to know about the request's place in the cache.
     struct Attempt {
@@ -139,8 +139,9 @@ private:
                            std::optional<cache::NoCacheReason>& refusal);
     // Sets the stale windows of a rule-TTL object from its decision.
     void set_rule_windows(cache::Object& object, const rules::Decision& decision) const;
-    boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object, const http::Request& request,
-                                         ResponseWriter& writer, Transaction& tx, bool keep_alive,
+    boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object,
+                                         const http::Request& request, ResponseWriter& writer,
+                                         Transaction& tx, bool keep_alive,
                                          std::optional<std::int64_t> age);
     // Appends the per-response fields (Age, Via, X-Cache, …) and the blank line for `tx`.
     void append_tail(std::string& out, const Transaction& tx, const http::Request& request,
@@ -148,9 +149,8 @@ private:
     boost::asio::awaitable<void> write_whole(std::string_view response, int status,
                                              ResponseWriter& writer, Transaction& tx);
     boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,
-                                              const http::Request& request,
-                                              ResponseWriter& writer, Transaction& tx,
-                                              bool& keep_alive);
+                                              const http::Request& request, ResponseWriter& writer,
+                                              Transaction& tx, bool& keep_alive);
     void invalidate_after(const http::Request& request, const upstream::Exchange& exchange);
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
              std::int64_t total_us) const;

@@ -11,7 +11,7 @@
 namespace larder::proxy {
 
 class ResponseWriter {
-public:
+  public:
     virtual ~ResponseWriter() = default;
     virtual boost::asio::awaitable<bool> write(std::span<const boost::asio::const_buffer> data) = 0;
 };

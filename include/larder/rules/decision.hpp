@@ -1,7 +1,8 @@
 // rules::Decision: what the rule engine says about one request, before anything is looked up.
 //
 // Invariants: when action == Cache, `key` is the full cache key and either `ttl` > 0 or
-// `follow_origin`; when Pass, `key` is empty and `reason` says why. `rule_name` points into the RuleSet, which outlives every request.
+// `follow_origin`; when Pass, `key` is empty and `reason` says why. `rule_name` points into the
+// RuleSet, which outlives every request.
 #pragma once
 
 #include <chrono>
@@ -20,7 +21,7 @@ enum class DecisionReason {
     NoRuleMatched,       // no rule matched and [cache] default = "pass"
     MethodNotCacheable,  // only GET and HEAD are ever served from cache
     RequestHasAuthorization,
-    HttpDefault,          // no rule matched; [cache] default = "http": the response decides
+    HttpDefault,  // no rule matched; [cache] default = "http": the response decides
 };
 
 std::string_view to_string(DecisionReason r);

@@ -15,7 +15,7 @@
 namespace larder::server {
 
 class Server {
-public:
+  public:
     Server(const proxy::Shared& shared, const std::vector<upstream::Backend>& backends);
     ~Server();
 
@@ -29,7 +29,7 @@ public:
     std::size_t workers() const { return workers_.size(); }
     std::size_t active_connections() const { return state_.active_connections.load(); }
 
-private:
+  private:
     const proxy::Shared& shared_;
     ServerState state_;
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -25,7 +25,7 @@ namespace larder::server {
 class Worker;
 
 class Session : public std::enable_shared_from_this<Session>, public proxy::ResponseWriter {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     Session(Worker& worker, boost::asio::ip::tcp::socket socket);
@@ -42,7 +42,7 @@ public:
     Session* next = nullptr;  // the worker's intrusive list of sessions
     Session* prev = nullptr;
 
-private:
+  private:
     enum class Wait { None, Idle, Header, Body, Send };
 
     boost::asio::awaitable<bool> read_more();

@@ -30,7 +30,7 @@ struct ServerState {
 };
 
 class Worker {
-public:
+  public:
     Worker(unsigned id, const proxy::Shared& shared, const std::vector<upstream::Backend>& backends,
            ServerState& state);
     ~Worker();
@@ -52,7 +52,7 @@ public:
     void attach(Session* s);
     void detach(Session* s);
 
-private:
+  private:
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
     boost::asio::awaitable<void> sweep_loop();
 

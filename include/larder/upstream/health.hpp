@@ -10,9 +10,9 @@
 // Invariants: a server is *available* when its last probes left it up and it is not ejected;
 // after it comes back (rise, end of an ejection) its slow-start `ramp()` grows linearly from 0
 // to 1 over `slow_start`. Coming up through the checker also ends a passive ejection (the
-// good probes are the newer evidence). Servers start up and un-ramped: at start-up all of them join at once,
-// so there is nobody to protect from the others. Time is always a parameter (`now`), so tests
-// drive the state machine without sleeping. Plain C++: no Asio here.
+// good probes are the newer evidence). Servers start up and un-ramped: at start-up all of them join
+// at once, so there is nobody to protect from the others. Time is always a parameter (`now`), so
+// tests drive the state machine without sleeping. Plain C++: no Asio here.
 #pragma once
 
 #include <atomic>

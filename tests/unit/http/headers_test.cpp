@@ -1,6 +1,6 @@
 // Header utilities: case-insensitive lookups, token lists, cookies.
-#include "larder/http/cookies.hpp"
 #include "larder/http/headers.hpp"
+#include "larder/http/cookies.hpp"
 
 #include <gtest/gtest.h>
 

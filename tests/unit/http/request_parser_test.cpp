@@ -13,7 +13,9 @@ using State = RequestParser::State;
 
 namespace {
 
-State parse_all(RequestParser& p, const std::string& bytes) { return p.parse(bytes.data(), bytes.size()); }
+State parse_all(RequestParser& p, const std::string& bytes) {
+    return p.parse(bytes.data(), bytes.size());
+}
 
 ParseError error_of(const std::string& bytes, ParserLimits limits = {}) {
     RequestParser p(limits);
@@ -90,7 +92,8 @@ TEST(RequestParser, ConnectionCloseIsNotKeepAlive) {
 
 TEST(RequestParser, ExpectContinueIsReportedAfterHeaders) {
     RequestParser p({});
-    std::string in = "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+    std::string in =
+        "PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
     ASSERT_EQ(parse_all(p, in), State::InBody);
     EXPECT_TRUE(p.wants_continue());
     in += "abc";
@@ -174,7 +177,8 @@ TEST(RequestParser, DeclaredBodyOverLimitIs413AtOnce) {
 
 TEST(RequestParser, ChunkedBodyOverLimitIs413) {
     ParserLimits limits{.max_header_size = 1024, .max_body_size = 4};
-    EXPECT_EQ(error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
-                       limits),
-              ParseError::BodyTooLarge);
+    EXPECT_EQ(
+        error_of("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+                 limits),
+        ParseError::BodyTooLarge);
 }

@@ -11,6 +11,7 @@
 - Stale-if-error: with the origin gone, an expired object is served (STALE, 200) within the
   window, and 502 after it.
 - Lock timeout: a leader whose origin hangs does not hang its waiters beyond lock_timeout.
+- A leader whose client disconnects still completes its fetch for the waiters.
 
 TTL expiry needs real time to pass (TTLs of 1 s), so a few tests wait for it; ordering between
 clients and origin uses Events.
@@ -62,6 +63,23 @@ class SpikeTest(E2ETestCase):
         self.assertEqual(statuses.count("MISS"), 1, statuses)
         self.assertTrue(set(statuses) <= {"MISS", "COALESCED", "HIT"}, set(statuses))
         self.assertGreater(statuses.count("COALESCED"), 0, statuses)
+
+    def test_leader_client_gone_fetch_still_serves_waiters(self):
+        larder = self.start_larder(rules=rules())
+        arrived, release = threading.Event(), threading.Event()
+        self.addCleanup(release.set)
+        self.origin.route("/p/left", Reply(200, b"still here", hold=release, arrived=arrived))
+        leader = Client(larder.port)
+        leader.send_request("GET", "/p/left")
+        self.assertTrue(arrived.wait(10))
+        leader.close()  # the leading client disconnects while its fetch is at the origin
+        waiter = self.client(larder, timeout=15)
+        waiter.send_request("GET", "/p/left")
+        release.set()
+        r = waiter.read_response()
+        self.assertEqual((r.status, r.body), (200, b"still here"))
+        self.assertIn(r.x_cache, ("COALESCED", "HIT"))
+        self.assertEqual(self.origin.count("/p/left"), 1)
 
     def test_uncacheable_key_is_fetched_in_parallel_then_hit_for_pass(self):
         larder = self.start_larder(rules=rules())

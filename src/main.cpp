@@ -39,7 +39,8 @@ void write_ready_file(const std::string& path, const std::vector<std::string>& a
     std::filesystem::rename(tmp, path);
 }
 
-int run_daemon(const config::Config& config, const std::string& ready_file) {
+int run_daemon(const config::Config& config, const std::string& ready_file,
+               std::shared_ptr<spdlog::logger> access_log) {
     rules::RuleSet rules(config);
     cache::Store store({.max_size = config.cache.max_size,
                         .max_objects = config.cache.max_objects,
@@ -54,7 +55,7 @@ int run_daemon(const config::Config& config, const std::string& ready_file) {
     obs::SystemClock clock;
     auto backends = upstream::resolve_backends(config.upstream);
     proxy::Shared shared{config,    rules,       store, flights,
-                         predictor, http_policy, clock, obs::make_access_log(config.log.access)};
+                         predictor, http_policy, clock, std::move(access_log)};
 
     // Signals are taken over before anything is bound, so a SIGTERM right after the ready file
     // appears drains instead of killing the process.
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
     }
 
     config::Config config;
+    std::shared_ptr<spdlog::logger> access_log;  // a log file that cannot be opened: exit 2
     try {
         config = config::load_file(vm["config"].as<std::string>());
         if (vm.count("log-level")) {
@@ -137,6 +139,7 @@ int main(int argc, char** argv) {
                     config.log.level + "\"");
         }
         obs::init_error_log(config.log.error, config.log.level);
+        access_log = obs::make_access_log(config.log.access);
     } catch (const config::ConfigError& e) {
         std::cerr << e.what() << "\nlarder: refusing to start with an invalid configuration\n";
         return kExitConfigError;
@@ -147,7 +150,7 @@ int main(int argc, char** argv) {
     int rc = kExitStartupError;
     try {
         std::string ready = vm.count("ready-file") ? vm["ready-file"].as<std::string>() : "";
-        rc = run_daemon(config, ready);
+        rc = run_daemon(config, ready, std::move(access_log));
     } catch (const std::exception& e) {
         spdlog::critical("cannot start: {}", e.what());
     }

@@ -133,6 +133,20 @@ class ConfigCliTest(unittest.TestCase):
         self.assertIn("server.max_body_size", p.stderr)
         self.assertFalse(os.path.exists(ready))
 
+    def test_daemon_refuses_unwritable_logs_and_bad_log_level(self):
+        ready = os.path.join(self.dir, "ready")
+        for name, text, args in [
+            ("access", '[server]\nlisten = ["127.0.0.1:0"]\n[log]\naccess = "/proc/none/a.log"\n', []),
+            ("error", '[server]\nlisten = ["127.0.0.1:0"]\n[log]\nerror = "/proc/none/e.log"\n', []),
+            ("level", '[server]\nlisten = ["127.0.0.1:0"]\n', ["--log-level", "verbose"]),
+        ]:
+            with self.subTest(name):
+                path = self.write(name + ".toml", text + UPSTREAM)
+                p = run(["--config", path, "--ready-file", ready] + args, timeout=15)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertTrue(p.stderr.strip(), "no message on stderr")
+                self.assertFalse(os.path.exists(ready))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,26 +1,4 @@
--- anonymous-pages: 9 requests in 10 from anonymous visitors (a third of them carry analytics
--- cookies, which must not split or bypass the cache), 1 in 10 from a logged-in user. The
--- logged-in cookies come from bench/run, which logs alice in without "remember me" (Flask
--- session cookie only) and bob with it (session + remember_token), one per line.
-local anon_paths = {"/", "/about", "/project/larder", "/project/wrk", "/static/style.css"}
-local user_paths = {"/", "/about", "/profile"}
-local analytics = "_ga=GA1.2.1234567.1700000000; _gid=GA1.2.7654321.1700000000"
-local users = {}
-for c in string.gmatch(os.getenv("BENCH_USER_COOKIES") or "", "[^\n]+") do
-  users[#users + 1] = c
-end
-local n = 0
-
-request = function()
-  n = n + 1
-  if n % 10 == 0 and #users > 0 then
-    local k = math.floor(n / 10)
-    return wrk.format("GET", user_paths[(k % #user_paths) + 1],
-                      {["Cookie"] = users[(k % #users) + 1]})
-  end
-  local path = anon_paths[(n % #anon_paths) + 1]
-  if n % 3 == 0 then
-    return wrk.format("GET", path, {["Cookie"] = analytics})
-  end
-  return wrk.format("GET", path)
-end
+-- anonymous-pages: the seed case on the Flask demo. bench/run logs alice in without "remember me"
+-- (Flask session cookie only) and bob with it (session + remember_token). See visitor_mix.lua.
+request = visitor_mix({"/", "/about", "/project/larder", "/project/wrk", "/static/style.css"},
+                      {"/", "/about", "/profile"})

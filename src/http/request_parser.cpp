@@ -149,16 +149,10 @@ int RequestParser::on_headers_complete() {
         return -1;
     }
     Request& r = request_;
-    r.method_text = view(method_);
+    bind_views();
     r.method = method_from_string(r.method_text);
-    r.target = view(url_);
-    std::string_view origin_form = strip_absolute_form(r.target);
-    auto q = origin_form.find('?');
-    r.path = origin_form.substr(0, q);
-    r.query = q == std::string_view::npos ? std::string_view{} : origin_form.substr(q + 1);
     r.version_major = p->http_major;
     r.version_minor = p->http_minor;
-    for (const auto& [name, value] : fields_) r.headers.add(view(name), view(value));
     auto expect = r.headers.get("expect");
     r.expect_continue = expect && iequals(*expect, "100-continue") && http11;
     r.keep_alive = llhttp_should_keep_alive(p) != 0;
@@ -166,8 +160,26 @@ int RequestParser::on_headers_complete() {
     return HPE_OK;
 }
 
+void RequestParser::bind_views() {
+    Request& r = request_;
+    r.method_text = view(method_);
+    r.target = view(url_);
+    std::string_view origin_form = strip_absolute_form(r.target);
+    auto q = origin_form.find('?');
+    r.path = origin_form.substr(0, q);
+    r.query = q == std::string_view::npos ? std::string_view{} : origin_form.substr(q + 1);
+    r.headers.clear();
+    for (const auto& [name, value] : fields_) r.headers.add(view(name), view(value));
+}
+
 RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) {
     if (state_ == State::Complete || state_ == State::Error) return state_;
+    // While a body arrives the caller may have grown (moved) its buffer: point the request's
+    // views at the bytes' new home before anything reads them.
+    if (state_ == State::InBody && buffer != base_) {
+        base_ = buffer;
+        bind_views();
+    }
     base_ = buffer;
     if (state_ == State::Idle) message_start_ = consumed_;
     if (size <= consumed_) return state_;

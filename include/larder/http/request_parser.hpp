@@ -2,7 +2,8 @@
 //
 // The caller owns one contiguous read buffer and calls parse() with all of its unparsed bytes;
 // the parser remembers positions as offsets from the buffer start, so the caller may grow
-// (reallocate) the buffer between calls as long as bytes already given keep their offsets.
+// (reallocate) the buffer between calls as long as bytes already given keep their offsets; the
+// request's views are re-pointed at the new buffer on the next parse().
 // When a request is complete, parse() stops right after it (pipelined bytes stay unparsed) and
 // request() holds views into the buffer, valid until the caller moves or drops those bytes.
 // start_next() prepares for the next request; the caller may then shift the buffer so that the
@@ -94,6 +95,7 @@ class RequestParser {
     std::string_view view(Span s) const { return {base_ + s.offset, s.length}; }
     void append(Span& span, const char* at, std::size_t length);
     void finish_header_value();
+    void bind_views();  // (re)points the request's views at base_ from the stored offsets
 
     ParserLimits limits_;
     struct LlhttpState;

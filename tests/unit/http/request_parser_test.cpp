@@ -13,6 +13,8 @@ using State = RequestParser::State;
 
 namespace {
 
+// The request's views point into `bytes`, so it takes lvalues only: a temporary would dangle.
+State parse_all(RequestParser& p, std::string&& bytes) = delete;
 State parse_all(RequestParser& p, const std::string& bytes) {
     return p.parse(bytes.data(), bytes.size());
 }
@@ -78,15 +80,16 @@ TEST(RequestParser, ChunkedBodyIsDechunked) {
 
 TEST(RequestParser, Http10DefaultsToClose) {
     RequestParser p({});
-    ASSERT_EQ(parse_all(p, "GET / HTTP/1.0\r\n\r\n"), State::Complete);
+    const std::string in = "GET / HTTP/1.0\r\n\r\n";
+    ASSERT_EQ(parse_all(p, in), State::Complete);
     EXPECT_FALSE(p.request().keep_alive);
     EXPECT_EQ(p.request().version_minor, 0u);
 }
 
 TEST(RequestParser, ConnectionCloseIsNotKeepAlive) {
     RequestParser p({});
-    ASSERT_EQ(parse_all(p, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"),
-              State::Complete);
+    const std::string in = "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(parse_all(p, in), State::Complete);
     EXPECT_FALSE(p.request().keep_alive);
 }
 
@@ -113,10 +116,25 @@ TEST(RequestParser, DiscardingBodyBytesKeepsHeaderViews) {
     EXPECT_EQ(p.request().path, "/x");
 }
 
+TEST(RequestParser, ViewsFollowTheBufferWhenItMovesDuringTheBody) {
+    RequestParser p({});
+    std::string first =
+        "POST /moved?q=1 HTTP/1.1\r\nHost: h\r\nX-Keep: yes\r\nContent-Length: 3\r\n\r\na";
+    ASSERT_EQ(parse_all(p, first), State::InBody);
+    std::string moved = first + "bc";  // a different allocation, as after the session's resize
+    first.assign(first.size(), '#');   // the old bytes are gone
+    ASSERT_EQ(parse_all(p, moved), State::Complete);
+    EXPECT_EQ(p.request().path, "/moved");
+    EXPECT_EQ(p.request().query, "q=1");
+    EXPECT_EQ(p.request().header("x-keep").value(), "yes");
+    EXPECT_EQ(p.request().method_text, "POST");
+    EXPECT_EQ(p.request().body, "abc");
+}
+
 TEST(RequestParser, AbsoluteFormTargetYieldsOriginPath) {
     RequestParser p({});
-    ASSERT_EQ(parse_all(p, "GET http://h:8080/a/b?q=1 HTTP/1.1\r\nHost: h\r\n\r\n"),
-              State::Complete);
+    const std::string in = "GET http://h:8080/a/b?q=1 HTTP/1.1\r\nHost: h\r\n\r\n";
+    ASSERT_EQ(parse_all(p, in), State::Complete);
     EXPECT_EQ(p.request().path, "/a/b");
     EXPECT_EQ(p.request().query, "q=1");
 }

@@ -43,6 +43,22 @@ class PassthroughTest(E2ETestCase):
         self.assertEqual(req.header("Content-Length"), str(len(body)))
         self.assertEqual(r.header("X-Cache"), "PASS")
 
+    def test_large_headers_then_body_in_later_reads(self):
+        # Headers that nearly fill the read buffer, then the body in separate sends: the buffer
+        # grows while the body arrives, and the headers forwarded upstream must stay intact.
+        big = "v" * 6000
+        body = b"b" * 20000
+        c = self.client(self.larder)
+        c.send(("POST /big-head HTTP/1.1\r\nHost: localhost\r\nX-Big: %s\r\n"
+                "Content-Length: %d\r\n\r\n" % (big, len(body))).encode())
+        for i in range(0, len(body), 5000):
+            c.send(body[i:i + 5000])
+        r = c.read_response()
+        self.assertEqual(r.status, 200)
+        req = self.origin.last("/big-head")
+        self.assertEqual(req.header("X-Big"), big)
+        self.assertEqual(req.body, body)
+
     def test_post_with_chunked_body_is_dechunked_upstream(self):
         c = self.client(self.larder)
         parts = [b"first part,", b"x" * 5000, b",last"]

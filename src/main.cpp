@@ -65,6 +65,7 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     signals.async_wait([&](const boost::system::error_code&, int sig) { received = sig; });
 
     server::Server server(shared, backends);
+    shared.draining = &server.draining();
     auto addresses = server.bind();
     if (!ready_file.empty()) write_ready_file(ready_file, addresses);
     server.start();

@@ -144,11 +144,14 @@ asio::awaitable<void> Pipeline::hit(const cache::ObjectPtr& object, std::int64_t
 
 void Pipeline::append_tail(std::string& out, const Transaction& tx, const http::Request& request,
                            bool keep_alive, std::optional<std::int64_t> age) const {
+    // A drain that started while this request was at the app still closes the connection after
+    // it: say so in the response.
+    bool draining = shared_.draining && shared_.draining->load(std::memory_order_relaxed);
     append_response_tail(out, {.status = tx.cache_status,
                                .reason = tx.reason,
                                .debug_headers = shared_.config.server.debug_headers,
                                .age = age,
-                               .keep_alive = keep_alive,
+                               .keep_alive = keep_alive && !draining,
                                .http10_client = request.version_minor == 0});
 }
 

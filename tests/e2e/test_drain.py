@@ -52,6 +52,7 @@ class DrainTest(E2ETestCase):
         r = c.read_response()
         self.assertEqual(r.status, 200)
         self.assertEqual(r.body, b"finished")
+        self.assertEqual(r.header("Connection"), "close")  # the drain started while it was out
         self.assertEqual(larder.wait(15), 0)
         self.assertEqual(self.origin.count("/slow"), 1)
 

@@ -17,6 +17,7 @@
 // holds an app server connection; larger bodies are relayed as they arrive.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
@@ -51,7 +52,8 @@ struct Shared {
     cache::UncacheablePredictor& predictor;
     const cache::HttpPolicyOptions& http_policy;  // RFC 9111 options, built once from [cache]
     const obs::Clock& clock;
-    std::shared_ptr<spdlog::logger> access_log;  // null when off
+    std::shared_ptr<spdlog::logger> access_log;   // null when off
+    const std::atomic<bool>* draining = nullptr;  // the daemon is stopping (set by main)
 };
 
 struct ClientInfo {

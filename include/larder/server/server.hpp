@@ -28,6 +28,9 @@ class Server {
 
     std::size_t workers() const { return workers_.size(); }
     std::size_t active_connections() const { return state_.active_connections.load(); }
+    // Set once drain() starts; the pipeline reads it to say "Connection: close" on responses
+    // still in flight.
+    const std::atomic<bool>& draining() const { return state_.draining; }
 
   private:
     const proxy::Shared& shared_;

@@ -101,6 +101,8 @@ std::string error_response(int status, std::string_view detail, bool close, bool
     append_number(out, static_cast<std::uint64_t>(status));
     out.append(" ").append(http::reason_phrase(status));
     out.append("\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n");
+    // Larder's only 405 is for CONNECT (it is no tunnel): name what it does forward.
+    if (status == 405) out.append("Allow: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE\r\n");
     out.append("Content-Length: ");
     append_number(out, body.size());
     out.append("\r\n");

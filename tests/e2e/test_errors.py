@@ -100,6 +100,16 @@ class ClientErrorTest(E2ETestCase):
         self.assertTrue(c.wait_closed(10))  # raises if any byte (a 408) arrives first
         self.assert_serves(self.larder)
 
+    def test_connect_is_refused_with_allow(self):
+        c = self.client(self.larder)
+        c.send(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+        r = c.read_response()
+        self.assertEqual(r.status, 405)
+        self.assertIn("GET", r.header("Allow"))
+        self.assertTrue(c.wait_closed(5))
+        self.assertEqual(self.origin.count(), 0)
+        self.assert_serves(self.larder)
+
     def test_unsupported_transfer_encoding(self):
         self.send_expect(b"POST /gz HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\nxx", 501)
 

@@ -62,14 +62,6 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     else
         directives.only_if_cached = has_token(request.headers, "cache-control", "only-if-cached");
 
-    if (shared_.predictor.predicts_uncacheable(decision.key, now)) {
-        obs::Counters::bump(counters_.cache_hit_for_pass);
-        tx.cache_status = CacheStatus::HitForPass;
-        Attempt attempt{.decision = decision, .cacheable = true};
-        co_await fetch(request, attempt, client, writer, tx, keep_alive);
-        log(&request, client, tx, micros_since(t0));
-        co_return keep_alive&& tx.status != 0;
-    }
     cache::ObjectPtr object =
         decision.follow_origin
             ? shared_.store.lookup_servable(
@@ -91,6 +83,12 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
         tx.cache_status = CacheStatus::Stale;
         refresh_in_background(request, decision, client.ip, co_await asio::this_coro::executor);
         co_await hit(object, reuse.age, request, writer, tx, keep_alive);
+    } else if (shared_.predictor.predicts_uncacheable(decision.key, now)) {
+        // Asked only on a miss: a stored object already proves the key cacheable.
+        obs::Counters::bump(counters_.cache_hit_for_pass);
+        tx.cache_status = CacheStatus::HitForPass;
+        Attempt attempt{.decision = decision, .cacheable = true, .stale = std::move(object)};
+        co_await fetch(request, attempt, client, writer, tx, keep_alive);
     } else {
         Attempt attempt{.decision = decision,
                         .cacheable = true,

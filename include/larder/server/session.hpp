@@ -60,7 +60,6 @@ class Session : public std::enable_shared_from_this<Session>, public proxy::Resp
     Wait waiting_for_ = Wait::None;
     Clock::time_point deadline_ = Clock::time_point::max();
     bool timed_out_ = false;
-    bool idle_ = true;  // between requests, nothing buffered
     bool closing_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include "larder/cache/object_builder.hpp"
 
-#include <array>
+#include "larder/http/hop_by_hop.hpp"
+
 #include <memory>
 #include <utility>
 
@@ -8,53 +9,15 @@ namespace larder::cache {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kHopByHop = {
-    "connection", "keep-alive",        "proxy-connection", "te",
-    "trailer",    "transfer-encoding", "upgrade"};
-
-// The values of every Connection field: the field names they list are hop-by-hop too.
-struct ConnectionTokens {
-    std::array<std::string_view, 4> values{};
-    std::size_t count = 0;
-    bool overflow = false;  // more than 4 Connection fields: fall back to scanning all
-
-    explicit ConnectionTokens(const http::HeaderList& headers) : headers_(headers) {
-        for (const auto& h : headers) {
-            if (!http::iequals(h.name, "connection")) continue;
-            if (count == values.size()) {
-                overflow = true;
-                break;
-            }
-            values[count++] = h.value;
-        }
-    }
-    bool names(std::string_view field) const {
-        if (overflow) {
-            for (const auto& h : headers_)
-                if (http::iequals(h.name, "connection") && http::has_token(h.value, field))
-                    return true;
-            return false;
-        }
-        for (std::size_t i = 0; i < count; ++i)
-            if (http::has_token(values[i], field)) return true;
-        return false;
-    }
-
-  private:
-    const http::HeaderList& headers_;
-};
-
 bool unsafe(std::string_view s) {
     return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-bool keep(const ConnectionTokens& connection, const http::Header& h, bool strip_set_cookie) {
-    for (auto hop : kHopByHop)
-        if (http::iequals(h.name, hop)) return false;
+bool keep(const http::HeaderList& headers, const http::Header& h, bool strip_set_cookie) {
     if (http::iequals(h.name, "content-length") || http::iequals(h.name, "age")) return false;
     if (strip_set_cookie && http::iequals(h.name, "set-cookie")) return false;
     if (h.name.empty() || unsafe(h.name) || unsafe(h.value)) return false;
-    return connection.count == 0 || !connection.names(h.name);
+    return !http::is_hop_by_hop(headers, h.name);
 }
 
 }  // namespace
@@ -65,12 +28,11 @@ std::shared_ptr<Object> build_object(std::string key, int status, std::string_vi
                                      bool strip_set_cookie, std::string rule_name) {
     const std::string status_text = std::to_string(status);
     const std::string length_text = std::to_string(body.size());
-    const ConnectionTokens connection(headers);
 
     // Two passes: size exactly, then write, so `head` holds no spare capacity.
     std::size_t size = 9 + status_text.size() + 1 + reason_phrase.size() + 2;  // "HTTP/1.1 "
     for (const auto& h : headers)
-        if (keep(connection, h, strip_set_cookie)) size += h.name.size() + 2 + h.value.size() + 2;
+        if (keep(headers, h, strip_set_cookie)) size += h.name.size() + 2 + h.value.size() + 2;
     size += 16 + length_text.size() + 2;  // "Content-Length: "
 
     auto object = std::make_shared<Object>();
@@ -78,7 +40,7 @@ std::shared_ptr<Object> build_object(std::string key, int status, std::string_vi
     head.reserve(size);
     head.append("HTTP/1.1 ").append(status_text).append(" ").append(reason_phrase).append("\r\n");
     for (const auto& h : headers) {
-        if (!keep(connection, h, strip_set_cookie)) continue;
+        if (!keep(headers, h, strip_set_cookie)) continue;
         head.append(h.name).append(": ").append(h.value).append("\r\n");
     }
     head.append("Content-Length: ").append(length_text).append("\r\n");

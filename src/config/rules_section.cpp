@@ -115,11 +115,10 @@ RuleConfig read_rule(Reader& r, const IdentityConfig& identity) {
                                   "\" needs an action: cache = \"<duration>\", cache = "
                                   "\"origin\" or pass = true");
     }
-    const bool knows_identity = !identity.cookies.empty() || identity.flask_session.has_value();
-    if (rule.visitor != Visitor::Any && !knows_identity) {
+    if (rule.visitor != Visitor::Any && !identity.knows_visitors()) {
         const char* which = rule.visitor == Visitor::Anonymous ? "anonymous" : "authenticated";
         r.fail("visitor", std::string("visitor = \"") + which +
-                              "\" needs [identity] cookies or flask_session");
+                              "\" needs [identity] cookies, flask_session or django_session");
     }
     return rule;
 }

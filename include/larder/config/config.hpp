@@ -160,11 +160,49 @@ struct FlaskSessionConfig {
     std::string cookie = "session";
     std::string user_key = "_user_id";
     std::optional<std::string> secret_key;  // verify the signature when set
+    // Session keys that hold something meant for this visitor alone (Flask's flashed messages):
+    // a request whose session has one of them passes.
+    std::vector<std::string> personal_keys{"_flashes"};
 };
 
+// Django's session cookie. With backend "signed_cookies" the session data is in the cookie
+// (django.core.signing, JSON) and is read like Flask's; with a server-side backend ("db",
+// "cache", "cached_db", "file") the cookie is an opaque id: the visitor is logged in when
+// `login_cookie` (a marker the app sets at login) is present, or, without such a marker, whenever
+// the session cookie is present (nothing else can be known).
+struct DjangoSessionConfig {
+    std::string cookie = "sessionid";
+    std::string backend = "signed_cookies";
+    std::string user_key = "_auth_user_id";
+    std::optional<std::string> secret_key;    // verify the signature when set (signed_cookies)
+    std::optional<std::string> login_cookie;  // server-side backends: the app's logged-in marker
+    std::vector<std::string> personal_keys{"_messages"};  // session-stored messages
+
+    bool signed_cookies() const { return backend == "signed_cookies"; }
+};
+
+// Cookies that say nothing about the visitor (analytics, consent banners). Used only when
+// [identity] names no way to tell visitors apart: then a request to a caching rule that carries
+// any other cookie passes (docs/privacy.md).
+inline std::vector<std::string> default_anonymous_cookies() {
+    return {"_ga",  "_ga_*", "_gid",  "_gat*", "_gcl_*",  "__utm*", "_fbp",   "_fbc",
+            "_hj*", "_pk_*", "_clck", "_clsk", "_uetsid", "_uetvid", "cookieconsent_status"};
+}
+
 struct IdentityConfig {
-    std::vector<std::string> cookies;  // any present and non-empty -> authenticated
+    std::vector<std::string> cookies;  // any present and non-empty -> logged in
+    // Any present and non-empty -> the visitor holds personal state and passes. "messages" is
+    // Django's cookie message storage.
+    std::vector<std::string> personal_cookies{"messages"};
+    std::vector<std::string> anonymous_cookies = default_anonymous_cookies();  // globs
     std::optional<FlaskSessionConfig> flask_session;
+    std::optional<DjangoSessionConfig> django_session;
+
+    // Whether the operator said how to tell visitors apart. Without it, any cookie outside
+    // anonymous_cookies makes a request personal.
+    bool knows_visitors() const {
+        return !cookies.empty() || flask_session.has_value() || django_session.has_value();
+    }
 };
 
 struct Config {

@@ -93,20 +93,38 @@ bool inflate_into(std::string_view in, Scratch& s) {
 
 }  // namespace
 
-std::string_view to_string(FlaskSession s) {
+std::string_view to_string(SessionState s) {
     switch (s) {
-        case FlaskSession::Anonymous:
+        case SessionState::Anonymous:
             return "anonymous";
-        case FlaskSession::User:
+        case SessionState::User:
             return "user";
-        case FlaskSession::Invalid:
+        case SessionState::Personal:
+            return "personal";
+        case SessionState::Invalid:
             return "invalid";
     }
     return "invalid";
 }
 
+SessionVerdict verdict_from_payload(std::string_view json, std::string_view user_key,
+                                    const std::vector<std::string>& personal_keys) {
+    switch (json_object_has_key(json, user_key)) {
+        case JsonKeyScan::Found:
+            return {SessionState::User, {}};
+        case JsonKeyScan::Invalid:
+            return {SessionState::Invalid, {}};
+        case JsonKeyScan::NotFound:
+            break;
+    }
+    for (const auto& key : personal_keys)
+        if (json_object_has_key(json, key) == JsonKeyScan::Found)
+            return {SessionState::Personal, key};
+    return {SessionState::Anonymous, {}};
+}
+
 FlaskSessionReader::FlaskSessionReader(const config::FlaskSessionConfig& config)
-    : cookie_(config.cookie), user_key_(config.user_key) {
+    : cookie_(config.cookie), user_key_(config.user_key), personal_keys_(config.personal_keys) {
     if (!config.secret_key) return;
     unsigned int len = 0;
     if (!HMAC(EVP_sha1(), config.secret_key->data(), static_cast<int>(config.secret_key->size()),
@@ -130,41 +148,33 @@ bool FlaskSessionReader::signature_ok(std::string_view signed_part,
     return CRYPTO_memcmp(mac, sig.data(), len) == 0;
 }
 
-FlaskSession FlaskSessionReader::inspect(std::string_view value) const {
-    if (value.empty()) return FlaskSession::Anonymous;
+SessionVerdict FlaskSessionReader::inspect(std::string_view value) const {
+    if (value.empty()) return {SessionState::Anonymous, {}};
     std::size_t last_dot = value.rfind('.');
-    if (last_dot == std::string_view::npos || last_dot == 0) return FlaskSession::Invalid;
+    if (last_dot == std::string_view::npos || last_dot == 0) return {SessionState::Invalid, {}};
     std::string_view signed_part = value.substr(0, last_dot);
     std::string_view signature = value.substr(last_dot + 1);
     std::size_t ts_dot = signed_part.rfind('.');
-    if (ts_dot == std::string_view::npos) return FlaskSession::Invalid;
+    if (ts_dot == std::string_view::npos) return {SessionState::Invalid, {}};
     std::string_view payload = signed_part.substr(0, ts_dot);
     std::string_view timestamp = signed_part.substr(ts_dot + 1);
     bool compressed = payload.starts_with('.');
     if (compressed) payload.remove_prefix(1);
-    if (payload.empty() || timestamp.empty() || signature.empty()) return FlaskSession::Invalid;
+    if (payload.empty() || timestamp.empty() || signature.empty()) return {SessionState::Invalid, {}};
 
-    if (has_key_ && !signature_ok(signed_part, signature)) return FlaskSession::Invalid;
+    if (has_key_ && !signature_ok(signed_part, signature)) return {SessionState::Invalid, {}};
 
     Scratch& s = tl_scratch;
     s.decoded.clear();
-    if (!base64url_decode(timestamp, s.decoded)) return FlaskSession::Invalid;
+    if (!base64url_decode(timestamp, s.decoded)) return {SessionState::Invalid, {}};
     s.decoded.clear();
-    if (!base64url_decode(payload, s.decoded)) return FlaskSession::Invalid;
+    if (!base64url_decode(payload, s.decoded)) return {SessionState::Invalid, {}};
     std::string_view json = s.decoded;
     if (compressed) {
-        if (!inflate_into(s.decoded, s)) return FlaskSession::Invalid;
+        if (!inflate_into(s.decoded, s)) return {SessionState::Invalid, {}};
         json = s.inflated;
     }
-    switch (json_object_has_key(json, user_key_)) {
-        case JsonKeyScan::Found:
-            return FlaskSession::User;
-        case JsonKeyScan::NotFound:
-            return FlaskSession::Anonymous;
-        case JsonKeyScan::Invalid:
-            return FlaskSession::Invalid;
-    }
-    return FlaskSession::Invalid;
+    return verdict_from_payload(json, user_key_, personal_keys_);
 }
 
 }  // namespace larder::rules

@@ -14,7 +14,7 @@ config::Visitor Identity::classify(const http::HeaderList& headers) const {
     http::for_each_cookie(headers, [&](std::string_view name, std::string_view value) {
         if (authenticated) return;
         if (flask_ && name == flask_->cookie_name()) {
-            if (flask_->inspect(value) != FlaskSession::Anonymous) authenticated = true;
+            if (flask_->inspect(value).state != SessionState::Anonymous) authenticated = true;
             return;
         }
         if (value.empty()) return;

@@ -3,7 +3,8 @@
 // The cookie is what itsdangerous' URLSafeTimedSerializer writes: "[.]PAYLOAD.TIMESTAMP.SIGNATURE",
 // each part base64url without padding; a leading '.' means PAYLOAD is zlib-compressed. The payload
 // is JSON; the user is logged in when the top-level object has `user_key` (Flask-Login's
-// "_user_id"). When `secret_key` is configured, the signature is checked the way Flask signs:
+// "_user_id"); otherwise the visitor holds personal state when it has one of `personal_keys`
+// (Flask's "_flashes" by default), see session_verdict.hpp. When `secret_key` is configured, the signature is checked the way Flask signs:
 //   derived = HMAC-SHA1(secret_key, "cookie-session")
 //   signature = HMAC-SHA1(derived, "[.]PAYLOAD.TIMESTAMP")
 // compared in constant time. The timestamp is not checked against a clock (no clock reads here).
@@ -18,20 +19,22 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "larder/config/config.hpp"
+#include "larder/rules/session_verdict.hpp"
 
 namespace larder::rules {
 
-enum class FlaskSession { Anonymous, User, Invalid };
-
-std::string_view to_string(FlaskSession s);
+// The verdict on a decoded session payload (JSON): User, Personal, Anonymous or Invalid.
+SessionVerdict verdict_from_payload(std::string_view json, std::string_view user_key,
+                                    const std::vector<std::string>& personal_keys);
 
 class FlaskSessionReader {
   public:
     explicit FlaskSessionReader(const config::FlaskSessionConfig& config);
 
-    FlaskSession inspect(std::string_view cookie_value) const;
+    SessionVerdict inspect(std::string_view cookie_value) const;
 
     const std::string& cookie_name() const { return cookie_; }
     bool verifies_signature() const { return has_key_; }
@@ -41,6 +44,7 @@ class FlaskSessionReader {
 
     std::string cookie_;
     std::string user_key_;
+    std::vector<std::string> personal_keys_;
     bool has_key_ = false;
     std::array<unsigned char, 20> derived_key_{};
 };

@@ -51,50 +51,50 @@ TEST(Base64Url, RejectsBadInput) {
 TEST(FlaskSession, PlainPayloadsFromRealFlask) {
     auto r = reader(false);
     EXPECT_EQ(r.cookie_name(), "session");
-    EXPECT_EQ(r.inspect(kUserCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kAnonCookie), FlaskSession::Anonymous);
-    EXPECT_EQ(r.inspect(kEscapedUserCookie), FlaskSession::User);
+    EXPECT_EQ(r.inspect(kUserCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kAnonCookie).state, SessionState::Anonymous);
+    EXPECT_EQ(r.inspect(kEscapedUserCookie).state, SessionState::User);
 }
 
 TEST(FlaskSession, CompressedPayloadsFromRealFlask) {
     auto r = reader(false);
     ASSERT_EQ(kCompressedUserCookie.front(), '.');
-    EXPECT_EQ(r.inspect(kCompressedUserCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kCompressedAnonCookie), FlaskSession::Anonymous);
-    EXPECT_EQ(r.inspect(kNestedAnonCookie), FlaskSession::Anonymous);
+    EXPECT_EQ(r.inspect(kCompressedUserCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kCompressedAnonCookie).state, SessionState::Anonymous);
+    EXPECT_EQ(r.inspect(kNestedAnonCookie).state, SessionState::Anonymous);
     // Twice in a row on one thread: the reused zlib stream resets correctly.
-    EXPECT_EQ(r.inspect(kCompressedUserCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kNestedAnonCookie), FlaskSession::Anonymous);
+    EXPECT_EQ(r.inspect(kCompressedUserCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kNestedAnonCookie).state, SessionState::Anonymous);
 }
 
 TEST(FlaskSession, EmptyIsAnonymous) {
-    EXPECT_EQ(reader(false).inspect(""), FlaskSession::Anonymous);
-    EXPECT_EQ(reader(true).inspect(""), FlaskSession::Anonymous);
+    EXPECT_EQ(reader(false).inspect("").state, SessionState::Anonymous);
+    EXPECT_EQ(reader(true).inspect("").state, SessionState::Anonymous);
 }
 
 TEST(FlaskSession, OtherUserKey) {
     FlaskSessionConfig c;
     c.user_key = "csrf_token";
     FlaskSessionReader r(c);
-    EXPECT_EQ(r.inspect(kAnonCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kCompressedUserCookie), FlaskSession::Anonymous);
+    EXPECT_EQ(r.inspect(kAnonCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kCompressedUserCookie).state, SessionState::Anonymous);
 }
 
 TEST(FlaskSession, BrokenCookiesAreInvalid) {
     auto r = reader(false);
-    EXPECT_EQ(r.inspect(kBadJsonCookie), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect(kBadZlibCookie), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect(kTruncatedZlibCookie), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect(kNotObjectCookie), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(kBadJsonCookie).state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect(kBadZlibCookie).state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect(kTruncatedZlibCookie).state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect(kNotObjectCookie).state, SessionState::Invalid);
     // Bad base64 in the payload, in the timestamp; missing parts.
-    EXPECT_EQ(r.inspect("ey!!JhIjoxfQ.awW3IQ.kL4jtS9VViVztLDFhKDnKqrZcqE"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect("eyJhIjoxfQ.a*W3IQ.kL4jtS9VViVztLDFhKDnKqrZcqE"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect("eyJhIjoxfQ"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect("eyJhIjoxfQ.awW3IQ"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect("eyJhIjoxfQ..sig"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect(".awW3IQ.sig"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect("garbage"), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect("..."), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect("ey!!JhIjoxfQ.awW3IQ.kL4jtS9VViVztLDFhKDnKqrZcqE").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect("eyJhIjoxfQ.a*W3IQ.kL4jtS9VViVztLDFhKDnKqrZcqE").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect("eyJhIjoxfQ").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect("eyJhIjoxfQ.awW3IQ").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect("eyJhIjoxfQ..sig").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect(".awW3IQ.sig").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect("garbage").state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect("...").state, SessionState::Invalid);
 }
 
 namespace {
@@ -132,10 +132,10 @@ std::string compressed_cookie(const std::string& json) {
 TEST(FlaskSession, CompressedPayloadBuiltHere) {
     // Without a secret the signature is not checked, so payloads can be built in the test.
     FlaskSessionReader r{FlaskSessionConfig{}};
-    EXPECT_EQ(r.inspect(compressed_cookie(R"({"x":1,"_user_id":"5"})")), FlaskSession::User);
-    EXPECT_EQ(r.inspect(compressed_cookie(R"({"x":1})")), FlaskSession::Anonymous);
+    EXPECT_EQ(r.inspect(compressed_cookie(R"({"x":1,"_user_id":"5"})")).state, SessionState::User);
+    EXPECT_EQ(r.inspect(compressed_cookie(R"({"x":1})")).state, SessionState::Anonymous);
     std::string padded = R"({"pad":")" + std::string(200 * 1024, 'a') + R"(","_user_id":1})";
-    EXPECT_EQ(r.inspect(compressed_cookie(padded)), FlaskSession::User);
+    EXPECT_EQ(r.inspect(compressed_cookie(padded)).state, SessionState::User);
 }
 
 TEST(FlaskSession, ZlibBombIsInvalid) {
@@ -144,47 +144,47 @@ TEST(FlaskSession, ZlibBombIsInvalid) {
     std::string bomb = R"({"a":")" + std::string(1 << 20, '0') + R"(","_user_id":1})";
     std::string cookie = compressed_cookie(bomb);
     EXPECT_LT(cookie.size(), 4096u);
-    EXPECT_EQ(r.inspect(cookie), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(cookie).state, SessionState::Invalid);
     // The thread's zlib stream still works afterwards.
-    EXPECT_EQ(r.inspect(kCompressedUserCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kCompressedAnonCookie), FlaskSession::Anonymous);
+    EXPECT_EQ(r.inspect(kCompressedUserCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kCompressedAnonCookie).state, SessionState::Anonymous);
 }
 
 TEST(FlaskSession, GoodSignaturesVerify) {
     auto r = reader(true);
     EXPECT_TRUE(r.verifies_signature());
-    EXPECT_EQ(r.inspect(kUserCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kAnonCookie), FlaskSession::Anonymous);
-    EXPECT_EQ(r.inspect(kCompressedUserCookie), FlaskSession::User);
-    EXPECT_EQ(r.inspect(kCompressedAnonCookie), FlaskSession::Anonymous);
-    EXPECT_EQ(r.inspect(kNestedAnonCookie), FlaskSession::Anonymous);
+    EXPECT_EQ(r.inspect(kUserCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kAnonCookie).state, SessionState::Anonymous);
+    EXPECT_EQ(r.inspect(kCompressedUserCookie).state, SessionState::User);
+    EXPECT_EQ(r.inspect(kCompressedAnonCookie).state, SessionState::Anonymous);
+    EXPECT_EQ(r.inspect(kNestedAnonCookie).state, SessionState::Anonymous);
     // Correctly signed but broken inside: still Invalid.
-    EXPECT_EQ(r.inspect(kBadJsonCookie), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect(kBadZlibCookie), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(kBadJsonCookie).state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect(kBadZlibCookie).state, SessionState::Invalid);
 }
 
 TEST(FlaskSession, BadSignaturesAreInvalid) {
     auto r = reader(true);
     // Signed with another key: anonymous payload, but not ours.
-    EXPECT_EQ(r.inspect(kOtherKeyAnonCookie), FlaskSession::Invalid);
-    EXPECT_EQ(reader(false).inspect(kOtherKeyAnonCookie), FlaskSession::Anonymous);
-    EXPECT_EQ(reader(true, "other-key").inspect(kOtherKeyAnonCookie), FlaskSession::Anonymous);
-    EXPECT_EQ(reader(true, "other-key").inspect(kAnonCookie), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(kOtherKeyAnonCookie).state, SessionState::Invalid);
+    EXPECT_EQ(reader(false).inspect(kOtherKeyAnonCookie).state, SessionState::Anonymous);
+    EXPECT_EQ(reader(true, "other-key").inspect(kOtherKeyAnonCookie).state, SessionState::Anonymous);
+    EXPECT_EQ(reader(true, "other-key").inspect(kAnonCookie).state, SessionState::Invalid);
 
     // Tampered payload: an anonymous cookie with a user's payload pasted in.
     std::string forged(kAnonCookie);
     std::string user_payload(kUserCookie.substr(0, kUserCookie.find('.')));
     forged.replace(0, forged.find('.'), user_payload);
-    EXPECT_EQ(r.inspect(forged), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(forged).state, SessionState::Invalid);
 
     // Tampered signature, truncated signature, non-base64 signature.
     std::string flipped(kAnonCookie);
     flipped.back() = flipped.back() == 'k' ? 'j' : 'k';
-    EXPECT_EQ(r.inspect(flipped), FlaskSession::Invalid);
-    EXPECT_EQ(r.inspect(kAnonCookie.substr(0, kAnonCookie.size() - 4)), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(flipped).state, SessionState::Invalid);
+    EXPECT_EQ(r.inspect(kAnonCookie.substr(0, kAnonCookie.size() - 4)).state, SessionState::Invalid);
     std::string bad_b64(kAnonCookie);
     bad_b64[bad_b64.size() - 3] = '*';
-    EXPECT_EQ(r.inspect(bad_b64), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(bad_b64).state, SessionState::Invalid);
     // The compressed marker is part of what is signed.
-    EXPECT_EQ(r.inspect(std::string(".") + std::string(kAnonCookie)), FlaskSession::Invalid);
+    EXPECT_EQ(r.inspect(std::string(".") + std::string(kAnonCookie)).state, SessionState::Invalid);
 }

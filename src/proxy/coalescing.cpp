@@ -40,7 +40,9 @@ asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt& atte
         co_await deliver(shared, request, writer, tx, keep_alive, 0);
         co_return;
     }
-    // The leader's answer could not be shared, or it took longer than lock_timeout: fetch alone.
+    // The leader's answer could not be shared, or it took longer than lock_timeout: fetch alone
+    // (a visitor with cookies as a pass: the shared fetch would not be their page).
+    if (attempt.visitor_stripped) attempt.cacheable = false;
     obs::Counters::bump(counters_.cache_misses);
     tx.cache_status = CacheStatus::Miss;
     co_await fetch(request, attempt, client, writer, tx, keep_alive);
@@ -76,7 +78,8 @@ void Pipeline::refresh_in_background(const http::Request& request, const rules::
     cache::CoalescingTable::Ticket ticket = shared_.flights.join(decision.key);
     if (!ticket.leader) return;  // a refresh (or a miss) for this key is already on its way
     obs::Counters::bump(counters_.background_refreshes);
-    // The request's views die with this request: the refresh owns a serialized copy.
+    // The request's views die with this request: the refresh owns a serialized copy. `request`
+    // is the anonymous one, so the refresh sends exactly what a miss would.
     std::string head = forward_head(request, client_ip, true);
     asio::co_spawn(executor, refresh(std::move(head), decision, std::move(ticket.flight)),
                    asio::detached);
@@ -86,7 +89,9 @@ asio::awaitable<void> Pipeline::refresh(std::string head, rules::Decision decisi
                                         std::shared_ptr<cache::Flight> flight) {
     FlightGuard guard(shared_.flights, std::move(flight));
     upstream::Exchange exchange(pool_, shared_.config.server, counters_);
-    Fetched fetched{.request_time = shared_.clock.now()};
+    // The fields sent, so a Vary response is stored under the variant they select.
+    http::HeaderList sent = forwarded_fields(head);
+    Fetched fetched{.request_headers = &sent, .request_time = shared_.clock.now()};
     auto error = co_await exchange.start({.head = head,
                                           .body = {},
                                           .idempotent = true,

@@ -48,7 +48,9 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
     bool is_head = request.method == http::Method::Head;
     // A HEAD that may fill the cache is sent as GET, so the stored object has its body.
     bool send_as_get = a.cacheable && is_head;
-    std::string head = forward_head(request, client.ip, send_as_get);
+    // A fetch that may be stored goes as the anonymous visitor (anonymous_request.hpp).
+    const http::Request& sent = a.cacheable && a.shared_request ? *a.shared_request : request;
+    std::string head = forward_head(sent, client.ip, send_as_get);
     bool client_conditional =
         request.headers.contains("if-none-match") || request.headers.contains("if-modified-since");
     bool revalidating = a.revalidate && a.stale && !client_conditional;
@@ -60,15 +62,15 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
     }
 
     Fetched fetched{.method = send_as_get ? http::Method::Get : request.method,
-                    .request_has_authorization = request.headers.contains("authorization"),
+                    .request_has_authorization = sent.headers.contains("authorization"),
                     .request_no_store = a.request_no_store,
-                    .request_headers = &request.headers,
+                    .request_headers = &sent.headers,
                     .request_time = shared_.clock.now()};
     auto t_up = SteadyClock::now();
     upstream::Exchange exchange(pool_, config.server, counters_);
     upstream::UpstreamError error = co_await exchange.start(
         {.head = head,
-         .body = request.body,
+         .body = sent.body,
          .idempotent = http::is_idempotent(request.method),
          .head_request = is_head && !send_as_get,
          .hash_key = decision.key.empty() ? request.target : std::string_view(decision.key)});
@@ -112,7 +114,8 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
     if (!exchange.body_done()) {  // larger than the buffer: relay it as it arrives
         if (a.cacheable) shared_.predictor.remember(decision.key, fetched.response_time);
         if (a.flight) a.flight->complete(nullptr);
-        co_await relay_stream(exchange, body, request, writer, tx, keep_alive);
+        co_await relay_stream(exchange, body, request, writer, tx, keep_alive,
+                              a.cacheable && a.visitor_stripped);
         co_return;
     }
     exchange.finish();  // the app server's connection goes back before the client is served
@@ -135,6 +138,10 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
             obs::Counters::bump(counters_.cache_stores);
         tx.reason = r.refusal ? cache::to_string(*r.refusal) : "revalidated";
         if (a.flight) a.flight->complete(r.refusal ? nullptr : cache::ObjectPtr(r.object));
+        if (r.refusal && a.visitor_stripped) {
+            co_await fetch_own_page(request, a, client, writer, tx, keep_alive);
+            co_return;
+        }
         co_await deliver(r.object, request, writer, tx, keep_alive, 0);
         co_return;
     }
@@ -153,12 +160,29 @@ asio::awaitable<void> Pipeline::fetch(const http::Request& request, const Attemp
         admit(exchange, std::move(body), a.cacheable ? &decision : nullptr, fetched, refusal);
     if (refusal) tx.reason = cache::to_string(*refusal);
     if (a.flight) a.flight->complete(refusal ? nullptr : object);
+    if (refusal && a.cacheable && a.visitor_stripped) {
+        co_await fetch_own_page(request, a, client, writer, tx, keep_alive);
+        co_return;
+    }
     co_await deliver(object, request, writer, tx, keep_alive, std::nullopt);
+}
+
+asio::awaitable<void> Pipeline::fetch_own_page(const http::Request& request, const Attempt& a,
+                                               const ClientInfo& client, ResponseWriter& writer,
+                                               Transaction& tx, bool& keep_alive) {
+    // The page fetched without this visitor's cookies may not be shared, so it was not
+    // rendered for anyone but a cookieless visitor (and may set cookies that would replace
+    // this visitor's): fetch theirs, as a pass.
+    obs::Counters::bump(counters_.cache_passes);
+    tx.cache_status = CacheStatus::Pass;
+    Attempt own{.decision = a.decision};
+    co_await fetch(request, own, client, writer, tx, keep_alive);
 }
 
 asio::awaitable<void> Pipeline::relay_stream(upstream::Exchange& exchange, std::string& body,
                                              const http::Request& request, ResponseWriter& writer,
-                                             Transaction& tx, bool& keep_alive) {
+                                             Transaction& tx, bool& keep_alive,
+                                             bool strip_set_cookie) {
     // Too large to buffer, so never stored, whatever the decision said.
     if (tx.cache_status != CacheStatus::Pass)
         tx.reason = cache::to_string(cache::NoCacheReason::TooLarge);
@@ -166,7 +190,8 @@ asio::awaitable<void> Pipeline::relay_stream(upstream::Exchange& exchange, std::
     bool chunked = !length && request.version_minor >= 1;
     if (!length && !chunked) keep_alive = false;  // HTTP/1.0 client: the close ends the body
     std::string head =
-        streaming_head(exchange.status(), exchange.reason(), exchange.headers(), length, false);
+        streaming_head(exchange.status(), exchange.reason(), exchange.headers(), length,
+                       strip_set_cookie);
     if (!length && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
     append_tail(head, tx, request, keep_alive);
     tx.status = exchange.status();

@@ -55,6 +55,23 @@ std::string forward_head(const http::Request& r, std::string_view client_ip, boo
     return out;
 }
 
+http::HeaderList forwarded_fields(std::string_view head) {
+    http::HeaderList fields;
+    auto next_line = [&head]() {
+        auto end = head.find("\r\n");
+        std::string_view line = head.substr(0, end);
+        head.remove_prefix(end == std::string_view::npos ? head.size() : end + 2);
+        return line;
+    };
+    next_line();  // the request line
+    for (std::string_view line = next_line(); !line.empty(); line = next_line()) {
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        fields.add(line.substr(0, colon), http::trim_ows(line.substr(colon + 1)));
+    }
+    return fields;
+}
+
 void append_response_tail(std::string& out, const TailFields& f) {
     if (f.age) {
         out.append("Age: ");

@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "larder/cache/conditional.hpp"
+#include "larder/proxy/anonymous_request.hpp"
 #include "larder/proxy/messages.hpp"
 
 namespace larder::proxy {
@@ -47,15 +48,18 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     if (decision.action != rules::Action::Cache) {
         obs::Counters::bump(counters_.cache_passes);
         tx.cache_status = CacheStatus::Pass;
-        tx.reason = rules::to_string(decision.reason);
+        tx.reason = decision.why();
         Attempt attempt{.decision = decision};  // named: no temporaries across co_await (GCC 12)
         co_await fetch(request, attempt, client, writer, tx, keep_alive);
         log(&request, client, tx, micros_since(t0));
         co_return keep_alive&& tx.status != 0;
     }
     tx.reason = decision.rule_name.empty() ? rules::to_string(decision.reason) : decision.rule_name;
+    // What a fetch that may be stored sends, and what Vary variants are chosen by.
+    AnonymousRequest anonymous(request, *decision.forwarded_cookies);
+    const http::Request& shared_request = anonymous.get();
     auto now = shared_.clock.now();
-    bool has_authorization = request.headers.contains("authorization");
+    bool has_authorization = false;  // decide() passes requests with credentials
     cache::RequestDirectives directives;
     if (decision.follow_origin)  // a rule's forced TTL is not the client's to override
         directives = cache::parse_request_directives(request.headers, shared_.http_policy.client);
@@ -65,7 +69,7 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     cache::ObjectPtr object =
         decision.follow_origin
             ? shared_.store.lookup_servable(
-                  shared_.store.resolve_variant(decision.key, request.headers), now)
+                  shared_.store.resolve_variant(decision.key, shared_request.headers), now)
             : shared_.store.lookup_servable(decision.key, now);
     Reuse reuse = judge(object, decision, directives, has_authorization, now);
     if (directives.only_if_cached && reuse.kind == Reuse::Kind::Miss) {
@@ -81,20 +85,28 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     } else if (reuse.kind == Reuse::Kind::Grace) {
         obs::Counters::bump(counters_.cache_stale);
         tx.cache_status = CacheStatus::Stale;
-        refresh_in_background(request, decision, client.ip, co_await asio::this_coro::executor);
+        refresh_in_background(shared_request, decision, client.ip,
+                              co_await asio::this_coro::executor);
         co_await hit(object, reuse.age, request, writer, tx, keep_alive);
     } else if (shared_.predictor.predicts_uncacheable(decision.key, now)) {
         // Asked only on a miss: a stored object already proves the key cacheable.
         obs::Counters::bump(counters_.cache_hit_for_pass);
         tx.cache_status = CacheStatus::HitForPass;
-        Attempt attempt{.decision = decision, .cacheable = true, .stale = std::move(object)};
+        // A visitor whose cookies a shared fetch would drop gets their own page, never stored;
+        // a visitor without them may still refill the key if the app changed its mind.
+        Attempt attempt{.decision = decision,
+                        .cacheable = !anonymous.stripped(),
+                        .stale = std::move(object),
+                        .shared_request = &shared_request};
         co_await fetch(request, attempt, client, writer, tx, keep_alive);
     } else {
         Attempt attempt{.decision = decision,
                         .cacheable = true,
                         .stale = std::move(object),
                         .revalidate = reuse.revalidate,
-                        .request_no_store = directives.no_store};
+                        .request_no_store = directives.no_store,
+                        .shared_request = &shared_request,
+                        .visitor_stripped = anonymous.stripped()};
         co_await miss(request, attempt, client, writer, tx, keep_alive);
     }
     log(&request, client, tx, micros_since(t0));

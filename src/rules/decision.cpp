@@ -16,6 +16,8 @@ std::string_view to_string(DecisionReason r) {
             return "request_has_authorization";
         case DecisionReason::HttpDefault:
             return "http_default";
+        case DecisionReason::PersonalVisitor:
+            return "personal_visitor";
     }
     return "unknown";
 }

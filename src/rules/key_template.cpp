@@ -122,4 +122,11 @@ void KeyTemplate::expand(std::string& out, const http::Request& request, std::st
     }
 }
 
+std::vector<std::string> KeyTemplate::cookie_names() const {
+    std::vector<std::string> names;
+    for (const auto& p : parts_)
+        if (p.kind == Kind::Cookie) names.push_back(p.text);
+    return names;
+}
+
 }  // namespace larder::rules

@@ -48,6 +48,8 @@ struct CompiledRule {
     bool follow_origin = false;  // cache = "origin"
     KeyTemplate key;
     std::vector<std::string> vary_cookies;
+    bool ignore_cookies = false;
+    std::vector<std::string> forwarded_cookies;  // the key's cookies and vary_cookies
     bool strip_set_cookie = false;
     QueryPolicy query_policy;
 };
@@ -93,11 +95,17 @@ CompiledRule compile(const config::RuleConfig& rc, const config::CacheConfig& ca
         throw std::invalid_argument("ttl must be positive");
 
     r.visitor = rc.visitor;
-    if (!r.pass && rc.visitor == Visitor::Any && !rc.ignore_cookies && identity.configured())
+    if (!r.pass && rc.visitor == Visitor::Any && !rc.ignore_cookies && identity.knows_visitors())
         r.visitor = Visitor::Anonymous;
+    r.ignore_cookies = rc.ignore_cookies;
 
     r.key = KeyTemplate(rc.key ? std::string_view(*rc.key) : KeyTemplate::kDefault);
     r.vary_cookies = rc.vary_cookies;
+    r.forwarded_cookies = r.key.cookie_names();
+    for (const auto& c : rc.vary_cookies)
+        if (std::find(r.forwarded_cookies.begin(), r.forwarded_cookies.end(), c) ==
+            r.forwarded_cookies.end())
+            r.forwarded_cookies.push_back(c);
     r.strip_set_cookie = rc.strip_set_cookie;
     r.grace = rc.grace.value_or(cache.grace);
     r.stale_if_error = rc.stale_if_error.value_or(cache.stale_if_error);
@@ -133,18 +141,24 @@ struct RuleSet::Impl {
     }
 
     bool matches(const CompiledRule& r, const http::Request& req,
-                 std::optional<Visitor>& visitor) const;
+                 std::optional<VisitorClass>& visitor) const;
+    const VisitorClass& classify(const http::Request& req,
+                                 std::optional<VisitorClass>& visitor) const {
+        if (!visitor) visitor = identity.classify(req.headers);
+        return *visitor;
+    }
     Decision cache(const CompiledRule& r, const http::Request& req, std::string_view scheme) const;
 
     Identity identity;
     bool http_default;  // [cache] default = "http"
     KeyTemplate default_key;
     QueryPolicy default_query_policy;
+    std::vector<std::string> no_cookies;  // what `default = "http"` forwards on a fetch
     std::vector<CompiledRule> rules;
 };
 
 bool RuleSet::Impl::matches(const CompiledRule& r, const http::Request& req,
-                            std::optional<Visitor>& visitor) const {
+                            std::optional<VisitorClass>& visitor) const {
     if (!r.any_method) {
         bool ok = req.method == http::Method::Other
                       ? std::find(r.other_methods.begin(), r.other_methods.end(),
@@ -172,8 +186,10 @@ bool RuleSet::Impl::matches(const CompiledRule& r, const http::Request& req,
     for (const auto& c : r.cookies)
         if (!c.holds_in_cookies(req.headers)) return false;
     if (r.visitor != Visitor::Any) {
-        if (!visitor) visitor = identity.classify(req.headers);
-        if (*visitor != r.visitor) return false;
+        // A visitor with personal state is not logged in: "anonymous" rules match, and then
+        // pass them (see decide()).
+        bool logged_in = classify(req, visitor).kind == VisitorKind::LoggedIn;
+        if (logged_in != (r.visitor == Visitor::Authenticated)) return false;
     }
     return true;
 }
@@ -189,6 +205,7 @@ Decision RuleSet::Impl::cache(const CompiledRule& r, const http::Request& req,
     d.grace = r.grace;
     d.stale_if_error = r.stale_if_error;
     d.follow_origin = r.follow_origin;
+    d.forwarded_cookies = &r.forwarded_cookies;
     std::size_t hint = r.key.size_hint(req);
     for (const auto& c : r.vary_cookies) hint += c.size() + 2 + 32;
     d.key.reserve(hint);
@@ -206,14 +223,26 @@ RuleSet::RuleSet(const config::Config& config) : impl_(std::make_unique<Impl>(co
 
 RuleSet::~RuleSet() = default;
 
+namespace {
+Decision personal(const VisitorClass& v, std::string_view rule_name) {
+    Decision d;
+    d.reason = DecisionReason::PersonalVisitor;
+    d.rule_name = rule_name;
+    d.visitor = v.explain();
+    return d;
+}
+}  // namespace
+
 Decision RuleSet::decide(const http::Request& request, std::string_view scheme) const {
     Decision d;
-    // With Authorization, only the app's own headers may make a response shareable (RFC 9111
-    // section 3.5): a rule's forced TTL never applies.
-    const bool authorized = request.headers.contains("authorization");
+    // Credentials make the page this visitor's alone, and a shared fetch never carries them.
+    if (request.headers.contains("authorization")) {
+        d.reason = DecisionReason::RequestHasAuthorization;
+        return d;
+    }
     const bool safe_method =
         request.method == http::Method::Get || request.method == http::Method::Head;
-    std::optional<Visitor> visitor;  // classified once, on first need
+    std::optional<VisitorClass> visitor;  // classified once, on first need
     for (const auto& r : impl_->rules) {
         if (!impl_->matches(r, request, visitor)) continue;
         d.rule_name = r.name;
@@ -225,21 +254,30 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
             d.reason = DecisionReason::MethodNotCacheable;
             return d;
         }
-        if (authorized && !r.follow_origin) {
-            d.reason = DecisionReason::RequestHasAuthorization;
-            return d;
+        // The shared page is fetched without cookies: a visitor whose page would differ passes
+        // (a logged-in visitor reaches here only through visitor = "authenticated").
+        if (!r.ignore_cookies) {
+            const VisitorClass& v = impl_->classify(request, visitor);
+            if (v.kind == VisitorKind::Personal ||
+                (v.kind == VisitorKind::LoggedIn && r.visitor != Visitor::Authenticated))
+                return personal(v, r.name);
         }
         return impl_->cache(r, request, scheme);
     }
     if (impl_->http_default && safe_method) {
+        const VisitorClass& v = impl_->classify(request, visitor);
+        if (v.kind != VisitorKind::Anonymous) return personal(v, {});
         d.action = Action::Cache;
         d.reason = DecisionReason::HttpDefault;
         d.follow_origin = true;
+        d.forwarded_cookies = &impl_->no_cookies;
         d.key.reserve(impl_->default_key.size_hint(request));
         impl_->default_key.expand(d.key, request, scheme, impl_->default_query_policy);
         return d;
     }
-    d.reason = authorized ? DecisionReason::RequestHasAuthorization : DecisionReason::NoRuleMatched;
+    // A visitor turned away from a caching rule by who they are: say so, not "no rule matched".
+    if (visitor && visitor->kind != VisitorKind::Anonymous) return personal(*visitor, {});
+    d.reason = DecisionReason::NoRuleMatched;
     return d;
 }
 

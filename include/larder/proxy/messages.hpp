@@ -22,6 +22,9 @@ namespace larder::proxy {
 std::string forward_head(const http::Request& request, std::string_view client_ip,
                          bool send_as_get);
 
+// The header fields of a head that forward_head() wrote, as views into `head`.
+http::HeaderList forwarded_fields(std::string_view head);
+
 struct TailFields {
     CacheStatus status = CacheStatus::Pass;
     std::string_view reason;  // written only when debug_headers is on

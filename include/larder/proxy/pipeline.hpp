@@ -96,6 +96,10 @@ class Pipeline {
         bool revalidate = false;        // send the stale object's validators upstream
         bool request_no_store = false;  // the client said no-store (and it is honoured)
         FlightGuard* flight = nullptr;  // set when this request leads a coalesced fetch
+        // When cacheable: the request as sent upstream, without the visitor's cookies
+        // (AnonymousRequest); `visitor_stripped` says that differs from the client's.
+        const http::Request* shared_request = nullptr;
+        bool visitor_stripped = false;
     };
     // How a stored object may answer this request.
     struct Reuse {
@@ -130,7 +134,7 @@ class Pipeline {
         http::Method method = http::Method::Get;  // as sent upstream
         bool request_has_authorization = false;
         bool request_no_store = false;
-        const http::HeaderList* request_headers = nullptr;  // for Vary; null in refreshes
+        const http::HeaderList* request_headers = nullptr;  // as sent upstream, for Vary
         obs::TimePoint request_time{};
         obs::TimePoint response_time{};
     };
@@ -150,9 +154,16 @@ class Pipeline {
                      bool keep_alive, std::optional<std::int64_t> age = std::nullopt) const;
     boost::asio::awaitable<void> write_whole(std::string_view response, int status,
                                              ResponseWriter& writer, Transaction& tx);
+    // A visitor whose cookies the fetch dropped gets no Set-Cookie (`strip_set_cookie`): it was
+    // meant for a cookieless visitor and would replace theirs.
     boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,
                                               const http::Request& request, ResponseWriter& writer,
-                                              Transaction& tx, bool& keep_alive);
+                                              Transaction& tx, bool& keep_alive,
+                                              bool strip_set_cookie);
+    // After a shared fetch for a visitor with cookies came back unstorable: their own page.
+    boost::asio::awaitable<void> fetch_own_page(const http::Request& request, const Attempt& a,
+                                                const ClientInfo& client, ResponseWriter& writer,
+                                                Transaction& tx, bool& keep_alive);
     void invalidate_after(const http::Request& request, const upstream::Exchange& exchange);
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
              std::int64_t total_us) const;

@@ -1,13 +1,17 @@
 // rules::Decision: what the rule engine says about one request, before anything is looked up.
 //
 // Invariants: when action == Cache, `key` is the full cache key and either `ttl` > 0 or
-// `follow_origin`; when Pass, `key` is empty and `reason` says why. `rule_name` points into the
-// RuleSet, which outlives every request.
+// `follow_origin`, and `forwarded_cookies` is set: a fetch that may be stored sends only those
+// cookies upstream (the ones the key is built from) and no Authorization, so what is stored is
+// the page a visitor without cookies gets (docs/privacy.md). When Pass, `key` is empty and
+// `reason` says why (`visitor` too, for PersonalVisitor). `rule_name` and `forwarded_cookies`
+// point into the RuleSet, which outlives every request.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace larder::rules {
 
@@ -20,8 +24,11 @@ enum class DecisionReason {
     RulePass,            // a rule said pass = true
     NoRuleMatched,       // no rule matched and [cache] default = "pass"
     MethodNotCacheable,  // only GET and HEAD are ever served from cache
-    RequestHasAuthorization,
+    RequestHasAuthorization,  // credentials: the page is this visitor's alone
     HttpDefault,  // no rule matched; [cache] default = "http": the response decides
+    // The visitor is logged in or holds personal state (rules::Identity); Decision::visitor
+    // says which cookie or session key decided.
+    PersonalVisitor,
 };
 
 std::string_view to_string(DecisionReason r);
@@ -38,6 +45,13 @@ struct Decision {
     // The app's headers decide storability and freshness (RFC 9111): [cache] default = "http"
     // for unmatched requests, or a rule with cache = "origin". Otherwise `ttl` is forced.
     bool follow_origin = false;
+    // Cache: the cookies a fetch may forward (see above). Never null when action == Cache.
+    const std::vector<std::string>* forwarded_cookies = nullptr;
+    // PersonalVisitor: "reason:detail" from rules::VisitorClass, e.g. "login_cookie:remember_token".
+    std::string visitor;
+
+    // What the access log and X-Cache-Reason say for a Pass.
+    std::string_view why() const { return visitor.empty() ? to_string(reason) : visitor; }
 };
 
 }  // namespace larder::rules

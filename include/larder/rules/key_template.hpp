@@ -34,6 +34,9 @@ class KeyTemplate {
     void expand(std::string& out, const http::Request& request, std::string_view scheme,
                 const QueryPolicy& query) const;
 
+    // The NAMEs of its ${cookie:NAME} variables, in order.
+    std::vector<std::string> cookie_names() const;
+
     // A good reserve() for a request: literals plus the sizes of the request parts it uses.
     std::size_t size_hint(const http::Request& request) const;
 

@@ -5,21 +5,27 @@
 // after construction and shared by all worker threads.
 //
 // decide(), in order:
-//   1. A request with an Authorization header is Pass / RequestHasAuthorization (before any rule).
+//   1. A request with an Authorization header is Pass / RequestHasAuthorization (before any rule):
+//      a shared fetch never carries credentials, so such a visitor's page is theirs alone.
 //   2. The first rule whose matchers all hold (methods, paths, path_prefixes, path_regex, hosts,
-//      query, headers, cookies, visitor) decides: pass -> Pass / RulePass; ttl -> Cache /
-//      RuleCache, unless the method is not GET or HEAD -> Pass / MethodNotCacheable. A rule with
-//      neither action passes. Only GET and HEAD are ever Cache.
-//   3. No rule matched -> Pass / NoRuleMatched (for [cache] default_policy "pass", and for now
-//      "http" too).
-// Safe by default: when [identity] is configured, a caching rule (ttl) with visitor = any and
-// ignore_cookies = false behaves as visitor = anonymous, so a logged-in visitor never gets a
-// shared page unless the rule says ignore_cookies = true. The visitor is classified at most once
-// per request, and only when a rule that matched everything else needs it.
+//      query, headers, cookies, visitor) decides: pass -> Pass / RulePass; a caching rule ->
+//      Pass / MethodNotCacheable unless the method is GET or HEAD; then, unless the rule says
+//      ignore_cookies, a visitor that rules::Identity finds Personal (or LoggedIn, for a rule
+//      not meant for logged-in visitors) -> Pass / PersonalVisitor; else Cache / RuleCache.
+//   3. No rule matched: [cache] default = "http" -> Cache / HttpDefault for GET and HEAD of
+//      anonymous visitors (PersonalVisitor otherwise); else Pass / NoRuleMatched, or
+//      PersonalVisitor when the visitor's identity is what kept a caching rule from matching.
+// Safe by default: when [identity] says how to tell visitors apart, a caching rule with
+// visitor = any and ignore_cookies = false behaves as visitor = anonymous; without [identity],
+// any cookie outside [identity] anonymous_cookies makes a visitor Personal. A logged-in visitor
+// never gets a shared page unless the rule says ignore_cookies = true or visitor =
+// "authenticated". The visitor is classified at most once per request, and only when a rule that
+// matched everything else needs it (or no rule matched under default = "http").
 // The key is the rule's template (default "${scheme}://${host}${path}${query}", see
 // key_template.hpp), then for each vary_cookies name "\x1f" "NAME=VALUE" (empty when absent).
-// Cookies named neither by the template nor vary_cookies never affect the key. decide() allocates
-// only the key string (reserved once); evaluating rules copies no strings.
+// Those cookies, and the template's ${cookie:NAME}s, are the Decision's forwarded_cookies: the
+// only ones a fetch that may be stored sends upstream. decide() allocates only the key string
+// (reserved once) and, for PersonalVisitor, the explanation; evaluating rules copies no strings.
 #pragma once
 
 #include <memory>

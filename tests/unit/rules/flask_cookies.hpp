@@ -53,4 +53,17 @@ inline constexpr std::string_view kNotObjectCookie =
 inline constexpr std::string_view kEscapedUserCookie =
     "eyJcdTAwNWZ1c2VyX2lkIjoiOSJ9.awW4JQ.bA8vydn3uaoN9Oi5k4VA9MfrUFs";
 
+// s.dumps({"_flashes": [("message", "Thanks for your message, Alice")], "cart": [1]})
+inline constexpr std::string_view kFlashCookie =
+    "eyJfZmxhc2hlcyI6W3siIHQiOlsibWVzc2FnZSIsIlRoYW5rcyBmb3IgeW91ciBtZXNzYWdlLCBBbGljZSJdfV0sImNh"
+    "cnQiOlsxXX0.aw6_RA.5ba5Q49QbJo-KCpaer34El07yog";
+// s.dumps({"_fresh": False, "cart": [1, 2], "csrf_token": "abc"})
+inline constexpr std::string_view kCartCookie =
+    "eyJfZnJlc2giOmZhbHNlLCJjYXJ0IjpbMSwyXSwiY3NyZl90b2tlbiI6ImFiYyJ9.aw6_RA."
+    "ACp8mr96FaStaa6XfR7Oucrq7co";
+// s.dumps({"_flashes": [("message", "x")], "_user_id": "3"})
+inline constexpr std::string_view kUserFlashCookie =
+    "eyJfZmxhc2hlcyI6W3siIHQiOlsibWVzc2FnZSIsIngiXX1dLCJfdXNlcl9pZCI6IjMifQ.aw6_RA."
+    "dQt0Y4Vem9tvkfKdc3yPvR1t2Sg";
+
 }  // namespace larder::rules::testing

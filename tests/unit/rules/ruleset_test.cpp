@@ -62,6 +62,7 @@ TEST(Decision, ReasonNames) {
     EXPECT_EQ(to_string(DecisionReason::NoRuleMatched), "no_rule_matched");
     EXPECT_EQ(to_string(DecisionReason::MethodNotCacheable), "method_not_cacheable");
     EXPECT_EQ(to_string(DecisionReason::RequestHasAuthorization), "request_has_authorization");
+    EXPECT_EQ(to_string(DecisionReason::PersonalVisitor), "personal_visitor");
 }
 
 TEST(RuleSet, SeedCaseAnonymousVisitorIsCached) {
@@ -89,7 +90,7 @@ TEST(RuleSet, SeedCaseLoggedInVisitorPasses) {
         r.cookie(cookie);
         auto d = rs.decide(r);
         EXPECT_EQ(d.action, Action::Pass) << cookie;
-        EXPECT_EQ(d.reason, DecisionReason::NoRuleMatched) << cookie;
+        EXPECT_EQ(d.reason, DecisionReason::PersonalVisitor) << cookie;
         EXPECT_TRUE(d.key.empty());
     }
     // Static files are shared whoever asks (ignore_cookies = true).
@@ -187,8 +188,8 @@ TEST(RuleSet, CacheOriginRuleFollowsTheApp) {
     EXPECT_TRUE(d.follow_origin);
     EXPECT_EQ(d.rule_name, "api");
     auto authorized = get("/api/x");
-    authorized.header("authorization", "Bearer t");  // the response decides (public, s-maxage)
-    EXPECT_EQ(rs.decide(authorized).action, Action::Cache);
+    authorized.header("authorization", "Bearer t");  // never shared, even when `public`
+    EXPECT_EQ(rs.decide(authorized).reason, DecisionReason::RequestHasAuthorization);
 }
 
 TEST(RuleSet, AuthorizationNeverGetsAForcedTtl) {
@@ -202,7 +203,6 @@ TEST(RuleSet, AuthorizationNeverGetsAForcedTtl) {
     auto d = rs.decide(r);
     EXPECT_EQ(d.action, Action::Pass);
     EXPECT_EQ(d.reason, DecisionReason::RequestHasAuthorization);
-    EXPECT_EQ(d.rule_name, "all");
 }
 
 TEST(RuleSet, MethodsMatcherAndOnlyGetHeadCache) {
@@ -420,4 +420,92 @@ TEST(RuleSet, SharedByManyThreads) {
         });
     for (auto& t : threads) t.join();
     EXPECT_EQ(wrong.load(), 0);
+}
+
+// --- privacy: who passes, why, and which cookies a shared fetch may carry ---
+
+TEST(RuleSetPrivacy, FlashedMessagesPassNamingTheKey) {
+    RuleSet rs(seed_config());
+    auto r = get("/");
+    r.cookie("session=" + std::string(kFlashCookie));
+    auto d = rs.decide(r);
+    EXPECT_EQ(d.action, Action::Pass);
+    EXPECT_EQ(d.reason, DecisionReason::PersonalVisitor);
+    EXPECT_EQ(d.why(), "session_personal_key:_flashes");
+    EXPECT_EQ(d.rule_name, "anonymous pages");
+    // A session holding only a cart still shares the cache.
+    auto cart = get("/");
+    cart.cookie("session=" + std::string(kCartCookie) + "; _ga=1");
+    EXPECT_EQ(rs.decide(cart).action, Action::Cache);
+}
+
+TEST(RuleSetPrivacy, LoggedInReasonNamesTheCookie) {
+    RuleSet rs(seed_config());
+    auto r = get("/about");
+    r.cookie("remember_token=abc");
+    EXPECT_EQ(rs.decide(r).why(), "login_cookie:remember_token");
+    auto s = get("/about");
+    s.cookie("session=" + std::string(kUserCookie));
+    EXPECT_EQ(rs.decide(s).why(), "session_user:session");
+    // A path no caching rule covers was never about the visitor.
+    auto other = get("/profile");
+    other.cookie("remember_token=abc");
+    EXPECT_EQ(rs.decide(other).why(), "no_rule_matched");
+}
+
+TEST(RuleSetPrivacy, WithoutIdentityAnyUndeclaredCookiePasses) {
+    config::Config c;
+    auto pages = cache_rule("pages");
+    pages.paths = {"/", "/about"};
+    c.rules.push_back(pages);
+    RuleSet rs(c);
+    EXPECT_EQ(rs.decide(get("/")).action, Action::Cache);
+    auto analytics = get("/");
+    analytics.cookie("_ga=GA1.2.3; _gid=4");
+    EXPECT_EQ(rs.decide(analytics).action, Action::Cache);
+    auto member = get("/");
+    member.cookie("_ga=1; session=alice");
+    auto d = rs.decide(member);
+    EXPECT_EQ(d.action, Action::Pass);
+    EXPECT_EQ(d.why(), "undeclared_cookie:session");
+}
+
+TEST(RuleSetPrivacy, HttpDefaultPassesPersonalVisitors) {
+    config::Config c;
+    c.cache.default_policy = "http";
+    c.identity.flask_session = config::FlaskSessionConfig{};
+    RuleSet rs(c);
+    auto flash = get("/x");
+    flash.cookie("session=" + std::string(kFlashCookie));
+    EXPECT_EQ(rs.decide(flash).why(), "session_personal_key:_flashes");
+    auto cart = get("/x");
+    cart.cookie("session=" + std::string(kCartCookie));
+    auto d = rs.decide(cart);
+    EXPECT_EQ(d.action, Action::Cache);
+    ASSERT_NE(d.forwarded_cookies, nullptr);
+    EXPECT_TRUE(d.forwarded_cookies->empty());
+}
+
+TEST(RuleSetPrivacy, ForwardedCookiesAreTheKeyedOnes) {
+    config::Config c;
+    auto r = cache_rule("lang");
+    r.paths = {"*"};
+    r.key = "${host}${path}|${cookie:lang}";
+    r.vary_cookies = {"theme", "lang"};
+    r.ignore_cookies = true;
+    c.rules.push_back(r);
+    RuleSet rs(c);
+    auto req = get("/x");
+    req.cookie("lang=fr; theme=dark; session=s");
+    auto d = rs.decide(req);
+    ASSERT_EQ(d.action, Action::Cache);
+    ASSERT_NE(d.forwarded_cookies, nullptr);
+    EXPECT_EQ(*d.forwarded_cookies, (std::vector<std::string>{"lang", "theme"}));
+}
+
+TEST(RuleSetPrivacy, IgnoreCookiesSharesEvenWithPersonalState) {
+    RuleSet rs(seed_config());
+    auto css = get("/static/app.css");
+    css.cookie("session=" + std::string(kFlashCookie) + "; messages=x");
+    EXPECT_EQ(rs.decide(css).action, Action::Cache);
 }

@@ -1,0 +1,42 @@
+// proxy::AnonymousRequest: a request as a visitor without cookies or credentials would send it.
+//
+// Every fetch whose response may be stored for more than one visitor — a miss, a coalesced
+// leader, a background refresh, a revalidation — sends this request upstream, whoever triggered
+// it: the Cookie fields are replaced by one holding only the cookies the rule keys on
+// (rules::Decision::forwarded_cookies, in the order sent), and Authorization is removed (such a
+// request never reaches the cache path; this is the second line of defence). Everything else is
+// the client's request. RFC 9111 Vary variants are selected and stored with these headers too,
+// so a stored object is, by construction, what a cookieless visitor gets.
+//
+// Invariants: when the client's request carries neither Cookie nor Authorization, get() is the
+// client's request itself (no copy on the common path); otherwise a copy of its views with the
+// filtered headers, whose new Cookie value lives in this object. `stripped()` says whether
+// anything was removed: a visitor whose request was changed must not be answered with a
+// response that is not stored (it was not rendered for them), see Pipeline::fetch.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "larder/http/request.hpp"
+
+namespace larder::proxy {
+
+class AnonymousRequest {
+  public:
+    AnonymousRequest(const http::Request& client, const std::vector<std::string>& forwarded);
+    AnonymousRequest(const AnonymousRequest&) = delete;
+    AnonymousRequest& operator=(const AnonymousRequest&) = delete;
+
+    const http::Request& get() const { return copy_ ? *copy_ : client_; }
+    bool stripped() const { return stripped_; }
+
+  private:
+    const http::Request& client_;
+    std::optional<http::Request> copy_;
+    std::string cookie_;  // the forwarded cookies, "a=1; b=2"
+    bool stripped_ = false;
+};
+
+}  // namespace larder::proxy

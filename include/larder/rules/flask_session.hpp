@@ -4,7 +4,8 @@
 // each part base64url without padding; a leading '.' means PAYLOAD is zlib-compressed. The payload
 // is JSON; the user is logged in when the top-level object has `user_key` (Flask-Login's
 // "_user_id"); otherwise the visitor holds personal state when it has one of `personal_keys`
-// (Flask's "_flashes" by default), see session_verdict.hpp. When `secret_key` is configured, the signature is checked the way Flask signs:
+// (Flask's "_flashes" by default), see session_verdict.hpp. When `secret_key` is configured, the
+// signature is checked the way Flask signs:
 //   derived = HMAC-SHA1(secret_key, "cookie-session")
 //   signature = HMAC-SHA1(derived, "[.]PAYLOAD.TIMESTAMP")
 // compared in constant time. The timestamp is not checked against a clock (no clock reads here).
@@ -16,7 +17,6 @@
 #pragma once
 
 #include <array>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +25,6 @@
 #include "larder/rules/session_verdict.hpp"
 
 namespace larder::rules {
-
-// The verdict on a decoded session payload (JSON): User, Personal, Anonymous or Invalid.
-SessionVerdict verdict_from_payload(std::string_view json, std::string_view user_key,
-                                    const std::vector<std::string>& personal_keys);
 
 class FlaskSessionReader {
   public:

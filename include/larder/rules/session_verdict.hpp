@@ -7,9 +7,15 @@
 // reader's configuration. Invalid: the cookie could not be read or its signature is wrong; callers
 // treat it as logged in (when in doubt, the request goes to the app). Anonymous: anything else,
 // e.g. a session that holds only a cart or a CSRF token; an empty cookie is Anonymous.
+//
+// verdict_from_payload() is the common last step of the readers: from the decoded JSON payload
+// (json_scan.hpp: only top-level keys count) to the verdict. `user_key` wins over
+// `personal_keys`; anything that is not a well-formed JSON object is Invalid.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace larder::rules {
 
@@ -21,5 +27,10 @@ struct SessionVerdict {
     SessionState state = SessionState::Anonymous;
     std::string_view personal_key;  // set when state == Personal
 };
+
+// The verdict on a decoded session payload (JSON): User, Personal, Anonymous or Invalid.
+// `personal_key` of the result points into `personal_keys`.
+SessionVerdict verdict_from_payload(std::string_view json, std::string_view user_key,
+                                    const std::vector<std::string>& personal_keys);
 
 }  // namespace larder::rules

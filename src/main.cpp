@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "larder/cache/store.hpp"
+#include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
@@ -116,8 +117,12 @@ int main(int argc, char** argv) {
     }
     if (vm.count("check-config")) {
         try {
-            config::load_file(vm["check-config"].as<std::string>());
-            std::cout << vm["check-config"].as<std::string>() << ": ok\n";
+            const std::string& file = vm["check-config"].as<std::string>();
+            const config::Config checked = config::load_file(file);
+            std::cout << file << ": ok" << std::endl;
+            for (const auto& w : config::lint(checked))
+                std::cerr << config::location(file, w) << ": warning: " << w.key << ": "
+                          << w.message << "\n";
             return 0;
         } catch (const config::ConfigError& e) {
             std::cerr << e.what() << "\n";
@@ -141,6 +146,8 @@ int main(int argc, char** argv) {
         }
         obs::init_error_log(config.log.error, config.log.level);
         access_log = obs::make_access_log(config.log.access);
+        for (const auto& w : config::lint(config))
+            spdlog::warn("{}: {}: {}", config::location(config.source_path, w), w.key, w.message);
     } catch (const config::ConfigError& e) {
         std::cerr << e.what() << "\nlarder: refusing to start with an invalid configuration\n";
         return kExitConfigError;

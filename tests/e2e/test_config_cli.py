@@ -2,7 +2,9 @@
 
 Covers: a good config checks with exit 0 (so does the shipped config/larder.toml); each of
 several bad configs exits 2 with `FILE:LINE:COL: key: problem` on stderr, naming the right line
-and dotted key; a missing file exits 2; --version and --help exit 0; `larder --config bad.toml`
+and dotted key; a valid config with suspicious rules (shadowed, contradictory, caching POST or
+pages logged-in visitors share) or cookie notes exits 0 with `FILE:LINE: warning: KEY: MESSAGE`
+lines on stderr after `FILE: ok`, and the daemon logs them and starts; a missing file exits 2; --version and --help exit 0; `larder --config bad.toml`
 exits non-zero with the message on stderr and never writes its ready file.
 """
 import os
@@ -12,7 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness.daemon import larder_binary, source_dir
+from harness.daemon import Larder, larder_binary, source_dir
 
 GOOD = """\
 [server]
@@ -63,6 +65,69 @@ BAD = [
     ("toml_syntax", '[server]\nlisten = ["127.0.0.1:0"\nworkers = 2\n' + UPSTREAM, None, None),
 ]
 
+# A valid config with rules that cannot do what they say: (line, key, text in the message) for
+# each warning --check-config prints, in order.
+SUSPICIOUS = """\
+[[upstream.servers]]
+address = "127.0.0.1:9"
+
+[identity]
+cookies = ["remember_token"]
+
+[[rules]]
+name = "blog"
+path_prefix = "/blog/"
+pass = true
+
+[[rules]]
+name = "blog post"
+path = "/blog/*"
+pass = true
+
+[[rules]]
+name = "never"
+headers = { Accept = "present", accept = "absent" }
+pass = true
+
+[[rules]]
+name = "posts"
+methods = ["POST"]
+cache = "1m"
+
+[[rules]]
+name = "members"
+visitor = "authenticated"
+path = "/feed"
+cache = "1m"
+
+[[rules]]
+name = "news"
+path_prefix = "/news/"
+cache = "1m"
+ignore_cookies = true
+"""
+SUSPICIOUS_WARNINGS = [
+    (12, "rules[1]", 'rule "blog post" (line 12) can never match: rule "blog" (line 7) matches every request it would'),
+    (17, "rules[2]", 'rule "never" can never match: header "Accept" must be both present and absent'),
+    (22, "rules[3]", "include neither GET nor HEAD"),
+    (27, "rules[4]", "every member gets one shared page"),
+    (33, "rules[5]", "logged-in visitors share this rule's pages; fine for static files"),
+]
+
+NO_IDENTITY = UPSTREAM + """
+[[rules]]
+name = "pages"
+path = "/"
+cache = "1m"
+"""
+
+DJANGO_DB = UPSTREAM + """
+[identity]
+django_session = { backend = "db" }
+"""
+
+WARNING = re.compile(r"^(.*?)(?::(\d+))?: warning: (\S+): (.*)$")
+
 
 def run(args, timeout=15):
     return subprocess.run([larder_binary()] + args, stdin=subprocess.DEVNULL, capture_output=True,
@@ -80,10 +145,55 @@ class ConfigCliTest(unittest.TestCase):
             f.write(text)
         return path
 
+    def warnings(self, text):
+        """Checks `text` and returns its warnings as (line or None, key, message)."""
+        path = self.write("checked.toml", text)
+        p = run(["--check-config", path])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, path + ": ok\n")
+        out = []
+        for line in p.stderr.splitlines():
+            m = WARNING.match(line)
+            self.assertIsNotNone(m, "not FILE:LINE: warning: KEY: MESSAGE: %r" % line)
+            self.assertEqual(m.group(1), path)
+            out.append((int(m.group(2)) if m.group(2) else None, m.group(3), m.group(4)))
+        return out
+
     def test_good_config_checks(self):
         path = self.write("good.toml", GOOD)
         p = run(["--check-config", path])
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, path + ": ok\n")
+        self.assertEqual(p.stderr, "")
+
+    def test_warnings_are_printed_and_exit_0(self):
+        got = self.warnings(SUSPICIOUS)
+        self.assertEqual(len(got), len(SUSPICIOUS_WARNINGS), got)
+        for (line, key, message), (want_line, want_key, want_text) in zip(got, SUSPICIOUS_WARNINGS):
+            self.assertEqual((line, key), (want_line, want_key), message)
+            self.assertIn(want_text, message)
+
+    def test_warnings_come_after_the_ok_line(self):
+        path = self.write("checked.toml", SUSPICIOUS)
+        p = subprocess.run([larder_binary(), "--check-config", path], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=15, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0], path + ": ok")
+        self.assertEqual(len(lines), 1 + len(SUSPICIOUS_WARNINGS), p.stdout)
+        self.assertTrue(all(": warning: " in line for line in lines[1:]), p.stdout)
+
+    def test_cookie_notes(self):
+        got = self.warnings(NO_IDENTITY)
+        self.assertEqual(len(got), 1, got)
+        self.assertEqual(got[0][:2], (5, "identity"))
+        self.assertIn("no [identity]: requests to caching rules that carry a cookie other than the "
+                      "anonymous_cookies (_ga,", got[0][2])
+        got = self.warnings(DJANGO_DB)
+        self.assertEqual(got, [(None, "identity.django_session",
+                                "every visitor with a sessionid cookie is treated as logged in "
+                                "(server-side sessions cannot be read); set login_cookie to a marker "
+                                "cookie your app sets at login")])
 
     def test_shipped_config_checks(self):
         shipped = source_dir() / "config" / "larder.toml"
@@ -91,6 +201,7 @@ class ConfigCliTest(unittest.TestCase):
             self.skipTest("config/larder.toml not written yet")
         p = run(["--check-config", str(shipped)])
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("warning:", p.stderr)
 
     def test_bad_configs(self):
         for name, text, line, key in BAD:
@@ -105,6 +216,15 @@ class ConfigCliTest(unittest.TestCase):
                 self.assertGreaterEqual(int(m.group(2)), 1, p.stderr)
                 if key is not None:
                     self.assertRegex(m.group(3), r"^" + key + r"\S*: \S", p.stderr)
+
+    def test_daemon_logs_warnings_and_starts(self):
+        config = '[server]\nlisten = ["127.0.0.1:0"]\nworkers = 1\n' + SUSPICIOUS
+        with Larder(config) as larder:
+            self.assertTrue(larder.wait_for_stderr("can never match", timeout=5), larder.stderr_text())
+            lines = [line for line in larder.stderr_text().splitlines() if " warning " in line]
+            self.assertEqual(len(lines), len(SUSPICIOUS_WARNINGS), larder.stderr_text())
+            self.assertIn('larder.toml:15: rules[1]: rule "blog post" (line 15) can never match', lines[0])
+            self.assertEqual(larder.stop(), 0)
 
     def test_missing_file(self):
         path = os.path.join(self.dir, "does-not-exist.toml")

@@ -1,5 +1,7 @@
-// The miss step with request coalescing, and the background refresh of grace mode.
+// The Wait step (a request that follows another's fetch of the same key) and grace's background
+// refresh, which is fetch_and_store() with no client waiting.
 #include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,44 +10,32 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "flight_guard.hpp"
+#include "larder/cache/conditional.hpp"
 #include "larder/proxy/messages.hpp"
-#include "larder/proxy/pipeline.hpp"
+#include "task.hpp"
 
 namespace larder::proxy {
 
 namespace asio = boost::asio;
 
-asio::awaitable<void> Pipeline::miss(const http::Request& request, Attempt& attempt,
-                                     const ClientInfo& client, ResponseWriter& writer,
-                                     Transaction& tx, bool& keep_alive) {
-    const rules::Decision& decision = attempt.decision;
-    cache::CoalescingTable::Ticket ticket = shared_.flights.join(decision.key);
-    if (ticket.leader) {
-        obs::Counters::bump(counters_.cache_misses);
-        tx.cache_status = CacheStatus::Miss;
-        FlightGuard guard(shared_.flights, std::move(ticket.flight));
-        attempt.flight = &guard;
-        co_await fetch(request, attempt, client, writer, tx, keep_alive);
-        co_return;
-    }
-    cache::ObjectPtr shared = co_await wait_for_leader(ticket.flight);
+asio::awaitable<Pipeline::Step> Pipeline::wait(Task& t) {
+    cache::ObjectPtr shared = co_await wait_for_leader(t.following);
+    t.following.reset();
     // The leader's object answers this request too, unless it is an RFC 9111 Vary variant (it
     // may be another variant than this request selects) or the client's own directives forbid
-    // it. Under a rule's forced TTL, Vary is the rule's business (see fetch.cpp): always shared.
-    bool other_variant = shared && decision.follow_origin && !shared->meta.vary.empty();
-    if (shared && !other_variant && !attempt.request_no_store) {
-        obs::Counters::bump(counters_.cache_coalesced);
-        tx.cache_status = CacheStatus::Coalesced;
-        co_await deliver(shared, request, writer, tx, keep_alive, 0);
-        co_return;
+    // it. Under a rule's forced TTL, Vary is the rule's business: always shared.
+    bool other_variant = shared && t.decision.follow_origin && !shared->meta.vary.empty();
+    if (shared && !other_variant && !t.directives.no_store) {
+        t.object = std::move(shared);
+        t.age = 0;
+        t.path = Path::Coalesced;
+        co_return Step::Deliver;
     }
     // The leader's answer could not be shared, or it took longer than lock_timeout: fetch alone
     // (a visitor with cookies as a pass: the shared fetch would not be their page).
-    if (attempt.visitor_stripped) attempt.cacheable = false;
-    obs::Counters::bump(counters_.cache_misses);
-    tx.cache_status = CacheStatus::Miss;
-    co_await fetch(request, attempt, client, writer, tx, keep_alive);
+    if (t.anonymous->stripped()) co_return Step::Pass;
+    t.path = Path::Miss;
+    co_return Step::Fetch;
 }
 
 asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(
@@ -72,48 +62,50 @@ asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(
     co_return wait->done ? wait->result : nullptr;
 }
 
-void Pipeline::refresh_in_background(const http::Request& request, const rules::Decision& decision,
-                                     std::string_view client_ip,
-                                     const asio::any_io_executor& executor) {
-    cache::CoalescingTable::Ticket ticket = shared_.flights.join(decision.key);
+void Pipeline::start_refresh(Task& t) {
+    const rules::Decision& d = t.decision;
+    cache::CoalescingTable::Ticket ticket = shared_.flights.join(d.key);
     if (!ticket.leader) return;  // a refresh (or a miss) for this key is already on its way
     obs::Counters::bump(counters_.background_refreshes);
-    // The request's views die with this request: the refresh owns a serialized copy. `request`
-    // is the anonymous one, so the refresh sends exactly what a miss would.
-    std::string head = forward_head(request, client_ip, true);
-    asio::co_spawn(executor, refresh(std::move(head), decision, std::move(ticket.flight)),
-                   asio::detached);
+    // The request's views die with this request: the job owns copies. It sends what a miss
+    // would (the anonymous request), revalidating when the stored object has validators.
+    auto job = std::make_shared<FetchJob>();
+    job->head = forward_head(t.anonymous->get(), t.client.ip, true);
+    if (t.object->meta.parsed &&
+        (!t.object->meta.etag.empty() || t.object->meta.last_modified.has_value())) {
+        std::string validators;
+        for (const auto& [name, value] : cache::revalidation_headers(t.object->meta))
+            validators.append(name).append(": ").append(value).append("\r\n");
+        job->head.insert(job->head.size() - 2, validators);
+        job->revalidate = true;
+        job->stale = t.object;
+    }
+    job->sent = forwarded_fields(job->head);
+    job->key = d.key;
+    job->hash_key = job->key;
+    job->buffer_limit = shared_.config.upstream.buffer_size;
+    if (t.rule_policy) job->own_policy.emplace(*t.rule_policy);
+    job->policy = job->own_policy ? &*job->own_policy : t.policy;
+    job->strip_set_cookie = d.strip_set_cookie;
+    job->rule_name = std::string(d.rule_name);
+    job->own_flight.emplace(shared_.flights, std::move(ticket.flight));
+    job->flight = &*job->own_flight;
+    asio::co_spawn(t.executor, refresh(std::move(job)), asio::detached);
 }
 
-asio::awaitable<void> Pipeline::refresh(std::string head, rules::Decision decision,
-                                        std::shared_ptr<cache::Flight> flight) {
-    FlightGuard guard(shared_.flights, std::move(flight));
-    upstream::Exchange exchange(pool_, shared_.config.server, counters_);
-    // The fields sent, so a Vary response is stored under the variant they select.
-    http::HeaderList sent = forwarded_fields(head);
-    Fetched fetched{.request_headers = &sent, .request_time = shared_.clock.now()};
-    auto error = co_await exchange.start({.head = head,
-                                          .body = {},
-                                          .idempotent = true,
-                                          .head_request = false,
-                                          .hash_key = decision.key});
-    fetched.response_time = shared_.clock.now();
-    std::string body;
-    if (error == upstream::UpstreamError::None)
-        error = co_await exchange.read_body(body, shared_.config.cache.max_object_size + 1);
-    if (error != upstream::UpstreamError::None || !exchange.body_done() ||
-        exchange.status() >= 500) {
-        exchange.finish();
-        spdlog::debug("background refresh of {} failed: {} (status {})", decision.key,
-                      upstream::to_string(error),
-                      error == upstream::UpstreamError::None ? exchange.status()
-                                                             : upstream::status_for(error));
-        co_return;  // the stale object stays until its windows close
+asio::awaitable<void> Pipeline::refresh(std::shared_ptr<FetchJob> job) {
+    Fetched fetched;
+    co_await fetch_and_store(*job, fetched);
+    if (fetched.error != upstream::UpstreamError::None || fetched.app_failed ||
+        !fetched.complete) {
+        if (!fetched.complete) fetched.exchange->finish();
+        spdlog::debug("background refresh of {} failed: {} (status {})", job->key,
+                      upstream::to_string(fetched.error),
+                      fetched.error == upstream::UpstreamError::None
+                          ? fetched.exchange->status()
+                          : upstream::status_for(fetched.error));
     }
-    exchange.finish();
-    std::optional<cache::NoCacheReason> refusal;
-    cache::ObjectPtr object = admit(exchange, std::move(body), &decision, fetched, refusal);
-    guard.complete(refusal ? nullptr : object);
+    // The stale object stays until its windows close; the flight ends with the job.
 }
 
 }  // namespace larder::proxy

@@ -1,16 +1,15 @@
-// The pipeline's first steps: decide, look up, and the hit, stale and pass branches; delivery of
-// stored objects; Larder's own answers; the access log.
+// The state machine (handle), its first steps (receive, lookup, miss, pass), the one place that
+// names how a response was produced (conclude), and the logs.
 #include "larder/proxy/pipeline.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <boost/asio/this_coro.hpp>
+#include <cassert>
 #include <chrono>
 
-#include "larder/cache/conditional.hpp"
-#include "larder/proxy/anonymous_request.hpp"
 #include "larder/proxy/messages.hpp"
+#include "task.hpp"
 
 namespace larder::proxy {
 
@@ -18,175 +17,201 @@ namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
-bool has_token(const http::HeaderList& headers, std::string_view field, std::string_view token) {
-    for (const auto& h : headers)
-        if (http::iequals(h.name, field) && http::has_token(h.value, token)) return true;
-    return false;
-}
-
 std::int64_t micros_since(SteadyClock::time_point t0) {
     return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0).count();
 }
 }  // namespace
 
-Pipeline::Pipeline(const Shared& shared, upstream::Pool& pool, obs::Counters& counters)
-    : shared_(shared), pool_(pool), counters_(counters) {}
+Pipeline::Pipeline(const Shared& shared, upstream::Source& source, obs::Counters& counters)
+    : shared_(shared), source_(source), counters_(counters), http_policy_(shared.http_policy) {}
 
 asio::awaitable<bool> Pipeline::handle(const http::Request& request, const ClientInfo& client,
                                        ResponseWriter& writer) {
     auto t0 = SteadyClock::now();
     obs::Counters::bump(counters_.requests);
-    Transaction tx;
-    bool keep_alive = request.keep_alive && !client.draining;
-
-    if (request.method == http::Method::Connect) {
-        co_await reject(&request, client, writer, 405, "connect_not_supported");
-        co_return false;
-    }
-
-    rules::Decision decision = shared_.rules.decide(request);
-    if (decision.action != rules::Action::Cache) {
-        obs::Counters::bump(counters_.cache_passes);
-        tx.cache_status = CacheStatus::Pass;
-        tx.reason = decision.why();
-        Attempt attempt{.decision = decision};  // named: no temporaries across co_await (GCC 12)
-        co_await fetch(request, attempt, client, writer, tx, keep_alive);
-        log(&request, client, tx, micros_since(t0));
-        co_return keep_alive&& tx.status != 0;
-    }
-    tx.reason = decision.rule_name.empty() ? rules::to_string(decision.reason) : decision.rule_name;
-    // What a fetch that may be stored sends, and what Vary variants are chosen by.
-    AnonymousRequest anonymous(request, *decision.forwarded_cookies);
-    const http::Request& shared_request = anonymous.get();
-    auto now = shared_.clock.now();
-    bool has_authorization = false;  // decide() passes requests with credentials
-    cache::RequestDirectives directives;
-    if (decision.follow_origin)  // a rule's forced TTL is not the client's to override
-        directives = cache::parse_request_directives(request.headers, shared_.http_policy.client);
-    else
-        directives.only_if_cached = has_token(request.headers, "cache-control", "only-if-cached");
-
-    cache::ObjectPtr object =
-        decision.follow_origin
-            ? shared_.store.lookup_servable(
-                  shared_.store.resolve_variant(decision.key, shared_request.headers), now)
-            : shared_.store.lookup_servable(decision.key, now);
-    Reuse reuse = judge(object, decision, directives, has_authorization, now);
-    if (directives.only_if_cached && reuse.kind == Reuse::Kind::Miss) {
-        tx.cache_status = CacheStatus::Error;
-        tx.reason = "only_if_cached";
-        std::string response =
-            error_response(504, tx.reason, !keep_alive, shared_.config.server.debug_headers);
-        co_await write_whole(response, 504, writer, tx);
-    } else if (reuse.kind == Reuse::Kind::Fresh) {
-        obs::Counters::bump(counters_.cache_hits);
-        tx.cache_status = CacheStatus::Hit;
-        co_await hit(object, reuse.age, request, writer, tx, keep_alive);
-    } else if (reuse.kind == Reuse::Kind::Grace) {
-        obs::Counters::bump(counters_.cache_stale);
-        tx.cache_status = CacheStatus::Stale;
-        refresh_in_background(shared_request, decision, client.ip,
-                              co_await asio::this_coro::executor);
-        co_await hit(object, reuse.age, request, writer, tx, keep_alive);
-    } else if (shared_.predictor.predicts_uncacheable(decision.key, now)) {
-        // Asked only on a miss: a stored object already proves the key cacheable.
-        obs::Counters::bump(counters_.cache_hit_for_pass);
-        tx.cache_status = CacheStatus::HitForPass;
-        // A visitor whose cookies a shared fetch would drop gets their own page, never stored;
-        // a visitor without them may still refill the key if the app changed its mind.
-        Attempt attempt{.decision = decision,
-                        .cacheable = !anonymous.stripped(),
-                        .stale = std::move(object),
-                        .shared_request = &shared_request};
-        co_await fetch(request, attempt, client, writer, tx, keep_alive);
-    } else {
-        Attempt attempt{.decision = decision,
-                        .cacheable = true,
-                        .stale = std::move(object),
-                        .revalidate = reuse.revalidate,
-                        .request_no_store = directives.no_store,
-                        .shared_request = &shared_request,
-                        .visitor_stripped = anonymous.stripped()};
-        co_await miss(request, attempt, client, writer, tx, keep_alive);
-    }
-    log(&request, client, tx, micros_since(t0));
-    co_return keep_alive&& tx.status != 0;
-}
-
-Pipeline::Reuse Pipeline::judge(const cache::ObjectPtr& object, const rules::Decision& decision,
-                                const cache::RequestDirectives& directives, bool has_authorization,
-                                obs::TimePoint now) const {
-    if (!object) return {};
-    bool has_validator = object->meta.parsed &&
-                         (!object->meta.etag.empty() || object->meta.last_modified.has_value());
-    if (decision.follow_origin && object->meta.parsed) {  // RFC 9111 section 4
-        cache::ReuseDecision d = cache::can_reuse(object->meta, directives, has_authorization, now);
-        switch (d.reuse) {
-            case cache::Reuse::Fresh:
-            case cache::Reuse::StaleByRequest:
-                return {Reuse::Kind::Fresh, d.age.count(), false};
-            case cache::Reuse::Revalidate:
-                if (cache::within_stale_while_revalidate(object->meta, d, now))
-                    return {Reuse::Kind::Grace, d.age.count(), false};
-                return {Reuse::Kind::Miss, 0, has_validator};
-            case cache::Reuse::Unusable:
-                return {};
+    // No co_await inside the initializer: GCC 12 mishandles aggregates built around one.
+    asio::any_io_executor executor = co_await asio::this_coro::executor;
+    Task t{.request = request,
+           .client = client,
+           .writer = writer,
+           .executor = executor,
+           .keep_alive = request.keep_alive && !client.draining};
+    Step step = Step::Receive;
+    while (step != Step::Done) {
+        switch (step) {
+            case Step::Receive:
+                step = receive(t);
+                break;
+            case Step::Lookup:
+                step = lookup(t);
+                break;
+            case Step::Grace:
+                start_refresh(t);
+                step = Step::Deliver;
+                break;
+            case Step::Hit:
+                step = Step::Deliver;
+                break;
+            case Step::Wait:
+                step = co_await wait(t);
+                break;
+            case Step::Miss:
+                step = miss(t);
+                break;
+            case Step::Pass:
+                step = pass(t);
+                break;
+            case Step::Fetch:
+                step = co_await fetch(t);
+                break;
+            case Step::Deliver:
+                step = co_await deliver(t);
+                break;
+            case Step::Synth:
+                step = co_await synth(t);
+                break;
+            case Step::Done:
+                break;
         }
     }
-    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - object->stored_at).count();
-    if (object->fresh(now)) return {Reuse::Kind::Fresh, age, false};
-    if (object->servable_in_grace(now)) return {Reuse::Kind::Grace, age, false};
-    return {Reuse::Kind::Miss, 0, has_validator};
+    assert(t.concluded);
+    log(&request, client, t.tx, micros_since(t0));
+    // The connection is reusable only after a response was written whole.
+    co_return t.keep_alive && t.tx.status != 0;
 }
 
-asio::awaitable<void> Pipeline::hit(const cache::ObjectPtr& object, std::int64_t age,
-                                    const http::Request& request, ResponseWriter& writer,
-                                    Transaction& tx, bool keep_alive) {
-    if (object->meta.parsed &&
-        cache::evaluate_conditional(request, *object) == cache::ClientCondition::NotModified) {
-        std::string response = cache::not_modified_head(*object);
-        append_tail(response, tx, request, keep_alive, age);
-        co_await write_whole(response, 304, writer, tx);
-        co_return;
+Pipeline::Step Pipeline::receive(Task& t) {
+    if (t.request.method == http::Method::Connect) {  // Larder is no tunnel
+        t.path = Path::Synthetic;
+        t.synth_status = 405;
+        t.tx.reason = "connect_not_supported";
+        t.keep_alive = false;
+        return Step::Synth;
     }
-    co_await deliver(object, request, writer, tx, keep_alive, age);
+    t.decision = shared_.rules.decide(t.request);
+    if (t.decision.action != rules::Action::Cache) {
+        t.tx.reason = t.decision.why();
+        return Step::Pass;
+    }
+    const rules::Decision& d = t.decision;
+    t.tx.reason = d.rule_name.empty() ? rules::to_string(d.reason) : d.rule_name;
+    t.anonymous.emplace(t.request, *d.forwarded_cookies);
+    if (d.follow_origin) {
+        t.policy = &http_policy_;
+    } else {
+        const auto& cache = shared_.config.cache;
+        t.rule_policy.emplace(
+            cache::RuleTtlPolicy::Windows{d.ttl, d.grace, d.stale_if_error},
+            cache::StorableLimits{.max_object_size = cache.max_object_size,
+                                  .cacheable_status = &cache.cacheable_status});
+        t.policy = &*t.rule_policy;
+    }
+    t.directives = t.policy->directives(t.request.headers);
+    t.cacheable = true;
+    return Step::Lookup;
 }
 
-void Pipeline::append_tail(std::string& out, const Transaction& tx, const http::Request& request,
-                           bool keep_alive, std::optional<std::int64_t> age) const {
-    // A drain that started while this request was at the app still closes the connection after
-    // it: say so in the response.
-    bool draining = shared_.draining && shared_.draining->load(std::memory_order_relaxed);
-    append_response_tail(out, {.status = tx.cache_status,
-                               .reason = tx.reason,
-                               .debug_headers = shared_.config.server.debug_headers,
-                               .age = age,
-                               .keep_alive = keep_alive && !draining,
-                               .http10_client = request.version_minor == 0});
+Pipeline::Step Pipeline::lookup(Task& t) {
+    const rules::Decision& d = t.decision;
+    t.now = shared_.clock.now();
+    const http::Request& shared_request = t.anonymous->get();
+    cache::ObjectPtr object =
+        d.follow_origin
+            ? shared_.store.lookup_servable(
+                  shared_.store.resolve_variant(d.key, shared_request.headers), t.now)
+            : shared_.store.lookup_servable(d.key, t.now);
+    cache::ReuseVerdict reuse;
+    if (object) reuse = t.policy->judge_reuse(*object, t.directives, t.now);
+    using Kind = cache::ReuseVerdict::Kind;
+    if (object && reuse.kind == Kind::Fresh) {
+        t.object = std::move(object);
+        t.age = reuse.age;
+        t.path = Path::Hit;
+        return Step::Hit;
+    }
+    if (object && reuse.kind == Kind::Grace) {
+        t.object = std::move(object);
+        t.age = reuse.age;
+        t.path = Path::Grace;
+        return Step::Grace;
+    }
+    if (t.directives.only_if_cached) {
+        t.path = Path::Synthetic;
+        t.synth_status = 504;
+        t.tx.reason = "only_if_cached";
+        return Step::Synth;
+    }
+    if (object && reuse.kind == Kind::Revalidate) {
+        t.stale = std::move(object);
+        t.revalidate = reuse.has_validator;
+    }
+    if (shared_.predictor.predicts_uncacheable(d.key, t.now)) {
+        // Asked only on a miss: a stored object already proves the key cacheable. A visitor
+        // whose cookies a shared fetch would drop gets their own page, never stored; one
+        // without them may still refill the key if the app changed its mind.
+        t.path = Path::HitForPass;
+        t.cacheable = !t.anonymous->stripped();
+        return t.cacheable ? Step::Fetch : Step::Pass;
+    }
+    cache::CoalescingTable::Ticket ticket = shared_.flights.join(d.key);
+    if (!ticket.leader) {
+        t.following = std::move(ticket.flight);
+        return Step::Wait;
+    }
+    t.leading = std::move(ticket.flight);
+    return Step::Miss;
 }
 
-asio::awaitable<void> Pipeline::write_whole(std::string_view response, int status,
-                                            ResponseWriter& writer, Transaction& tx) {
-    std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
-    bool ok = co_await writer.write(buffers);
-    tx.status = ok ? status : 0;
-    tx.bytes_sent = ok ? response.size() : 0;
+Pipeline::Step Pipeline::miss(Task& t) {
+    t.path = Path::Miss;
+    t.flight.emplace(shared_.flights, std::move(t.leading));
+    return Step::Fetch;
 }
 
-asio::awaitable<void> Pipeline::deliver(const cache::ObjectPtr& object,
-                                        const http::Request& request, ResponseWriter& writer,
-                                        Transaction& tx, bool keep_alive,
-                                        std::optional<std::int64_t> age) {
-    std::string tail;
-    tail.reserve(128);
-    append_tail(tail, tx, request, keep_alive, age);
-    bool with_body = request.method != http::Method::Head;
-    std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
-                                              asio::buffer(object->body)};
-    bool ok = co_await writer.write(std::span(buffers.data(), with_body ? 3 : 2));
-    tx.status = ok ? object->status : 0;
-    tx.bytes_sent =
-        ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0) : 0;
+Pipeline::Step Pipeline::pass(Task& t) {
+    if (t.path != Path::HitForPass) t.path = Path::Pass;
+    t.cacheable = false;
+    return Step::Fetch;
+}
+
+void Pipeline::conclude(Task& t) {
+    if (t.concluded) return;
+    t.concluded = true;
+    auto& c = counters_;
+    switch (t.path) {
+        case Path::Hit:
+            t.tx.cache_status = CacheStatus::Hit;
+            obs::Counters::bump(c.cache_hits);
+            break;
+        case Path::Grace:
+            t.tx.cache_status = CacheStatus::Stale;
+            obs::Counters::bump(c.cache_stale);
+            break;
+        case Path::StaleOnError:
+            t.tx.cache_status = CacheStatus::Stale;
+            t.tx.reason = "stale_if_error";
+            obs::Counters::bump(c.cache_stale);
+            break;
+        case Path::Coalesced:
+            t.tx.cache_status = CacheStatus::Coalesced;
+            obs::Counters::bump(c.cache_coalesced);
+            break;
+        case Path::Miss:
+            t.tx.cache_status = CacheStatus::Miss;
+            obs::Counters::bump(c.cache_misses);
+            break;
+        case Path::Pass:
+            t.tx.cache_status = CacheStatus::Pass;
+            obs::Counters::bump(c.cache_passes);
+            break;
+        case Path::HitForPass:
+            t.tx.cache_status = CacheStatus::HitForPass;
+            obs::Counters::bump(c.cache_hit_for_pass);
+            break;
+        case Path::Synthetic:
+            t.tx.cache_status = CacheStatus::Error;
+            break;
+    }
 }
 
 asio::awaitable<void> Pipeline::reject(const http::Request* request, const ClientInfo& client,
@@ -204,17 +229,16 @@ asio::awaitable<void> Pipeline::reject(const http::Request* request, const Clien
     log(request, client, tx, 0);
 }
 
-void Pipeline::log_upstream_error(const http::Request& request, upstream::UpstreamError error,
-                                  std::string_view backend) {
+void Pipeline::log_upstream_error(std::string_view method, std::string_view target,
+                                  upstream::UpstreamError error, std::string_view backend) {
     auto now = SteadyClock::now();
     if (now - last_error_log_ < std::chrono::seconds(1)) {
         ++errors_not_logged_;
         return;
     }
     last_error_log_ = now;
-    spdlog::warn("upstream {}: {} {}: {} (status {}){}", backend.empty() ? "-" : backend,
-                 request.method_text, request.target, upstream::to_string(error),
-                 upstream::status_for(error),
+    spdlog::warn("upstream {}: {} {}: {} (status {}){}", backend.empty() ? "-" : backend, method,
+                 target, upstream::to_string(error), upstream::status_for(error),
                  errors_not_logged_ ? fmt::format("; {} more upstream errors in the last second",
                                                   errors_not_logged_)
                                     : std::string());

@@ -56,7 +56,8 @@ Identity::Identity(const config::IdentityConfig& config)
     }
 }
 
-std::optional<VisitorClass> Identity::judge(std::string_view name, std::string_view value) const {
+std::optional<VisitorClass> Identity::judge(std::string_view name, std::string_view value,
+                                            const std::vector<std::string>& keyed) const {
     auto from_session = [&](const SessionVerdict& v) -> std::optional<VisitorClass> {
         switch (v.state) {
             case SessionState::User:
@@ -85,16 +86,17 @@ std::optional<VisitorClass> Identity::judge(std::string_view name, std::string_v
     }
     if (contains(personal_cookies_, name))
         return VisitorClass{VisitorKind::Personal, VisitorReason::PersonalCookie, name};
-    if (!knows_visitors_ && !any_matches(anonymous_cookies_, name))
+    if (!knows_visitors_ && !any_matches(anonymous_cookies_, name) && !contains(keyed, name))
         return VisitorClass{VisitorKind::Personal, VisitorReason::UndeclaredCookie, name};
     return std::nullopt;
 }
 
-VisitorClass Identity::classify(const http::HeaderList& headers) const {
+VisitorClass Identity::classify(const http::HeaderList& headers,
+                                const std::vector<std::string>& keyed) const {
     VisitorClass result;
     http::for_each_cookie(headers, [&](std::string_view name, std::string_view value) {
         if (result.kind == VisitorKind::LoggedIn) return;
-        auto verdict = judge(name, value);
+        auto verdict = judge(name, value, keyed);
         if (verdict && verdict->kind > result.kind) result = *verdict;
     });
     return result;

@@ -257,7 +257,11 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
         // The shared page is fetched without cookies: a visitor whose page would differ passes
         // (a logged-in visitor reaches here only through visitor = "authenticated").
         if (!r.ignore_cookies) {
-            const VisitorClass& v = impl_->classify(request, visitor);
+            // Without [identity], whether a cookie is undeclared depends on the rule's key.
+            std::optional<VisitorClass> own;
+            if (!impl_->identity.knows_visitors())
+                own = impl_->identity.classify(request.headers, r.forwarded_cookies);
+            const VisitorClass& v = own ? *own : impl_->classify(request, visitor);
             if (v.kind == VisitorKind::Personal ||
                 (v.kind == VisitorKind::LoggedIn && r.visitor != Visitor::Authenticated))
                 return personal(v, r.name);

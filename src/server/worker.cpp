@@ -34,7 +34,8 @@ Worker::Worker(unsigned id, const proxy::Shared& shared,
       shared_(shared),
       state_(state),
       pool_(io_.get_executor(), backends, shared.config.upstream),
-      pipeline_(shared, pool_, counters_) {}
+      source_(pool_, shared.config.server, counters_),
+      pipeline_(shared, source_, counters_) {}
 
 Worker::~Worker() = default;
 

@@ -1,7 +1,23 @@
-// proxy::Pipeline: the journey of one request, as one explicit sequence of steps.
+// proxy::Pipeline: the journey of one request, as an explicit state machine (Varnish's
+// cache_req_fsm, in our words). Each step is one small function that does its work and returns
+// the next step:
 //
-//   recv → decide (rules) → lookup (store) → hit | stale | miss | pass → fetch (upstream) →
-//   store? → deliver → log
+//   Receive ──► Lookup ──► Hit ─────────────────────────────► Deliver ─► Done
+//      │          │ ├────► Grace (serve stale, start one refresh) ─┘
+//      │          │ ├────► Wait (follow another request's fetch) ──► Deliver | Fetch
+//      │          │ ├────► Miss (lead the fetch) ──► Fetch ──► Deliver | Stream | Synth
+//      │          │ └────► Pass (hit-for-pass)  ──► Fetch
+//      ├─► Pass ──────────────────────────────────► Fetch
+//      └─► Synth (Larder's own answer: 405, 504 for only-if-cached, upstream errors)
+//
+// Receive asks the rules (rules::Decision) and, for a cache candidate, builds the request a
+// shared fetch sends (AnonymousRequest: no cookies but the keyed ones, no credentials) and the
+// policy in force (cache::CachePolicy: the rule's TTL or RFC 9111). Lookup asks the store and the
+// coalescing table. Fetch runs the ONE fetch-and-store path (fetch_and_store) that the miss, the
+// hit-for-pass, the pass, the revalidation and the background refresh all use; a refresh is the
+// same fetch with no client waiting. How the response was produced is recorded in the
+// transaction's `Path`; X-Cache, the access log and the counters all come from it in one place
+// (conclude()).
 //
 // Spikes are absorbed here: a miss joins the coalescing table, so one request per key reaches
 // the app and the others wait (at most lock_timeout) for its object; a key known to be
@@ -10,19 +26,22 @@
 // its stale-if-error window is served instead of the error.
 //
 // One Pipeline per worker thread: it owns nothing shared but refers to the daemon-wide rule
-// set, store and clock (`Shared`) and to its worker's upstream pool and counters. Every request
+// set, store and clock (`Shared`), to its worker's upstream::Source and counters. Every request
 // gets exactly one response (or, when a relayed body breaks after its first byte, a closed
 // connection) and exactly one access-log line. A response is read whole from the app server
 // before its first byte goes to the client, up to upstream.buffer_size, so a slow client never
-// holds an app server connection; larger bodies are relayed as they arrive.
+// holds an app server connection; larger bodies, and every passed response, are relayed from
+// the exchange without becoming stored objects.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <optional>
 #include <string_view>
 
+#include "larder/cache/cache_policy.hpp"
 #include "larder/cache/http_policy.hpp"
 #include "larder/cache/lock.hpp"
 #include "larder/cache/predictor.hpp"
@@ -34,8 +53,7 @@
 #include "larder/proxy/cache_status.hpp"
 #include "larder/proxy/response_writer.hpp"
 #include "larder/rules/ruleset.hpp"
-#include "larder/upstream/exchange.hpp"
-#include "larder/upstream/pool.hpp"
+#include "larder/upstream/source.hpp"
 
 namespace spdlog {
 class logger;
@@ -62,6 +80,18 @@ struct ClientInfo {
     bool draining = false;     // the daemon is shutting down: close after this response
 };
 
+// How a response was produced; conclude() turns it into X-Cache and a counter.
+enum class Path {
+    Hit,           // fresh from the store
+    Grace,         // stale from the store while a refresh runs
+    Coalesced,     // another request's fetch
+    Miss,          // fetched as a cache candidate (stored or not)
+    Pass,          // not a cache candidate, or a shared fetch this visitor could not use
+    HitForPass,    // known uncacheable: straight to the app
+    StaleOnError,  // the app failed; a stale object within its stale-if-error window
+    Synthetic,     // Larder's own answer
+};
+
 // One access-log line's worth of facts about a request.
 struct Transaction {
     int status = 0;
@@ -73,7 +103,7 @@ struct Transaction {
 
 class Pipeline {
   public:
-    Pipeline(const Shared& shared, upstream::Pool& pool, obs::Counters& counters);
+    Pipeline(const Shared& shared, upstream::Source& source, obs::Counters& counters);
 
     // Answers `request` through `writer`. Returns true when the connection may serve another
     // request.
@@ -86,95 +116,53 @@ class Pipeline {
                                         ResponseWriter& writer, int status,
                                         std::string_view reason);
 
-  private:
     class FlightGuard;
-    // What the fetch step needs to know about the request's place in the cache.
-    struct Attempt {
-        const rules::Decision& decision;
-        bool cacheable = false;
-        cache::ObjectPtr stale;         // a kept object: served on app failure, or revalidated
-        bool revalidate = false;        // send the stale object's validators upstream
-        bool request_no_store = false;  // the client said no-store (and it is honoured)
-        FlightGuard* flight = nullptr;  // set when this request leads a coalesced fetch
-        // When cacheable: the request as sent upstream, without the visitor's cookies
-        // (AnonymousRequest); `visitor_stripped` says that differs from the client's.
-        const http::Request* shared_request = nullptr;
-        bool visitor_stripped = false;
-    };
-    // How a stored object may answer this request.
-    struct Reuse {
-        enum class Kind { Fresh, Grace, Miss } kind = Kind::Miss;
-        std::int64_t age = 0;     // seconds, for Fresh and Grace
-        bool revalidate = false;  // Miss: the stale object has validators worth sending
-    };
+    struct Task;
+    struct FetchJob;
+    struct Fetched;
 
-    Reuse judge(const cache::ObjectPtr& object, const rules::Decision& decision,
-                const cache::RequestDirectives& directives, bool has_authorization,
-                obs::TimePoint now) const;
-    boost::asio::awaitable<void> hit(const cache::ObjectPtr& object, std::int64_t age,
-                                     const http::Request& request, ResponseWriter& writer,
-                                     Transaction& tx, bool keep_alive);
-    // Coroutine parameters here are references to named locals of the caller: GCC 12 can destroy
-    // a temporary in a co_await expression twice, so none is ever passed.
-    boost::asio::awaitable<void> miss(const http::Request& request, Attempt& attempt,
-                                      const ClientInfo& client, ResponseWriter& writer,
-                                      Transaction& tx, bool& keep_alive);
+  private:
+    enum class Step { Receive, Lookup, Hit, Grace, Wait, Miss, Pass, Fetch, Deliver, Synth, Done };
+
+    // The steps. Coroutine parameters are references to named locals of the caller: GCC 12 can
+    // destroy a temporary in a co_await expression twice, so none is ever passed.
+    Step receive(Task& t);
+    Step lookup(Task& t);
+    boost::asio::awaitable<Step> wait(Task& t);
+    Step miss(Task& t);
+    Step pass(Task& t);
+    boost::asio::awaitable<Step> fetch(Task& t);
+    boost::asio::awaitable<Step> deliver(Task& t);
+    boost::asio::awaitable<Step> synth(Task& t);
+    // Sets X-Cache, the reason and the counters from t.path: the one place that does.
+    void conclude(Task& t);
+
+    // The one fetch-and-store path: sends job's request, reads the response (whole up to the
+    // buffer size), revalidates, judges it by the job's policy, stores it, completes the
+    // job's flight. Used by every fetch, with or without a client.
+    boost::asio::awaitable<void> fetch_and_store(FetchJob& job, Fetched& out);
+    void start_refresh(Task& t);
+    boost::asio::awaitable<void> refresh(std::shared_ptr<FetchJob> job);
     boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(
         const std::shared_ptr<cache::Flight>& flight);
-    void refresh_in_background(const http::Request& request, const rules::Decision& decision,
-                               std::string_view client_ip,
-                               const boost::asio::any_io_executor& executor);
-    boost::asio::awaitable<void> refresh(std::string head, rules::Decision decision,
-                                         std::shared_ptr<cache::Flight> flight);
-    boost::asio::awaitable<void> fetch(const http::Request& request, const Attempt& attempt,
-                                       const ClientInfo& client, ResponseWriter& writer,
-                                       Transaction& tx, bool& keep_alive);
-    // Facts about one upstream exchange that storing its response needs.
-    struct Fetched {
-        http::Method method = http::Method::Get;  // as sent upstream
-        bool request_has_authorization = false;
-        bool request_no_store = false;
-        const http::HeaderList* request_headers = nullptr;  // as sent upstream, for Vary
-        obs::TimePoint request_time{};
-        obs::TimePoint response_time{};
-    };
-    // Builds the object for a complete upstream response and stores it when `decision` (null
-    // for a pass) allows and the response is storable; `refusal` says why it was not stored.
-    cache::ObjectPtr admit(upstream::Exchange& exchange, std::string body,
-                           const rules::Decision* decision, const Fetched& fetched,
-                           std::optional<cache::NoCacheReason>& refusal);
-    // Sets the stale windows of a rule-TTL object from its decision.
-    void set_rule_windows(cache::Object& object, const rules::Decision& decision) const;
-    boost::asio::awaitable<void> deliver(const cache::ObjectPtr& object,
-                                         const http::Request& request, ResponseWriter& writer,
-                                         Transaction& tx, bool keep_alive,
-                                         std::optional<std::int64_t> age);
-    // Appends the per-response fields (Age, Via, X-Cache, …) and the blank line for `tx`.
-    void append_tail(std::string& out, const Transaction& tx, const http::Request& request,
-                     bool keep_alive, std::optional<std::int64_t> age = std::nullopt) const;
-    boost::asio::awaitable<void> write_whole(std::string_view response, int status,
-                                             ResponseWriter& writer, Transaction& tx);
-    // A visitor whose cookies the fetch dropped gets no Set-Cookie (`strip_set_cookie`): it was
-    // meant for a cookieless visitor and would replace theirs.
-    boost::asio::awaitable<void> relay_stream(upstream::Exchange& exchange, std::string& body,
-                                              const http::Request& request, ResponseWriter& writer,
-                                              Transaction& tx, bool& keep_alive,
-                                              bool strip_set_cookie);
-    // After a shared fetch for a visitor with cookies came back unstorable: their own page.
-    boost::asio::awaitable<void> fetch_own_page(const http::Request& request, const Attempt& a,
-                                                const ClientInfo& client, ResponseWriter& writer,
-                                                Transaction& tx, bool& keep_alive);
-    void invalidate_after(const http::Request& request, const upstream::Exchange& exchange);
+
+    boost::asio::awaitable<void> write_object(Task& t, const cache::ObjectPtr& object);
+    boost::asio::awaitable<void> relay(Task& t, Fetched& fetched);
+    // Appends the per-response fields (Age, Via, X-Cache, …) and the blank line.
+    void append_tail(std::string& out, const Task& t, std::optional<std::int64_t> age) const;
+    boost::asio::awaitable<void> write_whole(std::string_view response, int status, Task& t);
+    void invalidate_after(const http::Request& request, const upstream::SourceExchange& exchange);
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
              std::int64_t total_us) const;
     // An error-log line for a failed exchange, at most one a second per worker (a dead app
     // server at full load must not turn the error log into the bottleneck).
-    void log_upstream_error(const http::Request& request, upstream::UpstreamError error,
-                            std::string_view backend);
+    void log_upstream_error(std::string_view method, std::string_view target,
+                            upstream::UpstreamError error, std::string_view backend);
 
     const Shared& shared_;
-    upstream::Pool& pool_;
+    upstream::Source& source_;
     obs::Counters& counters_;
+    cache::HttpPolicy http_policy_;
     std::chrono::steady_clock::time_point last_error_log_{};
     std::uint64_t errors_not_logged_ = 0;
 };

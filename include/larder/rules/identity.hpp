@@ -10,7 +10,8 @@
 //   Personal  not logged in, but holding state shown to this visitor alone: a session key of
 //             personal_keys (Flask's "_flashes", Django's "_messages"), a cookie of
 //             personal_cookies (Django's "messages"), or, when [identity] names no way to tell
-//             visitors apart (knows_visitors() is false), any cookie outside anonymous_cookies.
+//             visitors apart (knows_visitors() is false), any cookie outside anonymous_cookies
+//             and the cookies the rule keys on.
 //   Anonymous everything else, e.g. a session holding only a cart, or analytics cookies.
 // LoggedIn wins over Personal. Cookies with an empty value are ignored, except session cookies
 // (an empty session is anonymous). Every cookie with a session's name is inspected (browsers may
@@ -65,11 +66,15 @@ class Identity {
     // Whether [identity] says how to tell visitors apart (see config::IdentityConfig).
     bool knows_visitors() const { return knows_visitors_; }
 
-    VisitorClass classify(const http::HeaderList& headers) const;
+    // `keyed`: cookies the caller's rule keys on (and forwards); without [identity] they are
+    // not undeclared, since the rule splits its pages by them.
+    VisitorClass classify(const http::HeaderList& headers,
+                          const std::vector<std::string>& keyed = {}) const;
 
   private:
     // The verdict of one cookie, or nullopt when it says nothing.
-    std::optional<VisitorClass> judge(std::string_view name, std::string_view value) const;
+    std::optional<VisitorClass> judge(std::string_view name, std::string_view value,
+                                      const std::vector<std::string>& keyed) const;
 
     bool knows_visitors_ = false;
     std::vector<std::string> login_cookies_;

@@ -17,6 +17,7 @@
 
 #include "larder/obs/counters.hpp"
 #include "larder/proxy/pipeline.hpp"
+#include "larder/upstream/exchange.hpp"
 #include "larder/upstream/pool.hpp"
 
 namespace larder::server {
@@ -64,6 +65,7 @@ class Worker {
     boost::asio::steady_timer sweeper_{io_};
     obs::Counters counters_;
     upstream::Pool pool_;
+    upstream::PoolSource source_;
     proxy::Pipeline pipeline_;
     Session* sessions_ = nullptr;
 };

@@ -30,38 +30,30 @@
 #include "larder/obs/counters.hpp"
 #include "larder/upstream/error.hpp"
 #include "larder/upstream/pool.hpp"
+#include "larder/upstream/source.hpp"
 
 namespace larder::upstream {
 
-struct OutgoingRequest {
-    std::string_view head;  // request line and header fields, ending with the blank line
-    std::string_view body;
-    bool idempotent = true;
-    bool head_request = false;  // a HEAD: the response has no body whatever its headers say
-    // What balance = "hash" hashes (the cache key, or the target); empty: round robin.
-    std::string_view hash_key;
-};
-
-class Exchange {
+class Exchange final : public SourceExchange {
   public:
     Exchange(Pool& pool, const config::ServerConfig& timeouts, obs::Counters& counters);
-    ~Exchange();
+    ~Exchange() override;
 
-    boost::asio::awaitable<UpstreamError> start(const OutgoingRequest& request);
+    boost::asio::awaitable<UpstreamError> start(const OutgoingRequest& request) override;
 
-    int status() const;
-    std::string_view reason() const;
+    int status() const override;
+    std::string_view reason() const override;
     // The response's header fields (views valid until the Exchange is destroyed).
-    const http::HeaderList& headers() const { return headers_; }
-    std::optional<std::uint64_t> content_length() const;
-    bool body_done() const;
-    std::string_view backend_name() const;
+    const http::HeaderList& headers() const override { return headers_; }
+    std::optional<std::uint64_t> content_length() const override;
+    bool body_done() const override;
+    std::string_view backend_name() const override;
 
     // Appends body bytes to `out` until the body is complete or `out` holds at least `limit`
     // bytes.
-    boost::asio::awaitable<UpstreamError> read_body(std::string& out, std::size_t limit);
+    boost::asio::awaitable<UpstreamError> read_body(std::string& out, std::size_t limit) override;
     // Hands the connection back to the pool when the exchange ended cleanly.
-    void finish();
+    void finish() override;
 
   private:
     using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
@@ -83,6 +75,25 @@ class Exchange {
     http::HeaderList headers_;
     std::optional<std::size_t> slot_;  // the server whose slot this exchange holds
     bool failed_ = false;
+};
+
+}  // namespace larder::upstream
+
+namespace larder::upstream {
+
+// The daemon's Source: exchanges over one worker's pool.
+class PoolSource final : public Source {
+  public:
+    PoolSource(Pool& pool, const config::ServerConfig& timeouts, obs::Counters& counters)
+        : pool_(pool), timeouts_(timeouts), counters_(counters) {}
+    std::unique_ptr<SourceExchange> open() override {
+        return std::make_unique<Exchange>(pool_, timeouts_, counters_);
+    }
+
+  private:
+    Pool& pool_;
+    const config::ServerConfig& timeouts_;
+    obs::Counters& counters_;
 };
 
 }  // namespace larder::upstream

@@ -27,7 +27,10 @@ TEST(ReferenceConfig, ListensWhereTheDemoExpects) {
 
 TEST(ReferenceConfig, IdentityKnowsFlaskLogins) {
     const Config c = reference();
-    EXPECT_EQ(c.identity.cookies, (std::vector<std::string>{"remember_token", "sessionid"}));
+    EXPECT_EQ(c.identity.cookies, (std::vector<std::string>{"remember_token"}));
+    EXPECT_EQ(c.identity.flask_session->personal_keys, (std::vector<std::string>{"_flashes"}));
+    EXPECT_EQ(c.identity.personal_cookies, (std::vector<std::string>{"messages"}));
+    EXPECT_FALSE(c.identity.django_session);
     ASSERT_TRUE(c.identity.flask_session);
     EXPECT_EQ(c.identity.flask_session->cookie, "session");
     EXPECT_EQ(c.identity.flask_session->user_key, "_user_id");

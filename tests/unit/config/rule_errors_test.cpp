@@ -118,11 +118,11 @@ TEST(RuleErrors, BadVisitor) {
               "test.toml:6:1: rules[0].visitor: expected \"any\", \"anonymous\" or "
               "\"authenticated\", got \"guest\"");
     EXPECT_EQ(rule_error("cache = \"1s\"\nvisitor = \"anonymous\"\n"),
-              "test.toml:6:1: rules[0].visitor: visitor = \"anonymous\" needs [identity] cookies "
-              "or flask_session");
+              "test.toml:6:1: rules[0].visitor: visitor = \"anonymous\" needs [identity] cookies, "
+              "flask_session or django_session");
     EXPECT_EQ(rule_error("pass = true\nvisitor = \"authenticated\"\n"),
               "test.toml:6:1: rules[0].visitor: visitor = \"authenticated\" needs [identity] "
-              "cookies or flask_session");
+              "cookies, flask_session or django_session");
 }
 
 TEST(RuleErrors, VisitorIsFineWithEitherIdentitySource) {

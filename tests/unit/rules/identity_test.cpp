@@ -21,10 +21,18 @@ IdentityConfig flask_identity(bool with_secret = false) {
     return c;
 }
 
-VisitorClass judge(const Identity& id, std::string_view cookie_header) {
+// The verdict, explained while the request it views is still alive.
+struct Judged {
+    VisitorKind kind;
+    std::string text;
+    std::string explain() const { return text; }
+};
+
+Judged judge(const Identity& id, std::string_view cookie_header) {
     TestRequest r("/");
     if (!cookie_header.empty()) r.cookie(cookie_header);
-    return id.classify(r.get().headers);
+    VisitorClass v = id.classify(r.get().headers);
+    return {v.kind, v.explain()};
 }
 
 VisitorKind classify(const Identity& id, std::string_view cookie_header) {
@@ -38,7 +46,7 @@ TEST(Identity, WithoutIdentityEveryUndeclaredCookieIsPersonal) {
     EXPECT_FALSE(id.knows_visitors());
     EXPECT_EQ(classify(id, ""), VisitorKind::Anonymous);
     EXPECT_EQ(classify(id, "_ga=GA1.2.3; _gid=x; _ga_ABC=1; __utma=2"), VisitorKind::Anonymous);
-    VisitorClass v = judge(id, "_ga=1; session=" + std::string(kUserCookie));
+    Judged v = judge(id, "_ga=1; session=" + std::string(kUserCookie));
     EXPECT_EQ(v.kind, VisitorKind::Personal);
     EXPECT_EQ(v.explain(), "undeclared_cookie:session");
     EXPECT_EQ(classify(id, "theme=dark"), VisitorKind::Personal);
@@ -55,7 +63,7 @@ TEST(Identity, AnonymousCookiesAreConfigurable) {
 
 TEST(Identity, FlashedMessagesArePersonal) {
     Identity id(flask_identity());
-    VisitorClass v = judge(id, "session=" + std::string(kFlashCookie));
+    Judged v = judge(id, "session=" + std::string(kFlashCookie));
     EXPECT_EQ(v.kind, VisitorKind::Personal);
     EXPECT_EQ(v.explain(), "session_personal_key:_flashes");
     // A cart and a CSRF token are not personal pages: the visitor shares the cache.

@@ -115,10 +115,11 @@ TEST(RuleSet, CachingRuleForAnyVisitorIsAnonymousOnlyWhenIdentityIsConfigured) {
     logged.cookie("remember_token=1");
     EXPECT_EQ(rs.decide(logged).action, Action::Pass);
 
+    // Without [identity] a cookie the rule does not key on is undeclared: the visitor passes.
     config::Config no_identity;
     no_identity.rules.push_back(r);
     RuleSet open(no_identity);
-    EXPECT_EQ(open.decide(logged).action, Action::Cache);
+    EXPECT_EQ(open.decide(logged).why(), "undeclared_cookie:remember_token");
 }
 
 TEST(RuleSet, AuthenticatedVisitorRule) {
@@ -304,7 +305,7 @@ TEST(RuleSet, CustomKeyTemplate) {
     c.rules = {r};
     RuleSet rs(c);
     auto req = get("/p?x=1", "Example.com:80");
-    req.cookie("lang=de; _ga=1").header("Accept-Encoding", "gzip");
+    req.cookie("lang=de; _ga=1").header("Accept-Encoding", "gzip");  // keyed and analytics
     EXPECT_EQ(rs.decide(req).key, "GET|example.com/p|de|gzip");
     EXPECT_EQ(rs.decide(req, "https").key, "GET|example.com:80/p|de|gzip");
 }

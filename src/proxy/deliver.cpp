@@ -1,0 +1,142 @@
+// The writing steps: Deliver (a stored or fetched object, or a 304 to the client's own
+// conditional), Synth (Larder's own answers), and relaying a response straight from the app
+// (every pass, and bodies too large to buffer). Each concludes the transaction first, so the
+// X-Cache field and the access log agree.
+#include <array>
+#include <charconv>
+
+#include "larder/cache/conditional.hpp"
+#include "larder/proxy/messages.hpp"
+#include "task.hpp"
+
+namespace larder::proxy {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string chunk_prefix(std::size_t n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n, 16);
+    std::string out(buf, end);
+    out.append("\r\n");
+    return out;
+}
+
+// Statuses whose responses never have a body (RFC 9110 section 6.4.1).
+bool bodiless_status(int status) {
+    return status < 200 || status == 204 || status == 304;
+}
+
+}  // namespace
+
+asio::awaitable<Pipeline::Step> Pipeline::deliver(Task& t) {
+    conclude(t);
+    // A client's own validators answered from a stored object (RFC 9110 section 13.2.2).
+    bool from_store = t.path == Path::Hit || t.path == Path::Grace;
+    if (from_store && t.object->meta.parsed &&
+        cache::evaluate_conditional(t.request, *t.object) == cache::ClientCondition::NotModified) {
+        std::string response = cache::not_modified_head(*t.object);
+        append_tail(response, t, t.age);
+        co_await write_whole(response, 304, t);
+        co_return Step::Done;
+    }
+    co_await write_object(t, t.object);
+    co_return Step::Done;
+}
+
+asio::awaitable<Pipeline::Step> Pipeline::synth(Task& t) {
+    conclude(t);
+    if (t.synth_status < 500) obs::Counters::bump(counters_.client_errors);
+    std::string response = error_response(t.synth_status, t.tx.reason, !t.keep_alive,
+                                          shared_.config.server.debug_headers);
+    co_await write_whole(response, t.synth_status, t);
+    co_return Step::Done;
+}
+
+void Pipeline::append_tail(std::string& out, const Task& t,
+                           std::optional<std::int64_t> age) const {
+    // A drain that started while this request was at the app still closes the connection after
+    // it: say so in the response.
+    bool draining = shared_.draining && shared_.draining->load(std::memory_order_relaxed);
+    append_response_tail(out, {.status = t.tx.cache_status,
+                               .reason = t.tx.reason,
+                               .debug_headers = shared_.config.server.debug_headers,
+                               .age = age,
+                               .keep_alive = t.keep_alive && !draining,
+                               .http10_client = t.request.version_minor == 0});
+}
+
+asio::awaitable<void> Pipeline::write_whole(std::string_view response, int status, Task& t) {
+    std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
+    bool ok = co_await t.writer.write(buffers);
+    t.tx.status = ok ? status : 0;
+    t.tx.bytes_sent = ok ? response.size() : 0;
+}
+
+asio::awaitable<void> Pipeline::write_object(Task& t, const cache::ObjectPtr& object) {
+    std::string tail;
+    tail.reserve(128);
+    append_tail(tail, t, t.age);
+    bool with_body = t.request.method != http::Method::Head;
+    std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
+                                              asio::buffer(object->body)};
+    bool ok = co_await t.writer.write(std::span(buffers.data(), with_body ? 3 : 2));
+    t.tx.status = ok ? object->status : 0;
+    t.tx.bytes_sent =
+        ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0) : 0;
+}
+
+asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
+    conclude(t);
+    upstream::SourceExchange& exchange = *f.exchange;
+    const int status = exchange.status();
+    const bool is_head = t.request.method == http::Method::Head;
+    // A visitor whose cookies a shared fetch dropped gets no Set-Cookie meant for a cookieless
+    // visitor (it would replace theirs).
+    const bool strip_set_cookie = t.anonymous && t.anonymous->stripped() && t.path != Path::Pass &&
+                                  t.path != Path::HitForPass;
+    std::optional<std::uint64_t> length = exchange.content_length();
+    if (!length && f.complete) length = f.body.size();
+    const bool bodiless = is_head || bodiless_status(status);
+    const bool chunked = !length && !bodiless && t.request.version_minor >= 1;
+    if (!length && !chunked && !bodiless) t.keep_alive = false;  // HTTP/1.0: the close ends it
+    // Bodiless answers keep the app's Content-Length (a HEAD says what GET would send; a passed
+    // HEAD without one gets 0, as before) and never get chunked framing.
+    std::optional<std::uint64_t> framing = length;
+    if (bodiless)
+        framing = is_head ? exchange.content_length().value_or(0) : exchange.content_length();
+    std::string head =
+        streaming_head(status, exchange.reason(), exchange.headers(), framing, strip_set_cookie);
+    if (!framing && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
+    append_tail(head, t, std::nullopt);
+    t.tx.status = status;
+    if (bodiless) f.body.clear();
+    constexpr std::size_t chunk_limit = 256 * 1024;
+    bool first = true;
+    for (;;) {
+        bool last = f.complete || exchange.body_done() || bodiless;
+        std::string prefix = chunked && !f.body.empty() ? chunk_prefix(f.body.size()) : std::string();
+        std::string_view suffix = chunked && !f.body.empty() ? "\r\n" : "";
+        std::string_view terminator = chunked && last ? "0\r\n\r\n" : "";
+        std::array<asio::const_buffer, 5> buffers{
+            asio::buffer(first ? std::string_view(head) : std::string_view()), asio::buffer(prefix),
+            asio::buffer(f.body), asio::buffer(suffix), asio::buffer(terminator)};
+        if (!co_await t.writer.write(buffers)) {
+            t.keep_alive = false;
+            if (first) t.tx.status = 0;
+            break;
+        }
+        t.tx.bytes_sent += (first ? head.size() : 0) + f.body.size();
+        first = false;
+        if (last) break;
+        f.body.clear();
+        if (co_await exchange.read_body(f.body, chunk_limit) != upstream::UpstreamError::None) {
+            t.keep_alive = false;  // headers are out: the only honest signal left is the close
+            break;
+        }
+    }
+    exchange.finish();
+}
+
+}  // namespace larder::proxy

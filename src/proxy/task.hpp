@@ -1,0 +1,111 @@
+// The pipeline's per-request state (Task), the job a fetch runs (FetchJob) and what it brought
+// back (Fetched), and the guard that completes a coalescing flight exactly once. Private to
+// src/proxy.
+//
+// Invariants: a Task lives in Pipeline::handle's coroutine frame and everything it refers to
+// (request, client, writer, decision) outlives it. A FetchJob either borrows from its Task (a
+// client's fetch) or owns copies of everything (a background refresh, which outlives the
+// request that started it). `cacheable` is true exactly when the fetch may store: then the job's
+// request is the AnonymousRequest's and `policy` is set.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "larder/cache/cache_policy.hpp"
+#include "larder/cache/lock.hpp"
+#include "larder/proxy/anonymous_request.hpp"
+#include "larder/proxy/pipeline.hpp"
+
+namespace larder::proxy {
+
+class Pipeline::FlightGuard {
+  public:
+    FlightGuard(cache::CoalescingTable& table, std::shared_ptr<cache::Flight> flight)
+        : table_(table), flight_(std::move(flight)) {}
+    FlightGuard(const FlightGuard&) = delete;
+    FlightGuard& operator=(const FlightGuard&) = delete;
+    ~FlightGuard() { complete(nullptr); }
+
+    // Hands `object` (or nullptr: "fetch on your own") to every waiter; later calls do nothing.
+    void complete(cache::ObjectPtr object) {
+        if (!flight_) return;
+        auto flight = std::move(flight_);
+        table_.complete(flight, std::move(object));
+    }
+
+  private:
+    cache::CoalescingTable& table_;
+    std::shared_ptr<cache::Flight> flight_;
+};
+
+struct Pipeline::Task {
+    const http::Request& request;
+    const ClientInfo& client;
+    ResponseWriter& writer;
+    boost::asio::any_io_executor executor;  // the worker's, for background refreshes
+    bool keep_alive = true;
+
+    rules::Decision decision;
+    // Cache candidates only: the request a shared fetch sends, and the policy in force.
+    std::optional<AnonymousRequest> anonymous;
+    std::optional<cache::RuleTtlPolicy> rule_policy;
+    const cache::CachePolicy* policy = nullptr;
+    cache::RequestDirectives directives;
+    obs::TimePoint now{};
+
+    bool cacheable = false;       // the next fetch may store
+    cache::ObjectPtr object;      // what Deliver writes
+    std::optional<std::int64_t> age;  // its Age field, when it comes from the store
+    cache::ObjectPtr stale;       // a kept object: revalidated, or served when the app fails
+    bool revalidate = false;      // send the stale object's validators upstream
+    std::shared_ptr<cache::Flight> leading;  // this request leads that flight (Miss)
+    std::optional<FlightGuard> flight;
+    std::shared_ptr<cache::Flight> following;  // Wait: the flight to wait for
+
+    Path path = Path::Pass;
+    int synth_status = 0;
+    bool concluded = false;
+    Transaction tx;
+};
+
+struct Pipeline::FetchJob {
+    std::string head;         // request line and fields as sent
+    http::HeaderList sent;    // views into `head`: what Vary variants are chosen by
+    std::string_view body;
+    http::Method method = http::Method::Get;  // as sent
+    bool idempotent = true;
+    bool head_request = false;  // a passed HEAD: the response has no body
+    std::string_view hash_key;
+    std::size_t buffer_limit = 0;
+
+    // Set when the response may be stored.
+    const cache::CachePolicy* policy = nullptr;
+    std::string key;
+    bool strip_set_cookie = false;
+    std::string rule_name;
+    bool request_no_store = false;
+    cache::ObjectPtr stale;
+    bool revalidate = false;
+    FlightGuard* flight = nullptr;
+
+    // A refresh owns what a client's fetch borrows.
+    std::optional<cache::RuleTtlPolicy> own_policy;
+    std::optional<FlightGuard> own_flight;
+};
+
+struct Pipeline::Fetched {
+    upstream::UpstreamError error = upstream::UpstreamError::None;
+    std::unique_ptr<upstream::SourceExchange> exchange;
+    std::string body;           // read so far: all of it when `complete`
+    bool complete = false;      // the whole response was read (and the exchange finished)
+    bool app_failed = false;    // no response, or a 5xx
+    cache::ObjectPtr object;    // cache candidates with a complete, usable response
+    std::optional<cache::NoCacheReason> refusal;
+    bool revalidated = false;   // a 304 refreshed the stale object
+    obs::TimePoint response_time{};
+    std::int64_t upstream_us = -1;
+};
+
+}  // namespace larder::proxy

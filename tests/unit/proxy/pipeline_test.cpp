@@ -1,0 +1,302 @@
+// The whole request journey in-process: the real Pipeline, RuleSet, Store, coalescing table and
+// policies, a scripted origin (scripted_origin.hpp) and obs::ManualClock. No sockets, no sleeps:
+// concurrent requests are ordered with Gates held at the origin, time moves by advance().
+#include "larder/proxy/pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <deque>
+
+#include "larder/http/request_parser.hpp"
+#include "scripted_origin.hpp"
+
+using namespace larder;
+using namespace larder::proxy::testing;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+namespace {
+
+class PipelineTest : public ::testing::Test {
+  protected:
+    PipelineTest() {
+        config.server.debug_headers = true;
+        config.cache.lock_timeout = 5s;
+    }
+
+    config::RuleConfig rule(std::string name, std::string prefix, std::chrono::seconds ttl) {
+        config::RuleConfig r;
+        r.name = std::move(name);
+        r.path_prefixes = {std::move(prefix)};
+        r.ttl = ttl;
+        return r;
+    }
+
+    void start() {
+        rules = std::make_unique<rules::RuleSet>(config);
+        http_options = cache::http_policy_options(config.cache);
+        shared = std::make_unique<proxy::Shared>(proxy::Shared{.config = config,
+                                                               .rules = *rules,
+                                                               .store = store,
+                                                               .flights = flights,
+                                                               .predictor = predictor,
+                                                               .http_policy = http_options,
+                                                               .clock = clock});
+        pipeline = std::make_unique<proxy::Pipeline>(*shared, origin, counters);
+    }
+
+    // Starts a request; its response is filled in once the io_context has run it.
+    Response& spawn(std::string method, std::string target,
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+        auto& c = calls.emplace_back();
+        c.raw = method + " " + target + " HTTP/1.1\r\nHost: example.com\r\n";
+        for (const auto& [n, v] : headers) c.raw += n + ": " + v + "\r\n";
+        c.raw += "\r\n";
+        c.parser = std::make_unique<http::RequestParser>(http::ParserLimits{});
+        EXPECT_EQ(c.parser->parse(c.raw.data(), c.raw.size()),
+                  http::RequestParser::State::Complete);
+        asio::co_spawn(
+            io,
+            [this, &c]() -> asio::awaitable<void> {
+                co_await pipeline->handle(c.parser->request(), client, c.writer);
+                c.response = Response::parse(c.writer.bytes);
+            },
+            asio::detached);
+        return c.response;
+    }
+
+    Response get(std::string target, std::vector<std::pair<std::string, std::string>> h = {}) {
+        Response& r = spawn("GET", std::move(target), std::move(h));
+        io.restart();
+        io.run();
+        return r;
+    }
+
+    // Runs ready work until `done` holds (bounded: the work is all in-process).
+    void run_until(const std::function<bool()>& done) {
+        io.restart();
+        for (int i = 0; i < 10000 && !done(); ++i) io.poll_one();
+        ASSERT_TRUE(done());
+    }
+
+    void run_all() {
+        io.restart();
+        io.run();
+    }
+
+    struct Call {
+        std::string raw;
+        std::unique_ptr<http::RequestParser> parser;
+        MemoryWriter writer;
+        Response response;
+    };
+
+    config::Config config;
+    std::unique_ptr<rules::RuleSet> rules;
+    cache::Store store{cache::StoreLimits{.max_size = 64 * 1024 * 1024, .shards = 4}};
+    cache::CoalescingTable flights;
+    cache::UncacheablePredictor predictor{1000, 60s};
+    cache::HttpPolicyOptions http_options;
+    obs::ManualClock clock;
+    obs::Counters counters;
+    ScriptedSource origin;
+    proxy::ClientInfo client{.ip = "127.0.0.9", .address = "127.0.0.9:1234"};
+    std::unique_ptr<proxy::Shared> shared;
+    std::unique_ptr<proxy::Pipeline> pipeline;
+    asio::io_context io{1};
+    std::deque<Call> calls;
+};
+
+Script page(std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return Script{.headers = std::move(headers), .body = std::move(body)};
+}
+
+}  // namespace
+
+TEST_F(PipelineTest, MissThenHitWithOneOriginRequest) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    EXPECT_EQ(get("/p/a").x_cache(), "MISS");
+    Response hit = get("/p/a");
+    EXPECT_EQ(hit.x_cache(), "HIT");
+    EXPECT_EQ(hit.body, "origin");
+    EXPECT_EQ(hit.field("content-length"), "6");
+    EXPECT_EQ(origin.count("/p/a"), 1u);
+    EXPECT_EQ(counters.cache_hits.load(), 1u);
+    EXPECT_EQ(counters.cache_misses.load(), 1u);
+    EXPECT_EQ(counters.cache_stores.load(), 1u);
+}
+
+TEST_F(PipelineTest, SharedFetchCarriesOnlyKeyedCookies) {
+    auto r = rule("pages", "/p/", 60s);
+    r.vary_cookies = {"lang"};
+    config.rules.push_back(r);
+    config.identity.cookies = {"remember_token"};
+    start();
+    EXPECT_EQ(get("/p/a", {{"Cookie", "cart=alice; lang=fr; csrftoken=x"}}).x_cache(), "MISS");
+    ASSERT_EQ(origin.sent.size(), 1u);
+    EXPECT_EQ(origin.sent[0].field("cookie"), "lang=fr");
+    EXPECT_EQ(get("/p/a", {{"Cookie", "lang=fr"}}).x_cache(), "HIT");
+    // A logged-in visitor passes with everything they sent, and the reason says why.
+    Response member = get("/p/a", {{"Cookie", "remember_token=t; lang=fr"}});
+    EXPECT_EQ(member.x_cache(), "PASS");
+    EXPECT_EQ(member.field("x-cache-reason"), "login_cookie:remember_token");
+    EXPECT_EQ(origin.sent.back().field("cookie"), "remember_token=t; lang=fr");
+}
+
+TEST_F(PipelineTest, CoalescedRequestsReachTheOriginOnce) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    config.identity.cookies = {"remember_token"};  // so a cart cookie is not personal
+    start();
+    auto gate = std::make_shared<Gate>();
+    origin.respond = [&](const Sent&) {
+        Script s = page("viral");
+        s.hold = gate;
+        return s;
+    };
+    Response& leader = spawn("GET", "/p/v");
+    run_until([&] { return origin.sent.size() == 1; });
+    Response& follower = spawn("GET", "/p/v", {{"Cookie", "cart=bob"}});
+    run_until([&] { return flights.in_flight() == 1 && io.poll() == 0; });
+    gate->open();
+    run_all();
+    EXPECT_EQ(leader.x_cache(), "MISS");
+    EXPECT_EQ(follower.x_cache(), "COALESCED");
+    EXPECT_EQ(follower.body, "viral");
+    EXPECT_EQ(origin.sent.size(), 1u);
+}
+
+TEST_F(PipelineTest, GraceServesStaleAndRefreshesOnceWithoutCookies) {
+    auto r = rule("pages", "/p/", 10s);
+    r.grace = 60s;
+    config.rules.push_back(r);
+    config.identity.cookies = {"remember_token"};
+    start();
+    int version = 0;
+    origin.respond = [&](const Sent&) { return page("v" + std::to_string(++version)); };
+    EXPECT_EQ(get("/p/g").body, "v1");
+    clock.advance(11s);
+    Response stale = get("/p/g", {{"Cookie", "cart=alice"}});
+    EXPECT_EQ(stale.x_cache(), "STALE");
+    EXPECT_EQ(stale.body, "v1");
+    ASSERT_EQ(origin.sent.size(), 2u);  // the refresh ran with the request
+    EXPECT_FALSE(origin.sent[1].has("cookie"));
+    Response fresh = get("/p/g");
+    EXPECT_EQ(fresh.x_cache(), "HIT");
+    EXPECT_EQ(fresh.body, "v2");
+    EXPECT_EQ(counters.background_refreshes.load(), 1u);
+}
+
+TEST_F(PipelineTest, StaleIfErrorThenTheErrorOnceTheWindowCloses) {
+    auto r = rule("pages", "/p/", 10s);
+    r.grace = 0s;
+    r.stale_if_error = 30s;
+    config.rules.push_back(r);
+    start();
+    EXPECT_EQ(get("/p/e").x_cache(), "MISS");
+    origin.respond = [](const Sent&) { return Script{.status = 503, .body = "down"}; };
+    clock.advance(20s);
+    Response stale = get("/p/e");
+    EXPECT_EQ(stale.x_cache(), "STALE");
+    EXPECT_EQ(stale.field("x-cache-reason"), "stale_if_error");
+    EXPECT_EQ(stale.body, "origin");
+    clock.advance(30s);
+    Response error = get("/p/e");
+    EXPECT_EQ(error.status, 503);
+    EXPECT_EQ(error.body, "down");
+    origin.respond = [](const Sent&) {
+        Script s;
+        s.error = upstream::UpstreamError::ConnectFailed;
+        return s;
+    };
+    EXPECT_EQ(get("/p/e").status, 502);
+}
+
+TEST_F(PipelineTest, RevalidationSendsValidatorsAndA304Refreshes) {
+    config.cache.default_policy = "http";
+    start();
+    origin.respond = [&](const Sent& s) {
+        if (s.has("if-none-match"))
+            return Script{.status = 304, .headers = {{"ETag", "\"v1\""}, {"Cache-Control", "max-age=10"}}};
+        return page("body-v1", {{"ETag", "\"v1\""}, {"Cache-Control", "max-age=10"}});
+    };
+    EXPECT_EQ(get("/r").x_cache(), "MISS");
+    clock.advance(11s);
+    Response r = get("/r");
+    EXPECT_EQ(origin.sent.back().field("if-none-match"), "\"v1\"");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "body-v1");
+    EXPECT_EQ(r.field("x-cache-reason"), "revalidated");
+    EXPECT_EQ(get("/r").x_cache(), "HIT");
+    EXPECT_EQ(origin.sent.size(), 2u);
+}
+
+TEST_F(PipelineTest, VaryRefreshIsStoredAgainNotHitForPass) {
+    config.cache.default_policy = "http";
+    start();
+    origin.respond = [&](const Sent& s) {
+        return page("lang=" + s.field("accept-language"),
+                    {{"Cache-Control", "max-age=1, stale-while-revalidate=30"},
+                     {"Vary", "Accept-Language"}});
+    };
+    std::vector<std::pair<std::string, std::string>> fr{{"Accept-Language", "fr"}};
+    EXPECT_EQ(get("/v", fr).x_cache(), "MISS");
+    clock.advance(2s);
+    EXPECT_EQ(get("/v", fr).x_cache(), "STALE");
+    EXPECT_EQ(origin.sent.back().field("accept-language"), "fr");
+    Response again = get("/v", fr);
+    EXPECT_EQ(again.x_cache(), "HIT");
+    EXPECT_EQ(again.body, "lang=fr");
+    EXPECT_EQ(counters.cache_hit_for_pass.load(), 0u);
+}
+
+TEST_F(PipelineTest, UnstorableSharedFetchIsRefetchedAsTheVisitorsOwn) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    config.identity.cookies = {"remember_token"};
+    start();
+    origin.respond = [&](const Sent& s) {
+        return page("for[" + s.field("cookie") + "]", {{"Set-Cookie", "session=new"}});
+    };
+    Response r = get("/p/sc", {{"Cookie", "cart=alice"}});
+    EXPECT_EQ(r.x_cache(), "PASS");
+    EXPECT_EQ(r.body, "for[cart=alice]");
+    ASSERT_EQ(origin.sent.size(), 2u);
+    EXPECT_FALSE(origin.sent[0].has("cookie"));
+    Response next = get("/p/sc", {{"Cookie", "cart=bob"}});
+    EXPECT_EQ(next.x_cache(), "HIT-FOR-PASS");
+    EXPECT_EQ(next.body, "for[cart=bob]");
+}
+
+TEST_F(PipelineTest, UnsafeRequestInvalidatesTheStoredPage) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    EXPECT_EQ(get("/p/item").x_cache(), "MISS");
+    EXPECT_EQ(get("/p/item").x_cache(), "HIT");
+    Response& post = spawn("POST", "/p/item", {{"Content-Length", "0"}});
+    run_all();
+    EXPECT_EQ(post.x_cache(), "PASS");
+    EXPECT_EQ(get("/p/item").x_cache(), "MISS");
+}
+
+TEST_F(PipelineTest, OnlyIfCachedMissIs504WithoutAnOriginRequest) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    Response r = get("/p/none", {{"Cache-Control", "only-if-cached"}});
+    EXPECT_EQ(r.status, 504);
+    EXPECT_TRUE(origin.sent.empty());
+}
+
+TEST_F(PipelineTest, PassedResponsesAreRelayedNotStored) {
+    start();  // no rules: everything passes
+    origin.respond = [](const Sent&) { return page("passed", {{"Set-Cookie", "a=1"}}); };
+    Response r = get("/x", {{"Cookie", "session=s"}});
+    EXPECT_EQ(r.x_cache(), "PASS");
+    EXPECT_EQ(r.field("x-cache-reason"), "no_rule_matched");
+    EXPECT_EQ(r.field("set-cookie"), "a=1");
+    EXPECT_EQ(r.field("content-length"), "6");
+    EXPECT_EQ(origin.sent[0].field("cookie"), "session=s");
+    EXPECT_EQ(store.stats().objects, 0u);
+}

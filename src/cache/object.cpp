@@ -1,19 +1,23 @@
 // Object::charge(): what one stored object really costs, measured against this standard library.
 //
 // The fixed part is found once by asking the library itself: a recording allocator is handed to
-// std::allocate_shared<Object> and to the store's own map type, and remembers the size of the
-// single-element allocations they make (the in-place control block holding the Object, and the
-// map node that is also the LRU link). An empty allocator does not change either layout, so the
-// sizes equal those of make_shared and of std::allocator-based maps. The bucket array adds one
-// pointer per object at a load factor of 1. Malloc's own per-chunk header is not counted.
+// std::allocate_shared<Object> and to the store's own map types, and remembers the size of the
+// single-element allocations they make (the in-place control block holding the Object, the
+// node of the per-key entry map, the node of the URL index). An empty allocator does not change
+// either layout, so the sizes equal those of make_shared and of std::allocator-based maps. The
+// store allocates one detail::Slot per object with `new` (sizeof(Slot) exactly). The bucket
+// arrays add one pointer per node at a load factor of 1. Malloc's own per-chunk header is not
+// counted. The entry's copy of the primary key is a std::string built from a string_view: its
+// capacity is the key's length, on the heap once that exceeds the inline (SSO) buffer.
 #include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <type_traits>
 
+#include "entry.hpp"
 #include "larder/cache/object.hpp"
-#include "lru.hpp"
+#include "larder/cache/vary.hpp"
 
 namespace larder::cache {
 
@@ -45,22 +49,36 @@ std::size_t measure_shared_allocation() {
     return g_recorded;
 }
 
-std::size_t measure_map_node() {
-    using Alloc = RecordingAllocator<std::pair<const std::string_view, detail::Entry>>;
+template <class Map>
+std::size_t measure_node(typename Map::key_type key) {
     g_recorded = 0;
-    detail::BasicEntryMap<Alloc> map;
-    map.try_emplace(std::string_view("k"));
+    Map map;
+    map.try_emplace(std::move(key));
     return g_recorded;
 }
 
 std::size_t compute_bookkeeping() {
-    return measure_shared_allocation() + measure_map_node() + sizeof(void*);
+    using EntryAlloc = RecordingAllocator<std::pair<const detail::EntryKey, detail::Entry>>;
+    return measure_shared_allocation() + sizeof(detail::Slot) +
+           measure_node<detail::BasicEntryMap<EntryAlloc>>(detail::EntryKey{"k", 0}) +
+           sizeof(void*);
+}
+
+std::size_t compute_url_index() {
+    using UrlAlloc = RecordingAllocator<std::pair<const std::string_view, detail::Slot*>>;
+    return measure_node<detail::BasicUrlIndex<UrlAlloc>>(std::string_view("u")) + sizeof(void*);
 }
 
 // Bytes a string holds on the heap: nothing while it fits in the inline (SSO) buffer.
 std::size_t heap_bytes(const std::string& s) {
     static const std::size_t inline_capacity = std::string().capacity();
     return s.capacity() > inline_capacity ? s.capacity() + 1 : 0;
+}
+
+// Bytes a std::string built from `length` characters of a string_view holds on the heap.
+std::size_t heap_bytes_of_copy(std::size_t length) {
+    static const std::size_t inline_capacity = std::string().capacity();
+    return length > inline_capacity ? length + 1 : 0;
 }
 
 }  // namespace
@@ -71,8 +89,11 @@ std::size_t Object::bookkeeping_bytes() {
 }
 
 std::size_t Object::charge() const {
+    static const std::size_t url_index = compute_url_index();
     return bookkeeping_bytes() + heap_bytes(key) + heap_bytes(head) + heap_bytes(body) +
-           heap_bytes(rule_name) + heap_bytes(meta.etag) + heap_bytes(meta.vary);
+           heap_bytes(rule_name) + heap_bytes(meta.etag) + heap_bytes(meta.vary) + heap_bytes(url) +
+           heap_bytes(url_query) + heap_bytes_of_copy(primary_of(key).size()) +
+           (url.empty() ? 0 : url_index);
 }
 
 }  // namespace larder::cache

@@ -1,8 +1,10 @@
-// cache::Store: shards of detail::Lru, each behind its own mutex.
+// cache::Store: shards of detail::Lru (entries, CLOCK queue, URL index, markers), each behind
+// its own mutex, plus the flights that live in the entries.
 //
 // Every object that leaves a shard (replaced, evicted, expired, erased) is moved out under the
 // lock into a local declared before the lock guard, so it is dropped after the lock is released:
-// freeing a large body never happens while other workers wait on the shard.
+// freeing a large body never happens while other workers wait on the shard. Waiter callbacks are
+// likewise swapped out under the lock and run after it.
 #include "larder/cache/store.hpp"
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "larder/cache/vary.hpp"
@@ -18,53 +19,54 @@
 
 namespace larder::cache {
 
+const char* to_string(Lookup::Kind kind) {
+    switch (kind) {
+        case Lookup::Kind::Hit:
+            return "hit";
+        case Lookup::Kind::Grace:
+            return "grace";
+        case Lookup::Kind::Leader:
+            return "leader";
+        case Lookup::Kind::Follower:
+            return "follower";
+        case Lookup::Kind::HitForPass:
+            return "hit_for_pass";
+    }
+    return "unknown";
+}
+
 namespace {
 
-// The variants of one primary key (see store.hpp).
-struct VariantSet {
-    std::string vary;                      // normalised Vary names
-    std::vector<std::string> secondaries;  // newest first
-};
+detail::KeyRef ref(const Key& key) {
+    return {key.text, key.hash};
+}
 
-struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return detail::KeyHash{}(s); }
-};
+// The flight of `e` for (vary, secondary), or nullptr.
+FlightPtr find_flight(const detail::Entry& e, std::string_view vary, std::string_view secondary) {
+    for (const auto& f : e.flights)
+        if (f->secondary() == secondary && f->vary() == vary) return f;
+    return nullptr;
+}
 
-using VariantIndex = std::unordered_map<std::string, VariantSet, TransparentHash, std::equal_to<>>;
+// Whether `object` answers the requests that joined `flight`: the plain object for a plain
+// flight; for a variant flight, a variant under the same Vary with the same secondary key.
+bool answers(const VariantFlight& flight, const Object& object) {
+    const std::string_view key = object.key;
+    const auto sep = key.find(kVariantSeparator);
+    if (key.substr(0, sep) != flight.primary().text) return false;
+    if (sep == std::string_view::npos) return flight.secondary().empty();
+    return !flight.secondary().empty() && key.substr(sep + 1) == flight.secondary() &&
+           object.meta.vary == flight.vary();
+}
 
 }  // namespace
 
 // Each shard on its own cache lines, so workers on different shards do not share a mutex line.
 struct alignas(64) Store::Shard {
-    std::mutex mu;
+    mutable std::mutex mu;
     std::unique_ptr<detail::Lru> lru;
     std::uint64_t rejected = 0;  // guarded by mu
-    VariantIndex variants;       // guarded by mu
-
-    // Drops the index entry of a variant object that left the LRU.
-    void forget_variant(std::string_view key) {
-        const auto sep = key.find(kVariantSeparator);
-        if (sep == std::string_view::npos) return;
-        auto it = variants.find(key.substr(0, sep));
-        if (it == variants.end()) return;
-        auto& list = it->second.secondaries;
-        list.erase(std::remove(list.begin(), list.end(), key.substr(sep + 1)), list.end());
-        if (list.empty()) variants.erase(it);
-    }
-    void forget_released(const std::vector<ObjectPtr>& released, std::string_view except) {
-        for (const auto& o : released)
-            if (o && o->key != except) forget_variant(o->key);
-    }
-    // Erases every variant object of `primary` and its index entry.
-    void erase_variants(std::string_view primary, std::vector<ObjectPtr>& released) {
-        auto it = variants.find(primary);
-        if (it == variants.end()) return;
-        for (const auto& secondary : it->second.secondaries)
-            if (auto o = lru->erase(variant_key(primary, secondary)))
-                released.push_back(std::move(o));
-        variants.erase(it);
-    }
+    std::size_t flights = 0;     // guarded by mu
 };
 
 Store::Store(StoreLimits limits) : limits_(limits) {
@@ -75,28 +77,281 @@ Store::Store(StoreLimits limits) : limits_(limits) {
     shards_ = std::make_unique<Shard[]>(limits_.shards);
     const std::size_t bytes = limits_.max_size / limits_.shards;
     const std::size_t objects = std::max<std::size_t>(1, limits_.max_objects / limits_.shards);
+    const std::size_t markers = std::max<std::size_t>(1, limits_.max_uncacheable / limits_.shards);
     for (unsigned i = 0; i < limits_.shards; ++i)
-        shards_[i].lru = std::make_unique<detail::Lru>(bytes, objects);
+        shards_[i].lru = std::make_unique<detail::Lru>(bytes, objects, markers);
 }
 
 Store::~Store() = default;
 
-Store::Shard& Store::shard_for(std::string_view key) {
+Store::Shard& Store::shard_at(std::size_t hash) {
     // The map's buckets use this hash modulo a prime; the shard comes from the high bits of a
     // multiplicative scramble of it, so the two choices stay independent.
-    // Variants hash by their primary part, so they share the primary's shard.
-    const std::uint64_t h =
-        static_cast<std::uint64_t>(detail::KeyHash{}(primary_of(key))) * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t h = static_cast<std::uint64_t>(hash) * 0x9E3779B97F4A7C15ull;
     return shards_[(h >> 32) & shard_mask_];
 }
 
-ObjectPtr Store::lookup(std::string_view key, obs::TimePoint now) {
-    Shard& s = shard_for(key);
+Store::Shard& Store::shard_for(std::string_view key) {
+    // Variants hash by their primary part, so they share the primary's entry and shard.
+    return shard_at(detail::KeyHash{}(primary_of(key)));
+}
+
+bool Store::refused(const Object& object, const Shard& shard) const {
+    const bool variant = object.key.find(kVariantSeparator) != std::string::npos;
+    return object.body.size() > limits_.max_object_size || (variant && limits_.max_variants == 0) ||
+           object.charge() > shard.lru->max_bytes();
+}
+
+// --- one lookup per request ---
+
+Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request_headers,
+                             Judge judge, obs::TimePoint now) {
+    Shard& s = shard_at(primary.hash);
+    ObjectPtr dropped;      // released after the lock
+    std::string secondary;  // stays empty (no allocation) for a key without variants
+    std::lock_guard lock(s.mu);
+    detail::Lru& t = *s.lru;
+    detail::LruCounters& c = t.counters();
+    detail::Entry* e = t.find(ref(primary));
+    ObjectPtr kept;
+    if (e) {
+        const bool variant = !e->vary.empty();
+        if (variant) secondary = secondary_key(e->vary, request_headers);
+        if (detail::Slot* slot = detail::Lru::slot_of(*e, variant, secondary)) {
+            const Object& object = *slot->object;
+            const Usability u = now >= object.retain_until() ? Usability::Unusable : judge(object);
+            if (u == Usability::Fresh) {
+                detail::Lru::touch(*slot);
+                ++c.hits;
+                return {Lookup::Kind::Hit, slot->object, nullptr};
+            }
+            if (u == Usability::Grace) {
+                detail::Lru::touch(*slot);
+                ++c.hits;
+                FlightPtr refresh;
+                if (!find_flight(*e, e->vary, secondary)) {
+                    refresh = std::make_shared<VariantFlight>(VariantFlight::Token{}, primary,
+                                                              e->vary, std::move(secondary));
+                    e->flights.push_back(refresh);
+                    ++s.flights;
+                }
+                return {Lookup::Kind::Grace, slot->object, std::move(refresh)};
+            }
+            if (u == Usability::Stale) {
+                kept = slot->object;
+            } else {
+                dropped = t.remove(slot);  // `e` stays: a flight is joined or created below
+                ++c.expired;
+            }
+        }
+        ++c.misses;
+        if (FlightPtr f = find_flight(*e, e->vary, secondary)) {
+            ++c.coalesced;
+            return {Lookup::Kind::Follower, std::move(kept), std::move(f)};
+        }
+        if (e->marked) {
+            if (now < e->pass_until) {
+                ++c.hit_for_pass;
+                return {Lookup::Kind::HitForPass, std::move(kept), nullptr};
+            }
+            t.unmark(*e);
+        }
+    } else {
+        ++c.misses;
+        e = &t.find_or_create(ref(primary));
+    }
+    t.sweep_markers(now);  // never touches `e`: it is not marked
+    auto leader = std::make_shared<VariantFlight>(VariantFlight::Token{}, primary, e->vary,
+                                                  std::move(secondary));
+    e->flights.push_back(leader);
+    ++s.flights;
+    return {Lookup::Kind::Leader, std::move(kept), std::move(leader)};
+}
+
+void Store::wait(const FlightPtr& flight, VariantFlight::Callback callback) {
+    if (!flight || !callback) return;
+    Shard& s = shard_at(flight->primary().hash);
+    std::unique_lock lock(s.mu);
+    if (!flight->done_) {
+        flight->callbacks_.push_back(std::move(callback));
+        return;
+    }
+    ObjectPtr result = flight->result_;
+    lock.unlock();
+    callback(std::move(result));
+}
+
+void Store::complete(const FlightPtr& flight, ObjectPtr object, bool uncacheable,
+                     obs::TimePoint now) {
+    end(flight, std::move(object), true, uncacheable, now);
+}
+
+void Store::hand_over(const FlightPtr& flight, ObjectPtr answer) {
+    end(flight, std::move(answer), false, false, obs::TimePoint{});
+}
+
+void Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool uncacheable,
+                obs::TimePoint now) {
+    if (!flight) return;
+    Shard& s = shard_at(flight->primary().hash);
+    std::vector<ObjectPtr> released;
+    released.reserve(4);  // allocated outside the lock in the common case
+    std::vector<VariantFlight::Callback> callbacks;
+    ObjectPtr result = object && answers(*flight, *object) ? object : nullptr;
+    ObjectPtr elsewhere;  // an object of another primary key: inserted after this lock
+    {
+        std::lock_guard lock(s.mu);
+        if (flight->done_) return;
+        flight->done_ = true;
+        flight->result_ = result;
+        callbacks.swap(flight->callbacks_);
+        --s.flights;
+        detail::Lru& t = *s.lru;
+        detail::Entry* e = t.find(ref(flight->primary()));
+        if (!e) {  // cannot happen while the flight is listed; keep the object anyway
+            if (store) elsewhere = std::move(object);
+        } else {
+            auto& list = e->flights;
+            list.erase(std::remove(list.begin(), list.end(), flight), list.end());
+            bool stored = false;
+            if (store && object) {
+                if (primary_of(object->key) != flight->primary().text) {
+                    elsewhere = std::move(object);
+                } else if (refused(*object, s)) {
+                    ++s.rejected;
+                } else {
+                    t.insert(*e, std::move(object), limits_.max_variants, released);
+                    stored = true;
+                }
+            }
+            if (uncacheable && !stored) t.mark(*e, now + limits_.uncacheable_ttl);
+            t.erase_if_empty(*e);
+            if (store) t.sweep_markers(now);
+        }
+    }
+    if (elsewhere) insert(std::move(elsewhere));
+    for (auto& callback : callbacks) callback(result);
+}
+
+void Store::mark_uncacheable(const Key& primary, obs::TimePoint now) {
+    Shard& s = shard_at(primary.hash);
+    std::lock_guard lock(s.mu);
+    detail::Lru& t = *s.lru;
+    t.mark(t.find_or_create(ref(primary)), now + limits_.uncacheable_ttl);
+    t.sweep_markers(now);
+}
+
+std::size_t Store::waiters(const FlightPtr& flight) {
+    if (!flight) return 0;
+    Shard& s = shard_at(flight->primary().hash);
+    std::lock_guard lock(s.mu);
+    return flight->callbacks_.size();
+}
+
+// --- invalidation and purge ---
+
+std::size_t Store::erase_at(std::string_view url, const std::function<bool(const Object&)>& which) {
+    if (url.empty()) return 0;
+    std::size_t n = 0;
+    for (unsigned i = 0; i < limits_.shards; ++i) {
+        Shard& s = shards_[i];
+        std::vector<ObjectPtr> released;
+        std::lock_guard lock(s.mu);
+        n += s.lru->erase_at(url, which, released);
+    }
+    return n;
+}
+
+std::size_t Store::expire(obs::TimePoint now) {
+    std::size_t n = 0;
+    for (unsigned i = 0; i < limits_.shards; ++i) {
+        Shard& s = shards_[i];
+        std::vector<ObjectPtr> released;
+        std::lock_guard lock(s.mu);
+        n += s.lru->expire(now, released);
+    }
+    return n;
+}
+
+// --- the string-based interface ---
+
+ObjectPtr Store::find(std::string_view key, obs::TimePoint now, bool allow_stale) {
+    const std::string_view primary = primary_of(key);
+    const bool variant = primary.size() != key.size();
+    const std::string_view secondary = variant ? key.substr(primary.size() + 1) : "";
+    const std::size_t hash = detail::KeyHash{}(primary);
+    Shard& s = shard_at(hash);
     ObjectPtr expired;
     std::lock_guard lock(s.mu);
-    ObjectPtr found = s.lru->lookup(key, now, expired);
-    if (expired) s.forget_variant(expired->key);
-    return found;
+    detail::Lru& t = *s.lru;
+    detail::LruCounters& c = t.counters();
+    detail::Entry* e = t.find({primary, hash});
+    detail::Slot* slot = e ? detail::Lru::slot_of(*e, variant, secondary) : nullptr;
+    if (!slot) {
+        ++c.misses;
+        return nullptr;
+    }
+    if (now >= slot->object->retain_until()) {
+        expired = t.remove(slot);
+        t.erase_if_empty(*e);
+        ++c.expired;
+        ++c.misses;
+        return nullptr;
+    }
+    if (!allow_stale && !slot->object->fresh(now)) {  // kept for grace or errors, not a hit
+        ++c.misses;
+        return nullptr;
+    }
+    detail::Lru::touch(*slot);
+    ++c.hits;
+    return slot->object;
+}
+
+ObjectPtr Store::lookup(std::string_view key, obs::TimePoint now) {
+    return find(key, now, false);
+}
+
+ObjectPtr Store::lookup_servable(std::string_view key, obs::TimePoint now) {
+    return find(key, now, true);
+}
+
+bool Store::insert(ObjectPtr object) {
+    if (!object) return false;
+    const std::string_view primary = primary_of(object->key);
+    const std::size_t hash = detail::KeyHash{}(primary);
+    Shard& s = shard_at(hash);
+    std::vector<ObjectPtr> released;
+    released.reserve(4);  // allocated outside the lock in the common case
+    const bool refuse = refused(*object, s);
+    ObjectPtr keep_alive = object;  // `primary` views it
+    std::lock_guard lock(s.mu);
+    if (refuse) {
+        ++s.rejected;
+        return false;
+    }
+    detail::Lru& t = *s.lru;
+    t.insert(t.find_or_create({primary, hash}), std::move(object), limits_.max_variants, released);
+    return true;
+}
+
+bool Store::erase(std::string_view key) {
+    const std::string_view primary = primary_of(key);
+    const bool variant = primary.size() != key.size();
+    const std::size_t hash = detail::KeyHash{}(primary);
+    Shard& s = shard_at(hash);
+    std::vector<ObjectPtr> released;
+    std::lock_guard lock(s.mu);
+    detail::Lru& t = *s.lru;
+    detail::Entry* e = t.find({primary, hash});
+    if (!e) return false;
+    if (variant) {
+        if (detail::Slot* slot = t.slot_of(*e, true, key.substr(primary.size() + 1)))
+            released.push_back(t.remove(slot));
+    } else {
+        t.remove_all(*e, released);
+    }
+    t.erase_if_empty(*e);
+    return !released.empty();
 }
 
 std::string Store::resolve_variant(std::string_view primary,
@@ -105,19 +360,9 @@ std::string Store::resolve_variant(std::string_view primary,
     std::string vary;
     {
         std::lock_guard lock(s.mu);
-        auto it = s.variants.find(primary);
-        if (it == s.variants.end()) return std::string(primary);
-        auto& list = it->second.secondaries;
-        list.erase(std::remove_if(list.begin(), list.end(),
-                                  [&](const std::string& sec) {
-                                      return !s.lru->contains(variant_key(primary, sec));
-                                  }),
-                   list.end());
-        if (list.empty()) {
-            s.variants.erase(it);
-            return std::string(primary);
-        }
-        vary = it->second.vary;
+        detail::Entry* e = s.lru->find({primary, detail::KeyHash{}(primary)});
+        if (!e || !e->has_variants()) return std::string(primary);
+        vary = e->vary;
     }
     return variant_key(primary, secondary_key(vary, request_headers));  // outside the lock
 }
@@ -130,74 +375,8 @@ ObjectPtr Store::lookup(std::string_view primary, const http::HeaderList& reques
 std::size_t Store::variant_count(std::string_view primary) {
     Shard& s = shard_for(primary);
     std::lock_guard lock(s.mu);
-    auto it = s.variants.find(primary);
-    return it == s.variants.end() ? 0 : it->second.secondaries.size();
-}
-
-ObjectPtr Store::lookup_servable(std::string_view key, obs::TimePoint now) {
-    Shard& s = shard_for(key);
-    ObjectPtr expired;
-    std::lock_guard lock(s.mu);
-    ObjectPtr found = s.lru->lookup(key, now, expired, true);
-    if (expired) s.forget_variant(expired->key);
-    return found;
-}
-
-bool Store::insert(ObjectPtr object) {
-    if (!object) return false;
-    Shard& s = shard_for(object->key);
-    const bool too_large = object->body.size() > limits_.max_object_size;
-    std::vector<ObjectPtr> released;
-    if (!too_large) released.reserve(4);       // allocate outside the lock in the common case
-    const std::string_view key = object->key;  // stays valid: `released` or the LRU holds it
-    const auto sep = key.find(kVariantSeparator);
-    const bool variant = sep != std::string_view::npos;
-    ObjectPtr keep_alive = object;  // `key` and `vary` view it after the move below
-    std::lock_guard lock(s.mu);
-    if (too_large || (variant && limits_.max_variants == 0) ||
-        !s.lru->insert(std::move(object), released)) {
-        ++s.rejected;
-        return false;
-    }
-    s.forget_released(released, key);
-    if (!variant) {
-        s.erase_variants(key, released);  // a plain response replaces all variants
-        return true;
-    }
-    const std::string_view primary = key.substr(0, sep);
-    const std::string_view secondary = key.substr(sep + 1);
-    if (auto plain = s.lru->erase(primary)) released.push_back(std::move(plain));
-    auto it = s.variants.find(primary);
-    if (it != s.variants.end() && it->second.vary != keep_alive->meta.vary) {
-        for (const auto& old : it->second.secondaries)  // the app changed its Vary
-            if (old != secondary)
-                if (auto o = s.lru->erase(variant_key(primary, old)))
-                    released.push_back(std::move(o));
-        s.variants.erase(it);
-        it = s.variants.end();
-    }
-    if (it == s.variants.end())
-        it = s.variants.emplace(std::string(primary), VariantSet{keep_alive->meta.vary, {}}).first;
-    auto& list = it->second.secondaries;
-    list.erase(std::remove(list.begin(), list.end(), secondary), list.end());
-    list.insert(list.begin(), std::string(secondary));
-    while (list.size() > limits_.max_variants) {
-        if (auto o = s.lru->erase(variant_key(primary, list.back())))
-            released.push_back(std::move(o));
-        list.pop_back();
-    }
-    return true;
-}
-
-bool Store::erase(std::string_view key) {
-    Shard& s = shard_for(key);
-    ObjectPtr removed;
-    std::vector<ObjectPtr> variants;
-    std::lock_guard lock(s.mu);
-    removed = s.lru->erase(key);
-    if (removed) s.forget_variant(key);
-    if (key.find(kVariantSeparator) == std::string_view::npos) s.erase_variants(key, variants);
-    return removed != nullptr || !variants.empty();
+    detail::Entry* e = s.lru->find({primary, detail::KeyHash{}(primary)});
+    return e && e->has_variants() ? e->slot_count : 0;
 }
 
 std::size_t Store::erase_prefix(std::string_view prefix) {
@@ -206,8 +385,9 @@ std::size_t Store::erase_prefix(std::string_view prefix) {
         Shard& s = shards_[i];
         std::vector<ObjectPtr> released;
         std::lock_guard lock(s.mu);
-        n += s.lru->erase_prefix(prefix, released);
-        s.forget_released(released, {});
+        n += s.lru->remove_if(
+            [prefix](const Object& o) { return std::string_view(o.key).starts_with(prefix); },
+            released);
     }
     return n;
 }
@@ -215,43 +395,46 @@ std::size_t Store::erase_prefix(std::string_view prefix) {
 StoreStats Store::stats() const {
     StoreStats total;
     for (unsigned i = 0; i < limits_.shards; ++i) {
-        Shard& s = shards_[i];
+        const Shard& s = shards_[i];
         std::lock_guard lock(s.mu);
-        const auto& c = s.lru->counters();
-        total.objects += s.lru->size();
-        total.bytes += s.lru->bytes();
+        const detail::Lru& t = *s.lru;
+        const auto& c = t.counters();
+        total.objects += t.size();
+        total.bytes += t.bytes();
+        total.entries += t.entries();
+        total.flights += s.flights;
+        total.pass_markers += t.markers();
         total.hits += c.hits;
         total.misses += c.misses;
         total.inserts += c.inserts;
         total.evictions += c.evictions;
         total.expired += c.expired;
         total.rejected += s.rejected;
+        total.coalesced += c.coalesced;
+        total.hit_for_pass += c.hit_for_pass;
     }
     return total;
 }
 
 bool Store::check_invariants() const {
     for (unsigned i = 0; i < limits_.shards; ++i) {
-        Shard& s = shards_[i];
+        const Shard& s = shards_[i];
         std::lock_guard lock(s.mu);
-        if (!s.lru->check_invariants()) return false;
-        // Every variant object is indexed under its primary; no primary has both kinds; every
-        // index entry is within max_variants and non-empty.
-        for (std::string_view key : s.lru->keys_mru_first()) {
-            const auto sep = key.find(kVariantSeparator);
-            if (sep == std::string_view::npos) {
-                if (s.variants.count(key)) return false;
-                continue;
+        if (!s.lru->check_invariants(limits_.max_variants)) return false;
+        std::size_t flights = 0;
+        for (const auto& [key, e] : s.lru->map()) {
+            for (const auto& f : e.flights) {
+                if (!f || f->done_ || f->primary().text != key.text ||
+                    f->primary().hash != key.hash)
+                    return false;
+                if (std::count(e.flights.begin(), e.flights.end(), f) != 1) return false;
+                for (const auto& g : e.flights)
+                    if (g != f && g->vary() == f->vary() && g->secondary() == f->secondary())
+                        return false;  // one flight per variant
             }
-            auto it = s.variants.find(key.substr(0, sep));
-            if (it == s.variants.end()) return false;
-            const auto& list = it->second.secondaries;
-            if (std::find(list.begin(), list.end(), key.substr(sep + 1)) == list.end())
-                return false;
+            flights += e.flights.size();
         }
-        for (const auto& [primary, set] : s.variants)
-            if (set.secondaries.empty() || set.secondaries.size() > limits_.max_variants)
-                return false;
+        if (flights != s.flights) return false;
     }
     return true;
 }

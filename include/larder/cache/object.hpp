@@ -70,11 +70,19 @@ struct Object {
     obs::TimePoint error_until{};
     std::string rule_name;  // which rule stored it (for X-Cache-Reason)
     Meta meta;              // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
+    // The URL the object answers, for invalidation and purge: `url` is "scheme://host/path"
+    // (no query; host lower-case, as in the default key), `url_query` the normalised query
+    // (without '?'). Set by whoever builds the object; the store indexes objects by `url`
+    // (Store::erase_at), whatever rule built their key. Empty `url`: not indexed.
+    std::string url;
+    std::string url_query;
 
     // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
-    // meta.etag and meta.vary (their
-    // capacity, since that is what is held) plus bookkeeping_bytes(). Constant for the object's
-    // lifetime, so the store can add it on insert and subtract it on removal.
+    // meta.etag, meta.vary, url and url_query (their capacity, since that is what is held), the
+    // heap bytes of the store entry's own copy of the primary key, bookkeeping_bytes(), and for
+    // an object with a `url` one node of the store's URL index (measured, see object.cpp).
+    // Constant for the object's lifetime, so the store can add it on insert and subtract it on
+    // removal.
     std::size_t charge() const;
 
     bool fresh(obs::TimePoint now) const { return now < expires_at; }
@@ -86,8 +94,10 @@ struct Object {
     }
 
     // The fixed cost of one stored object, measured (not guessed) for this standard library:
-    // the make_shared allocation (control block + Object), the store's hash-map node (which is
-    // also the LRU list link) and one bucket pointer.
+    // the make_shared allocation (control block + Object), the store's slot (the object's link
+    // in its entry, the eviction queue and the URL index), the node of the store's per-key entry
+    // map and one bucket pointer. Each object is charged a whole entry: exact for a key with one
+    // object, an overcount for Vary variants, which share their entry.
     static std::size_t bookkeeping_bytes();
 };
 

@@ -1,34 +1,58 @@
-// cache::Store: the in-memory response store. Sharded by key hash, LRU per shard, bounded by
-// bytes (max_size, counting Object::charge()) and by object count (max_objects).
+// cache::Store: the in-memory response store and the one place a request's lookup is decided.
+// Sharded by the primary key's hash; each shard holds, under its own mutex, one entry per
+// primary key (Varnish's objhead): the stored objects of that key (the plain object or its Vary
+// variants), the fetches in flight for its variants with their waiters, and its hit-for-pass
+// marker. lookup_or_join() answers a request with one lock, one hash lookup (Key carries the
+// hash) and no allocation on a hit of a key without variants (lookup.hpp lists the answers).
 //
-// Thread-safe: every worker calls lookup/insert concurrently; each shard has its own mutex and
-// the critical sections are a hash lookup and a list splice. Eviction picks victims under the
-// shard lock and they are released after it. An expired object is a miss (and is removed).
+// Coalescing (Pingora's cache lock): the first request that finds nothing usable for its variant
+// becomes the Leader of a flight; later requests for the same variant follow it and get its
+// object through wait() callbacks, which run after the shard lock is released, never under it.
+// complete() ends a flight: it stores the object (the rules of insert()) and hands it to the
+// waiters when it is the variant they selected, else nullptr ("fetch on your own"; a waiter may
+// call lookup_or_join again, which now sees the object's Vary). Flights are per variant: requests
+// for different variants never wait for each other.
 //
-// Budgets are per shard: max_size / shards bytes and max(1, max_objects / shards) objects, so an
-// object is refused when its charge() exceeds one shard's byte budget. `shards` is rounded up to
-// a power of two, then halved while a shard's budget would hold fewer than 4 objects of
+// Hit-for-pass (Pingora's predictor): complete(..., uncacheable) marks the key for
+// uncacheable_ttl; while the marker is live, a request that finds nothing to serve (no Hit, no
+// Grace) and no flight of its variant to follow passes straight to the app (HitForPass) instead
+// of queueing behind a leader whose answer cannot be shared. At most
+// max(1, max_uncacheable / shards) markers per shard, least recently marked dropped first; a
+// successful insert clears the key's marker; expired markers are swept on the miss path, by
+// complete() and by expire() (until then an expired marker keeps its entry, and counts).
+//
+// Budgets are per shard: max_size / shards bytes (counting Object::charge(), which includes the
+// measured bookkeeping) and max(1, max_objects / shards) objects, so an object is refused when
+// its charge() exceeds one shard's byte budget, or its body max_object_size. `shards` is rounded
+// up to a power of two, then halved while a shard's budget would hold fewer than 4 objects of
 // max_object_size (a small store gets fewer shards rather than refusing large objects);
-// limits() reports the value in use.
+// limits() reports the value in use. Eviction is CLOCK (second chance), see src/cache/lru.hpp: a
+// hit sets a flag instead of relinking the object, the hand gives flagged objects a second pass.
+// Every object that leaves a shard (replaced, evicted, expired, erased) is released after the
+// shard's lock, so freeing a large body never happens while other workers wait.
 //
-// Vary variants (vary.hpp): a response with Vary is stored under variant_key(primary, secondary)
-// = primary '\x1e' secondary. Keys are sharded by their primary part only, so a primary and all
-// its variants share one shard and one lock. Each shard keeps a small index primary → {the
-// normalised Vary, variant secondaries, newest first}. For one primary there is either a plain
-// object (no Vary) or variants, never both: inserting one kind removes the other, and a variant
-// whose Vary differs from the index's replaces all older variants (the app changed its Vary).
-// At most max_variants variants per primary: inserting one more drops the oldest-inserted one.
-// resolve_variant(primary, request headers) gives the key to look up. erase(primary) erases
-// the variants too. The index is not charged to max_size (at most max_variants short strings per
-// stored primary); entries whose object expired are pruned when the primary is next resolved,
-// erased or evicted.
+// Vary variants (vary.hpp): a response with Vary is stored under variant_key(primary, secondary).
+// For one primary there is either a plain object (no Vary) or variants, never both: inserting one
+// kind removes the other, and a variant whose Vary differs from the entry's replaces all its
+// variants (the app changed its Vary). At most max_variants variants per primary: one more drops
+// the oldest-inserted one. An entry exists while it has an object, a flight or a marker, and is
+// removed as soon as it has none. Objects with a `url` are indexed by it (erase_at()).
+//
+// The string-based calls (lookup, lookup_servable, insert, erase, resolve_variant, ...) are the
+// earlier interface, kept working on the same entries; they hash the key's primary part.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
+#include "larder/cache/flight.hpp"
+#include "larder/cache/key.hpp"
+#include "larder/cache/lookup.hpp"
 #include "larder/cache/object.hpp"
 #include "larder/http/headers.hpp"
 
@@ -40,17 +64,24 @@ struct StoreLimits {
     std::size_t max_object_size = 1024 * 1024;  // body size above which nothing is stored
     unsigned shards = 16;
     std::size_t max_variants = 8;  // Vary variants per primary key; 0 = variants refused
+    std::chrono::milliseconds uncacheable_ttl{60'000};  // hit-for-pass marker lifetime
+    std::size_t max_uncacheable = 100'000;              // hit-for-pass markers, all shards
 };
 
 struct StoreStats {
     std::size_t objects = 0;
     std::size_t bytes = 0;
-    std::uint64_t hits = 0;
+    std::size_t entries = 0;       // per-key entries (with objects, flights or a marker)
+    std::size_t flights = 0;       // fetches in flight now
+    std::size_t pass_markers = 0;  // hit-for-pass markers held (live, or expired not yet swept)
+    std::uint64_t hits = 0;        // lookups that returned an object to serve (incl. Grace)
     std::uint64_t misses = 0;
     std::uint64_t inserts = 0;
-    std::uint64_t evictions = 0;  // removed to make room for an insert
-    std::uint64_t expired = 0;    // removed by a lookup that found them stale (also a miss)
-    std::uint64_t rejected = 0;   // inserts refused (too large)
+    std::uint64_t evictions = 0;     // removed to make room for an insert
+    std::uint64_t expired = 0;       // removed past their retention or judged unusable
+    std::uint64_t rejected = 0;      // inserts refused (too large, variants disabled)
+    std::uint64_t coalesced = 0;     // lookups answered Follower
+    std::uint64_t hit_for_pass = 0;  // lookups answered HitForPass
 };
 
 class Store {
@@ -60,37 +91,83 @@ class Store {
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // The fresh object for `key`, or nullptr. A hit moves the object to the front of its LRU.
+    // --- one lookup per request ---
+
+    // Decides the request's lookup under one shard lock: resolves the variant from
+    // request_headers (the entry's normalised Vary), judges the variant's object with `judge`
+    // (under the lock; see lookup.hpp) and answers Hit, Grace (with a flight for the one caller
+    // that refreshes), Follower, HitForPass or Leader. An object past its retention
+    // (Object::retain_until) or judged Unusable is dropped first.
+    Lookup lookup_or_join(const Key& primary, const http::HeaderList& request_headers, Judge judge,
+                          obs::TimePoint now);
+    // Registers a waiter: `callback` runs once with the flight's object or nullptr, on the
+    // completing thread after the lock is released — or now, if the flight already ended.
+    void wait(const FlightPtr& flight, VariantFlight::Callback callback);
+    // Ends a flight (a second end does nothing). `object` set: inserted (as insert(); a refusal
+    // still hands it out) and given to waiters when it is the variant they selected, else they
+    // get nullptr. `uncacheable` (with nothing stored): the key is marked hit-for-pass until
+    // now + uncacheable_ttl. The entry goes when nothing is left in it.
+    void complete(const FlightPtr& flight, ObjectPtr object, bool uncacheable, obs::TimePoint now);
+    // Ends a flight without storing anything: waiters get `answer` (e.g. the stale object served
+    // on an app error) when it is their variant, else nullptr.
+    void hand_over(const FlightPtr& flight, ObjectPtr answer);
+    // Marks `primary` hit-for-pass until now + uncacheable_ttl without a flight (a HitForPass
+    // fetch that found the response uncacheable again renews its marker).
+    void mark_uncacheable(const Key& primary, obs::TimePoint now);
+    // Callbacks registered on a flight that has not ended (tests, stats).
+    std::size_t waiters(const FlightPtr& flight);
+
+    // --- invalidation and purge ---
+
+    // Erases the objects whose Object::url is `url` and for which `which` is true (every variant
+    // and every key: the index is by URL, whatever rule built the key); returns how many. Walks
+    // every shard, one lock at a time; `which` runs under the lock and must not call the store.
+    std::size_t erase_at(std::string_view url, const std::function<bool(const Object&)>& which);
+    // Drops every object past its retention and every expired hit-for-pass marker; returns how
+    // many objects went. Walks every shard (a periodic janitor, tests).
+    std::size_t expire(obs::TimePoint now);
+
+    // --- the string-based interface (one lock each) ---
+
+    // The fresh object for `key` (a primary or a variant key), or nullptr. A hit sets the
+    // object's CLOCK flag.
     ObjectPtr lookup(std::string_view key, obs::TimePoint now);
     // Like lookup(), but also returns an expired object that is still retained for grace or
     // stale-if-error (Object::retain_until); the caller checks freshness.
     ObjectPtr lookup_servable(std::string_view key, obs::TimePoint now);
-    // Stores (or replaces) an object; evicts least recently used objects to make room. Returns
-    // false when the object is larger than max_object_size or than a shard can ever hold.
+    // Stores (or replaces) an object; evicts to make room. Returns false when the object is
+    // larger than max_object_size or than a shard can ever hold, or is a variant while
+    // max_variants is 0. Clears the key's hit-for-pass marker.
     bool insert(ObjectPtr object);
-    // Erases `key`; for a primary key, every variant of it too.
+    // Erases `key`; for a primary key, every variant of it too. Flights and markers stay.
     bool erase(std::string_view key);
     // The key to look up for a request: `primary` when it has no variants, else
-    // variant_key(primary, secondary_key(vary, request_headers)). Prunes index entries whose
-    // objects are gone.
+    // variant_key(primary, secondary_key(vary, request_headers)).
     std::string resolve_variant(std::string_view primary, const http::HeaderList& request_headers);
     // resolve_variant + lookup in one call (one lock for each).
     ObjectPtr lookup(std::string_view primary, const http::HeaderList& request_headers,
                      obs::TimePoint now);
-    // Number of variants indexed for `primary` (tests, stats).
+    // Number of variants stored for `primary` (tests, stats).
     std::size_t variant_count(std::string_view primary);
     // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
     // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
     std::size_t erase_prefix(std::string_view prefix);
+
     StoreStats stats() const;
-    // Walks every shard and checks its accounting (bytes == sum of charge(), list == map, within
-    // budget). O(n); for tests.
+    // Walks every shard and checks its accounting and structure (src/cache/lru.hpp, entry.hpp;
+    // flights not ended and listed once). O(n); for tests.
     bool check_invariants() const;
     const StoreLimits& limits() const { return limits_; }
 
   private:
     struct Shard;
-    Shard& shard_for(std::string_view key);
+    Shard& shard_at(std::size_t hash);
+    Shard& shard_for(std::string_view key);  // hashes the key's primary part
+    ObjectPtr find(std::string_view key, obs::TimePoint now, bool allow_stale);
+    // Whether an insert of `object` must be refused whatever the shard holds.
+    bool refused(const Object& object, const Shard& shard) const;
+    void end(const FlightPtr& flight, ObjectPtr object, bool store, bool uncacheable,
+             obs::TimePoint now);
 
     StoreLimits limits_;
     std::size_t shard_mask_ = 0;  // shards - 1

@@ -41,14 +41,35 @@ TEST_F(StoreTest, ChargeIsHeapBytesPlusMeasuredBookkeeping) {
     auto o = make(std::string(40, 'k'), 1000);
     const std::size_t payload = (o->key.capacity() + 1) + (o->head.capacity() + 1) +
                                 (o->body.capacity() + 1);  // all three are on the heap
-    EXPECT_EQ(o->charge(), payload + Object::bookkeeping_bytes());
-    // At least the Object itself, a shared_ptr control block and a map node; not a round guess.
-    EXPECT_GT(Object::bookkeeping_bytes(), sizeof(Object) + 2 * sizeof(void*));
-    EXPECT_LT(Object::bookkeeping_bytes(), 512u);
+    const std::size_t entry_key = 40 + 1;  // the entry's own copy of the primary key
+    EXPECT_EQ(o->charge(), payload + entry_key + Object::bookkeeping_bytes());
+    // At least the Object itself, a shared_ptr control block, a slot and an entry map node; not
+    // a round guess (656 bytes with GCC 12's libstdc++ on x86-64).
+    EXPECT_GT(Object::bookkeeping_bytes(), sizeof(Object) + 4 * sizeof(void*));
+    EXPECT_LT(Object::bookkeeping_bytes(), 1024u);
     // Short strings live inside the Object (SSO) and cost nothing extra.
     auto small = std::make_shared<Object>();
     small->key = "k";
     EXPECT_EQ(small->charge(), Object::bookkeeping_bytes());
+    // A variant's entry copies only the primary part of its key.
+    auto variant = std::make_shared<Object>();
+    variant->key = std::string(20, 'p') + '\x1e' + std::string(30, 's');
+    EXPECT_EQ(variant->charge(),
+              Object::bookkeeping_bytes() + (variant->key.capacity() + 1) + (20 + 1));
+}
+
+TEST_F(StoreTest, UrlAndQueryAreChargedWithOneIndexNode) {
+    auto o = std::make_shared<Object>();
+    o->key = "k";
+    const std::size_t bare = o->charge();
+    o->url = "u";  // short: on no heap, but indexed
+    const std::size_t index_node = o->charge() - bare;
+    EXPECT_GT(index_node, 2 * sizeof(void*));
+    EXPECT_LT(index_node, 128u);
+    o->url = "http://example.com/" + std::string(40, 'p');
+    o->url_query = "a=" + std::string(40, 'q');
+    EXPECT_EQ(o->charge(),
+              bare + index_node + (o->url.capacity() + 1) + (o->url_query.capacity() + 1));
 }
 
 TEST_F(StoreTest, LookupHitMissAndAccessRefreshesLruOrder) {

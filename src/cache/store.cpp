@@ -181,27 +181,28 @@ void Store::wait(const FlightPtr& flight, VariantFlight::Callback callback) {
     callback(std::move(result));
 }
 
-void Store::complete(const FlightPtr& flight, ObjectPtr object, bool uncacheable,
+bool Store::complete(const FlightPtr& flight, ObjectPtr object, bool uncacheable,
                      obs::TimePoint now) {
-    end(flight, std::move(object), true, uncacheable, now);
+    return end(flight, std::move(object), true, uncacheable, now);
 }
 
 void Store::hand_over(const FlightPtr& flight, ObjectPtr answer) {
     end(flight, std::move(answer), false, false, obs::TimePoint{});
 }
 
-void Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool uncacheable,
+bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool uncacheable,
                 obs::TimePoint now) {
-    if (!flight) return;
+    if (!flight) return false;
     Shard& s = shard_at(flight->primary().hash);
     std::vector<ObjectPtr> released;
     released.reserve(4);  // allocated outside the lock in the common case
     std::vector<VariantFlight::Callback> callbacks;
     ObjectPtr result = object && answers(*flight, *object) ? object : nullptr;
     ObjectPtr elsewhere;  // an object of another primary key: inserted after this lock
+    bool stored = false;
     {
         std::lock_guard lock(s.mu);
-        if (flight->done_) return;
+        if (flight->done_) return false;
         flight->done_ = true;
         flight->result_ = result;
         callbacks.swap(flight->callbacks_);
@@ -213,7 +214,6 @@ void Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
         } else {
             auto& list = e->flights;
             list.erase(std::remove(list.begin(), list.end(), flight), list.end());
-            bool stored = false;
             if (store && object) {
                 if (primary_of(object->key) != flight->primary().text) {
                     elsewhere = std::move(object);
@@ -229,8 +229,9 @@ void Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
             if (store) t.sweep_markers(now);
         }
     }
-    if (elsewhere) insert(std::move(elsewhere));
+    if (elsewhere) stored = insert(std::move(elsewhere));
     for (auto& callback : callbacks) callback(result);
+    return stored;
 }
 
 void Store::mark_uncacheable(const Key& primary, obs::TimePoint now) {

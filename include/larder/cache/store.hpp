@@ -103,11 +103,12 @@ class Store {
     // Registers a waiter: `callback` runs once with the flight's object or nullptr, on the
     // completing thread after the lock is released — or now, if the flight already ended.
     void wait(const FlightPtr& flight, VariantFlight::Callback callback);
-    // Ends a flight (a second end does nothing). `object` set: inserted (as insert(); a refusal
-    // still hands it out) and given to waiters when it is the variant they selected, else they
-    // get nullptr. `uncacheable` (with nothing stored): the key is marked hit-for-pass until
-    // now + uncacheable_ttl. The entry goes when nothing is left in it.
-    void complete(const FlightPtr& flight, ObjectPtr object, bool uncacheable, obs::TimePoint now);
+    // Ends a flight (a second end does nothing and returns false). `object` set: inserted (as
+    // insert(); a refusal still hands it out) and given to waiters when it is the variant they
+    // selected, else they get nullptr. `uncacheable` (with nothing stored): the key is marked
+    // hit-for-pass until now + uncacheable_ttl. The entry goes when nothing is left in it.
+    // Returns whether the object was stored (for the caller's "stored" counter).
+    bool complete(const FlightPtr& flight, ObjectPtr object, bool uncacheable, obs::TimePoint now);
     // Ends a flight without storing anything: waiters get `answer` (e.g. the stale object served
     // on an app error) when it is their variant, else nullptr.
     void hand_over(const FlightPtr& flight, ObjectPtr answer);
@@ -166,7 +167,7 @@ class Store {
     ObjectPtr find(std::string_view key, obs::TimePoint now, bool allow_stale);
     // Whether an insert of `object` must be refused whatever the shard holds.
     bool refused(const Object& object, const Shard& shard) const;
-    void end(const FlightPtr& flight, ObjectPtr object, bool store, bool uncacheable,
+    bool end(const FlightPtr& flight, ObjectPtr object, bool store, bool uncacheable,
              obs::TimePoint now);
 
     StoreLimits limits_;

@@ -123,7 +123,7 @@ TEST_F(LookupTest, MissLeadsThenOthersFollowAndGetTheStoredObject) {
     EXPECT_TRUE(seen.empty());
 
     auto object = make("P");
-    store.complete(leader.flight, object, false, clock.now());
+    EXPECT_TRUE(store.complete(leader.flight, object, false, clock.now()));
     ASSERT_EQ(seen.size(), 3u);
     for (const auto& o : seen) EXPECT_EQ(o, object);
 
@@ -164,14 +164,15 @@ TEST_F(LookupTest, WaitOnAnEndedFlightRunsAtOnceAndASecondEndIsIgnored) {
     const Key k = Key::from("P");
     Lookup leader = lookup(k);
     auto object = make("P");
-    store.complete(leader.flight, object, false, clock.now());
-    store.complete(leader.flight, nullptr, true, clock.now());  // ignored: no marker, no change
+    EXPECT_TRUE(store.complete(leader.flight, object, false, clock.now()));
+    EXPECT_FALSE(store.complete(leader.flight, make("P", "late"), true, clock.now()));  // ignored
     ObjectPtr got;
     store.wait(leader.flight, [&](ObjectPtr o) { got = std::move(o); });
     EXPECT_EQ(got, object);
     auto s = store.stats();
     EXPECT_EQ(s.pass_markers, 0u);
     EXPECT_EQ(s.objects, 1u);
+    EXPECT_EQ(store.lookup("P", clock.now()), object);
     EXPECT_TRUE(store.check_invariants());
 }
 
@@ -398,7 +399,7 @@ TEST_F(LookupTest, CompleteWithAnObjectThatIsRefusedStillAnswersWaiters) {
     ObjectPtr got;
     small.wait(follower.flight, [&](ObjectPtr o) { got = std::move(o); });
     auto big = make("P", std::string(100, 'x'));
-    small.complete(leader.flight, big, false, clock.now());
+    EXPECT_FALSE(small.complete(leader.flight, big, false, clock.now()));
     EXPECT_EQ(got, big);
     auto s = small.stats();
     EXPECT_EQ(s.objects, 0u);

@@ -46,17 +46,15 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     cache::Store store({.max_size = config.cache.max_size,
                         .max_objects = config.cache.max_objects,
                         .max_object_size = config.cache.max_object_size,
-                        .max_variants = config.cache.max_variants});
+                        .max_variants = config.cache.max_variants,
+                        .uncacheable_ttl = config.cache.uncacheable_ttl,
+                        .max_uncacheable = config.cache.max_uncacheable});
     cache::HttpPolicyOptions http_policy = cache::http_policy_options(config.cache);
     http_policy.default_stale_if_error =
         std::chrono::duration_cast<std::chrono::seconds>(config.cache.stale_if_error);
-    cache::CoalescingTable flights;
-    cache::UncacheablePredictor predictor(config.cache.max_uncacheable,
-                                          config.cache.uncacheable_ttl);
     obs::SystemClock clock;
     auto backends = upstream::resolve_backends(config.upstream);
-    proxy::Shared shared{config,    rules,       store, flights,
-                         predictor, http_policy, clock, std::move(access_log)};
+    proxy::Shared shared{config, rules, store, http_policy, clock, std::move(access_log)};
 
     // Signals are taken over before anything is bound, so a SIGTERM right after the ready file
     // appears drains instead of killing the process.

@@ -27,13 +27,11 @@ std::shared_ptr<Object> build_object(std::string key, int status, std::string_vi
                                      obs::TimePoint now, std::chrono::milliseconds ttl,
                                      bool strip_set_cookie, std::string rule_name) {
     const std::string status_text = std::to_string(status);
-    const std::string length_text = std::to_string(body.size());
 
     // Two passes: size exactly, then write, so `head` holds no spare capacity.
     std::size_t size = 9 + status_text.size() + 1 + reason_phrase.size() + 2;  // "HTTP/1.1 "
     for (const auto& h : headers)
         if (keep(headers, h, strip_set_cookie)) size += h.name.size() + 2 + h.value.size() + 2;
-    size += 16 + length_text.size() + 2;  // "Content-Length: "
 
     auto object = std::make_shared<Object>();
     std::string& head = object->head;
@@ -43,7 +41,6 @@ std::shared_ptr<Object> build_object(std::string key, int status, std::string_vi
         if (!keep(headers, h, strip_set_cookie)) continue;
         head.append(h.name).append(": ").append(h.value).append("\r\n");
     }
-    head.append("Content-Length: ").append(length_text).append("\r\n");
 
     // A body read through a growing buffer may hold much more than it uses; the store charges
     // capacity, so give back a large slack once here.

@@ -73,4 +73,18 @@ std::optional<NoCacheReason> refuse_to_store(const StorableInput& in,
     return std::nullopt;
 }
 
+bool is_lasting(NoCacheReason reason) {
+    switch (reason) {
+        case NoCacheReason::HasSetCookie:
+        case NoCacheReason::CacheControlPrivate:
+        case NoCacheReason::CacheControlNoStore:
+        case NoCacheReason::TooLarge:
+        case NoCacheReason::VaryStar:
+        case NoCacheReason::VaryUnsupported:
+            return true;
+        default:
+            return false;
+    }
+}
+
 }  // namespace larder::cache

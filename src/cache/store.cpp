@@ -50,7 +50,7 @@ FlightPtr find_flight(const detail::Entry& e, std::string_view vary, std::string
 
 // Whether `object` answers the requests that joined `flight`: the plain object for a plain
 // flight; for a variant flight, a variant under the same Vary with the same secondary key.
-bool answers(const VariantFlight& flight, const Object& object) {
+bool answers(const Flight& flight, const Object& object) {
     const std::string_view key = object.key;
     const auto sep = key.find(kVariantSeparator);
     if (key.substr(0, sep) != flight.primary().text) return false;
@@ -130,8 +130,8 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
                 ++c.hits;
                 FlightPtr refresh;
                 if (!find_flight(*e, e->vary, secondary)) {
-                    refresh = std::make_shared<VariantFlight>(VariantFlight::Token{}, primary,
-                                                              e->vary, std::move(secondary));
+                    refresh = std::make_shared<Flight>(Flight::Token{}, primary, e->vary,
+                                                       std::move(secondary));
                     e->flights.push_back(refresh);
                     ++s.flights;
                 }
@@ -161,14 +161,13 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
         e = &t.find_or_create(ref(primary));
     }
     t.sweep_markers(now);  // never touches `e`: it is not marked
-    auto leader = std::make_shared<VariantFlight>(VariantFlight::Token{}, primary, e->vary,
-                                                  std::move(secondary));
+    auto leader = std::make_shared<Flight>(Flight::Token{}, primary, e->vary, std::move(secondary));
     e->flights.push_back(leader);
     ++s.flights;
     return {Lookup::Kind::Leader, std::move(kept), std::move(leader)};
 }
 
-void Store::wait(const FlightPtr& flight, VariantFlight::Callback callback) {
+void Store::wait(const FlightPtr& flight, Flight::Callback callback) {
     if (!flight || !callback) return;
     Shard& s = shard_at(flight->primary().hash);
     std::unique_lock lock(s.mu);
@@ -196,7 +195,7 @@ bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
     Shard& s = shard_at(flight->primary().hash);
     std::vector<ObjectPtr> released;
     released.reserve(4);  // allocated outside the lock in the common case
-    std::vector<VariantFlight::Callback> callbacks;
+    std::vector<Flight::Callback> callbacks;
     ObjectPtr result = object && answers(*flight, *object) ? object : nullptr;
     ObjectPtr elsewhere;  // an object of another primary key: inserted after this lock
     bool stored = false;

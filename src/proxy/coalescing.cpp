@@ -38,8 +38,7 @@ asio::awaitable<Pipeline::Step> Pipeline::wait(Task& t) {
     co_return Step::Fetch;
 }
 
-asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(
-    const std::shared_ptr<cache::Flight>& flight) {
+asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(const cache::FlightPtr& flight) {
     // The leader completes on its own thread; the callback posts the result to this one, where
     // it cancels our timer. No polling: the timer only fires when lock_timeout passes.
     struct Wait {
@@ -51,7 +50,7 @@ asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(
     auto executor = co_await asio::this_coro::executor;
     auto wait = std::make_shared<Wait>(executor);
     wait->timer.expires_after(shared_.config.cache.lock_timeout);
-    shared_.flights.wait(flight, [wait, executor](cache::ObjectPtr object) {
+    shared_.store.wait(flight, [wait, executor](cache::ObjectPtr object) {
         asio::post(executor, [wait, object = std::move(object)]() mutable {
             wait->result = std::move(object);
             wait->done = true;
@@ -64,8 +63,7 @@ asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(
 
 void Pipeline::start_refresh(Task& t) {
     const rules::Decision& d = t.decision;
-    cache::CoalescingTable::Ticket ticket = shared_.flights.join(d.key);
-    if (!ticket.leader) return;  // a refresh (or a miss) for this key is already on its way
+    if (!t.refreshing) return;  // a refresh (or a miss) for this variant is already on its way
     obs::Counters::bump(counters_.background_refreshes);
     // The request's views die with this request: the job owns copies. It sends what a miss
     // would (the anonymous request), revalidating when the stored object has validators.
@@ -81,14 +79,16 @@ void Pipeline::start_refresh(Task& t) {
         job->stale = t.object;
     }
     job->sent = forwarded_fields(job->head);
-    job->key = d.key;
-    job->hash_key = job->key;
+    job->key = t.key;
+    job->hash_key = job->key.text;
+    job->url = t.object->url;
+    job->url_query = t.object->url_query;
     job->buffer_limit = shared_.config.upstream.buffer_size;
     if (t.rule_policy) job->own_policy.emplace(*t.rule_policy);
     job->policy = job->own_policy ? &*job->own_policy : t.policy;
     job->strip_set_cookie = d.strip_set_cookie;
     job->rule_name = std::string(d.rule_name);
-    job->own_flight.emplace(shared_.flights, std::move(ticket.flight));
+    job->own_flight.emplace(shared_.store, std::move(t.refreshing));
     job->flight = &*job->own_flight;
     asio::co_spawn(t.executor, refresh(std::move(job)), asio::detached);
 }
@@ -96,10 +96,9 @@ void Pipeline::start_refresh(Task& t) {
 asio::awaitable<void> Pipeline::refresh(std::shared_ptr<FetchJob> job) {
     Fetched fetched;
     co_await fetch_and_store(*job, fetched);
-    if (fetched.error != upstream::UpstreamError::None || fetched.app_failed ||
-        !fetched.complete) {
+    if (fetched.error != upstream::UpstreamError::None || fetched.app_failed || !fetched.complete) {
         if (!fetched.complete) fetched.exchange->finish();
-        spdlog::debug("background refresh of {} failed: {} (status {})", job->key,
+        spdlog::debug("background refresh of {} failed: {} (status {})", job->key.text,
                       upstream::to_string(fetched.error),
                       fetched.error == upstream::UpstreamError::None
                           ? fetched.exchange->status()

@@ -54,12 +54,13 @@ asio::awaitable<Pipeline::Step> Pipeline::synth(Task& t) {
     co_return Step::Done;
 }
 
-void Pipeline::append_tail(std::string& out, const Task& t,
-                           std::optional<std::int64_t> age) const {
+void Pipeline::append_tail(std::string& out, const Task& t, std::optional<std::int64_t> age,
+                           std::optional<std::uint64_t> content_length) const {
     // A drain that started while this request was at the app still closes the connection after
     // it: say so in the response.
     bool draining = shared_.draining && shared_.draining->load(std::memory_order_relaxed);
-    append_response_tail(out, {.status = t.tx.cache_status,
+    append_response_tail(out, {.content_length = content_length,
+                               .status = t.tx.cache_status,
                                .reason = t.tx.reason,
                                .debug_headers = shared_.config.server.debug_headers,
                                .age = age,
@@ -76,8 +77,11 @@ asio::awaitable<void> Pipeline::write_whole(std::string_view response, int statu
 
 asio::awaitable<void> Pipeline::write_object(Task& t, const cache::ObjectPtr& object) {
     std::string tail;
-    tail.reserve(128);
-    append_tail(tail, t, t.age);
+    tail.reserve(160);
+    // Framing is written per response: the stored head has none (object.hpp).
+    std::optional<std::uint64_t> length;
+    if (!bodiless_status(object->status)) length = object->body.size();
+    append_tail(tail, t, t.age, length);
     bool with_body = t.request.method != http::Method::Head;
     std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
                                               asio::buffer(object->body)};
@@ -116,7 +120,8 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
     bool first = true;
     for (;;) {
         bool last = f.complete || exchange.body_done() || bodiless;
-        std::string prefix = chunked && !f.body.empty() ? chunk_prefix(f.body.size()) : std::string();
+        std::string prefix =
+            chunked && !f.body.empty() ? chunk_prefix(f.body.size()) : std::string();
         std::string_view suffix = chunked && !f.body.empty() ? "\r\n" : "";
         std::string_view terminator = chunked && last ? "0\r\n\r\n" : "";
         std::array<asio::const_buffer, 5> buffers{

@@ -10,6 +10,7 @@
 #include "larder/cache/invalidation.hpp"
 #include "larder/cache/vary.hpp"
 #include "larder/proxy/messages.hpp"
+#include "larder/rules/ruleset.hpp"
 #include "task.hpp"
 
 namespace larder::proxy {
@@ -20,14 +21,24 @@ using SteadyClock = std::chrono::steady_clock;
 void Pipeline::invalidate_after(const http::Request& request,
                                 const upstream::SourceExchange& exchange) {
     if (!cache::is_unsafe(request.method)) return;
-    for (const auto& key : cache::invalidation_keys({.method = request.method,
-                                                     .status = exchange.status(),
-                                                     .scheme = "http",
-                                                     .host = request.host(),
-                                                     .path = request.path,
-                                                     .query = request.query,
-                                                     .response_headers = &exchange.headers()}))
-        shared_.store.erase(key);
+    // The target URI and the response's Location / Content-Location on the same host (RFC 9111
+    // section 4.4), found through the store's URL index whatever rule and key stored them: an
+    // object matches when its query equals this one as its own rule normalises queries.
+    for (const auto& uri : cache::invalidation_keys({.method = request.method,
+                           .status = exchange.status(),
+                           .scheme = "http",
+                           .host = request.host(),
+                           .path = request.path,
+                           .query = request.query,
+                           .response_headers = &exchange.headers()})) {
+        auto q = uri.find('?');
+        std::string_view url = std::string_view(uri).substr(0, q);
+        std::string_view query =
+            q == std::string::npos ? std::string_view() : std::string_view(uri).substr(q + 1);
+        shared_.store.erase_at(url, [&](const cache::Object& o) {
+            return o.url_query == shared_.rules.normalised_query(o.rule_name, query);
+        });
+    }
 }
 
 asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
@@ -36,14 +47,14 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
     // A HEAD that may fill the cache is sent as GET, so the stored object has its body.
     const bool send_as_get = t.cacheable && is_head;
     const http::Request& sent = t.cacheable ? t.anonymous->get() : t.request;
-    FetchJob job{.head = forward_head(sent, t.client.ip, send_as_get),
-                 .body = sent.body,
-                 .method = send_as_get ? http::Method::Get : t.request.method,
-                 .idempotent = http::is_idempotent(t.request.method),
-                 .head_request = is_head && !send_as_get,
-                 .hash_key = t.decision.key.empty() ? t.request.target
-                                                    : std::string_view(t.decision.key),
-                 .buffer_limit = config.upstream.buffer_size};
+    FetchJob job{
+        .head = forward_head(sent, t.client.ip, send_as_get),
+        .body = sent.body,
+        .method = send_as_get ? http::Method::Get : t.request.method,
+        .idempotent = http::is_idempotent(t.request.method),
+        .head_request = is_head && !send_as_get,
+        .hash_key = t.decision.key.empty() ? t.request.target : std::string_view(t.decision.key),
+        .buffer_limit = config.upstream.buffer_size};
     if (t.cacheable) {
         bool client_conditional = t.request.headers.contains("if-none-match") ||
                                   t.request.headers.contains("if-modified-since");
@@ -56,7 +67,9 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         }
         job.sent = forwarded_fields(job.head);
         job.policy = t.policy;
-        job.key = t.decision.key;
+        job.key = t.key;
+        job.url = rules::RuleSet::url_of("http", t.request.host(), t.request.path);
+        job.url_query = shared_.rules.normalised_query(t.decision.rule_name, t.request.query);
         job.strip_set_cookie = t.decision.strip_set_cookie;
         job.rule_name = std::string(t.decision.rule_name);
         job.request_no_store = t.directives.no_store;
@@ -70,15 +83,15 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
     bool stale_allowed = t.stale && t.stale->servable_on_error(f.response_time);
     if (f.app_failed && stale_allowed) {
         if (!f.complete) f.exchange->finish();
-        if (t.flight) t.flight->complete(t.stale);  // waiters get the same stale answer
+        if (t.flight) t.flight->hand_over(t.stale);  // waiters get the same stale answer
         t.path = Path::StaleOnError;
         t.object = t.stale;
-        t.age = std::chrono::duration_cast<std::chrono::seconds>(f.response_time -
-                                                                 t.stale->stored_at)
-                    .count();
+        t.age =
+            std::chrono::duration_cast<std::chrono::seconds>(f.response_time - t.stale->stored_at)
+                .count();
         co_return Step::Deliver;
     }
-    if (t.flight && !f.object) t.flight->complete(nullptr);
+    if (t.flight && !f.object) t.flight->hand_over(nullptr);
     if (f.error != upstream::UpstreamError::None) {
         obs::Counters::bump(counters_.upstream_errors);
         log_upstream_error(t.request.method_text, t.request.target, f.error,
@@ -134,7 +147,7 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
         co_return;
     }
     if (!exchange.body_done()) {  // larger than the buffer: never stored
-        if (job.policy) shared_.predictor.remember(job.key, out.response_time);
+        if (job.policy) remember_uncacheable(job, out.response_time);
         co_return;
     }
     out.complete = true;
@@ -153,8 +166,8 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     std::shared_ptr<cache::Object> object;
     if (job.revalidate && exchange.status() == 304 &&
         cache::not_modified_applies(job.stale->meta, exchange.headers())) {
-        cache::Revalidated r = cache::revalidate(*job.policy, *job.stale, exchange.headers(),
-                                                 facts, job.strip_set_cookie);
+        cache::Revalidated r = cache::revalidate(*job.policy, *job.stale, exchange.headers(), facts,
+                                                 job.strip_set_cookie);
         out.refusal = r.verdict.refusal;
         out.revalidated = true;
         object = std::move(r.object);
@@ -163,24 +176,36 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
         out.refusal = v.refusal;
         std::string key;
         if (!v.refusal)
-            key = v.meta.vary.empty()
-                      ? job.key
-                      : cache::variant_key(job.key, cache::secondary_key(v.meta.vary, job.sent));
+            key =
+                v.meta.vary.empty()
+                    ? job.key.text
+                    : cache::variant_key(job.key.text, cache::secondary_key(v.meta.vary, job.sent));
         // A response that is not stored keeps its cookies (it goes to this visitor alone).
-        object = cache::build(std::move(key), exchange.status(), exchange.reason(),
-                              exchange.headers(), std::move(out.body), v,
-                              job.strip_set_cookie && !v.refusal, job.rule_name);
+        object =
+            cache::build(std::move(key), exchange.status(), exchange.reason(), exchange.headers(),
+                         std::move(out.body), v, job.strip_set_cookie && !v.refusal, job.rule_name);
     }
+    object->url = job.url;
+    object->url_query = job.url_query;
     out.object = object;
     if (out.refusal) {
         if (cache::is_lasting(*out.refusal))
-            shared_.predictor.remember(job.key, out.response_time);
-        if (job.flight) job.flight->complete(nullptr);
+            remember_uncacheable(job, out.response_time);
+        else if (job.flight)
+            job.flight->hand_over(nullptr);
         co_return;
     }
-    if (shared_.store.insert(object)) obs::Counters::bump(counters_.cache_stores);
-    shared_.predictor.forget(job.key);
-    if (job.flight) job.flight->complete(out.object);
+    // A fetch without a flight (a follower that gave up waiting) stores directly.
+    bool stored = job.flight ? job.flight->complete(out.object, false, out.response_time)
+                             : shared_.store.insert(out.object);
+    if (stored) obs::Counters::bump(counters_.cache_stores);
+}
+
+void Pipeline::remember_uncacheable(FetchJob& job, obs::TimePoint now) {
+    if (job.flight)
+        job.flight->complete(nullptr, true, now);
+    else
+        shared_.store.mark_uncacheable(job.key, now);
 }
 
 }  // namespace larder::proxy

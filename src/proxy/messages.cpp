@@ -73,6 +73,11 @@ http::HeaderList forwarded_fields(std::string_view head) {
 }
 
 void append_response_tail(std::string& out, const TailFields& f) {
+    if (f.content_length) {
+        out.append("Content-Length: ");
+        append_number(out, *f.content_length);
+        out.append("\r\n");
+    }
     if (f.age) {
         out.append("Age: ");
         append_number(out, static_cast<std::uint64_t>(*f.age < 0 ? 0 : *f.age));
@@ -123,7 +128,8 @@ std::string error_response(int status, std::string_view detail, bool close, bool
     out.append("Content-Length: ");
     append_number(out, body.size());
     out.append("\r\n");
-    append_response_tail(out, {.status = CacheStatus::Error,
+    append_response_tail(out, {.content_length = std::nullopt,
+                               .status = CacheStatus::Error,
                                .reason = detail,
                                .debug_headers = debug_headers,
                                .keep_alive = !close});

@@ -77,7 +77,7 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
     assert(t.concluded);
     log(&request, client, t.tx, micros_since(t0));
     // The connection is reusable only after a response was written whole.
-    co_return t.keep_alive && t.tx.status != 0;
+    co_return t.keep_alive&& t.tx.status != 0;
 }
 
 Pipeline::Step Pipeline::receive(Task& t) {
@@ -100,10 +100,9 @@ Pipeline::Step Pipeline::receive(Task& t) {
         t.policy = &http_policy_;
     } else {
         const auto& cache = shared_.config.cache;
-        t.rule_policy.emplace(
-            cache::RuleTtlPolicy::Windows{d.ttl, d.grace, d.stale_if_error},
-            cache::StorableLimits{.max_object_size = cache.max_object_size,
-                                  .cacheable_status = &cache.cacheable_status});
+        t.rule_policy.emplace(cache::RuleTtlPolicy::Windows{d.ttl, d.grace, d.stale_if_error},
+                              cache::StorableLimits{.max_object_size = cache.max_object_size,
+                                                    .cacheable_status = &cache.cacheable_status});
         t.policy = &*t.rule_policy;
     }
     t.directives = t.policy->directives(t.request.headers);
@@ -112,59 +111,71 @@ Pipeline::Step Pipeline::receive(Task& t) {
 }
 
 Pipeline::Step Pipeline::lookup(Task& t) {
-    const rules::Decision& d = t.decision;
     t.now = shared_.clock.now();
-    const http::Request& shared_request = t.anonymous->get();
-    cache::ObjectPtr object =
-        d.follow_origin
-            ? shared_.store.lookup_servable(
-                  shared_.store.resolve_variant(d.key, shared_request.headers), t.now)
-            : shared_.store.lookup_servable(d.key, t.now);
+    t.key = cache::Key::from(t.decision.key);
+    // The policy's verdict on the variant's object, taken under the shard lock (cheap, pure).
     cache::ReuseVerdict reuse;
-    if (object) reuse = t.policy->judge_reuse(*object, t.directives, t.now);
-    using Kind = cache::ReuseVerdict::Kind;
-    if (object && reuse.kind == Kind::Fresh) {
-        t.object = std::move(object);
-        t.age = reuse.age;
-        t.path = Path::Hit;
-        return Step::Hit;
+    auto judge = [&](const cache::Object& object) {
+        reuse = t.policy->judge_reuse(object, t.directives, t.now);
+        switch (reuse.kind) {
+            case cache::ReuseVerdict::Kind::Fresh:
+                return cache::Usability::Fresh;
+            case cache::ReuseVerdict::Kind::Grace:
+                return cache::Usability::Grace;
+            case cache::ReuseVerdict::Kind::Revalidate:
+            case cache::ReuseVerdict::Kind::Unusable:  // for this request only: keep it
+                return cache::Usability::Stale;
+        }
+        return cache::Usability::Stale;
+    };
+    cache::Lookup found =
+        shared_.store.lookup_or_join(t.key, t.anonymous->get().headers, judge, t.now);
+    using Kind = cache::Lookup::Kind;
+    switch (found.kind) {
+        case Kind::Hit:
+            t.object = std::move(found.object);
+            t.age = reuse.age;
+            t.path = Path::Hit;
+            return Step::Hit;
+        case Kind::Grace:
+            t.object = std::move(found.object);
+            t.age = reuse.age;
+            t.path = Path::Grace;
+            t.refreshing = std::move(found.flight);
+            return Step::Grace;
+        case Kind::Leader:
+        case Kind::Follower:
+        case Kind::HitForPass:
+            break;
     }
-    if (object && reuse.kind == Kind::Grace) {
-        t.object = std::move(object);
-        t.age = reuse.age;
-        t.path = Path::Grace;
-        return Step::Grace;
-    }
-    if (t.directives.only_if_cached) {
+    if (found.kind == Kind::Leader) t.flight.emplace(shared_.store, std::move(found.flight));
+    if (t.directives.only_if_cached) {  // nothing servable: the leader's flight ends unused
+        t.flight.reset();
         t.path = Path::Synthetic;
         t.synth_status = 504;
         t.tx.reason = "only_if_cached";
         return Step::Synth;
     }
-    if (object && reuse.kind == Kind::Revalidate) {
-        t.stale = std::move(object);
+    if (found.object && reuse.kind == cache::ReuseVerdict::Kind::Revalidate) {
+        t.stale = std::move(found.object);
         t.revalidate = reuse.has_validator;
     }
-    if (shared_.predictor.predicts_uncacheable(d.key, t.now)) {
-        // Asked only on a miss: a stored object already proves the key cacheable. A visitor
-        // whose cookies a shared fetch would drop gets their own page, never stored; one
-        // without them may still refill the key if the app changed its mind.
+    if (found.kind == Kind::Follower) {
+        t.following = std::move(found.flight);
+        return Step::Wait;
+    }
+    if (found.kind == Kind::HitForPass) {
+        // A visitor whose cookies a shared fetch would drop gets their own page, never stored;
+        // one without them may still refill the key if the app changed its mind.
         t.path = Path::HitForPass;
         t.cacheable = !t.anonymous->stripped();
         return t.cacheable ? Step::Fetch : Step::Pass;
     }
-    cache::CoalescingTable::Ticket ticket = shared_.flights.join(d.key);
-    if (!ticket.leader) {
-        t.following = std::move(ticket.flight);
-        return Step::Wait;
-    }
-    t.leading = std::move(ticket.flight);
     return Step::Miss;
 }
 
 Pipeline::Step Pipeline::miss(Task& t) {
     t.path = Path::Miss;
-    t.flight.emplace(shared_.flights, std::move(t.leading));
     return Step::Fetch;
 }
 

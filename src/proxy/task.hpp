@@ -14,30 +14,42 @@
 #include <string>
 
 #include "larder/cache/cache_policy.hpp"
-#include "larder/cache/lock.hpp"
+#include "larder/cache/key.hpp"
+#include "larder/cache/store.hpp"
 #include "larder/proxy/anonymous_request.hpp"
 #include "larder/proxy/pipeline.hpp"
 
 namespace larder::proxy {
 
+// Ends a flight of the store exactly once, on every path out of a fetch (success, refusal,
+// upstream error, a client gone, a coroutine destroyed at shutdown): waiters are never left to
+// run into their lock_timeout.
 class Pipeline::FlightGuard {
   public:
-    FlightGuard(cache::CoalescingTable& table, std::shared_ptr<cache::Flight> flight)
-        : table_(table), flight_(std::move(flight)) {}
+    FlightGuard(cache::Store& store, cache::FlightPtr flight)
+        : store_(store), flight_(std::move(flight)) {}
     FlightGuard(const FlightGuard&) = delete;
     FlightGuard& operator=(const FlightGuard&) = delete;
-    ~FlightGuard() { complete(nullptr); }
+    ~FlightGuard() { hand_over(nullptr); }
 
-    // Hands `object` (or nullptr: "fetch on your own") to every waiter; later calls do nothing.
-    void complete(cache::ObjectPtr object) {
+    // Stores `object` (nullptr: none; `uncacheable`: mark the key hit-for-pass) and hands it to
+    // every waiter. True when stored. Later calls do nothing.
+    bool complete(cache::ObjectPtr object, bool uncacheable, obs::TimePoint now) {
+        if (!flight_) return false;
+        auto flight = std::move(flight_);
+        return store_.complete(flight, std::move(object), uncacheable, now);
+    }
+    // Hands `answer` to the waiters without storing it (a stale object on an app failure), or
+    // nullptr: "fetch on your own".
+    void hand_over(cache::ObjectPtr answer) {
         if (!flight_) return;
         auto flight = std::move(flight_);
-        table_.complete(flight, std::move(object));
+        store_.hand_over(flight, std::move(answer));
     }
 
   private:
-    cache::CoalescingTable& table_;
-    std::shared_ptr<cache::Flight> flight_;
+    cache::Store& store_;
+    cache::FlightPtr flight_;
 };
 
 struct Pipeline::Task {
@@ -55,14 +67,15 @@ struct Pipeline::Task {
     cache::RequestDirectives directives;
     obs::TimePoint now{};
 
-    bool cacheable = false;       // the next fetch may store
-    cache::ObjectPtr object;      // what Deliver writes
-    std::optional<std::int64_t> age;  // its Age field, when it comes from the store
-    cache::ObjectPtr stale;       // a kept object: revalidated, or served when the app fails
-    bool revalidate = false;      // send the stale object's validators upstream
-    std::shared_ptr<cache::Flight> leading;  // this request leads that flight (Miss)
-    std::optional<FlightGuard> flight;
-    std::shared_ptr<cache::Flight> following;  // Wait: the flight to wait for
+    bool cacheable = false;             // the next fetch may store
+    cache::ObjectPtr object;            // what Deliver writes
+    std::optional<std::int64_t> age;    // its Age field, when it comes from the store
+    cache::ObjectPtr stale;             // a kept object: revalidated, or served when the app fails
+    bool revalidate = false;            // send the stale object's validators upstream
+    cache::Key key;                     // the decision's key, hashed once
+    std::optional<FlightGuard> flight;  // this request leads that flight (Miss)
+    cache::FlightPtr following;         // Wait: the flight to wait for
+    cache::FlightPtr refreshing;        // Grace: this request starts the refresh of that flight
 
     Path path = Path::Pass;
     int synth_status = 0;
@@ -71,8 +84,8 @@ struct Pipeline::Task {
 };
 
 struct Pipeline::FetchJob {
-    std::string head;         // request line and fields as sent
-    http::HeaderList sent;    // views into `head`: what Vary variants are chosen by
+    std::string head;       // request line and fields as sent
+    http::HeaderList sent;  // views into `head`: what Vary variants are chosen by
     std::string_view body;
     http::Method method = http::Method::Get;  // as sent
     bool idempotent = true;
@@ -82,7 +95,9 @@ struct Pipeline::FetchJob {
 
     // Set when the response may be stored.
     const cache::CachePolicy* policy = nullptr;
-    std::string key;
+    cache::Key key;
+    std::string url;        // where the object is found again (RuleSet::url_of)
+    std::string url_query;  // its query as its rule normalises it
     bool strip_set_cookie = false;
     std::string rule_name;
     bool request_no_store = false;
@@ -98,12 +113,12 @@ struct Pipeline::FetchJob {
 struct Pipeline::Fetched {
     upstream::UpstreamError error = upstream::UpstreamError::None;
     std::unique_ptr<upstream::SourceExchange> exchange;
-    std::string body;           // read so far: all of it when `complete`
-    bool complete = false;      // the whole response was read (and the exchange finished)
-    bool app_failed = false;    // no response, or a 5xx
-    cache::ObjectPtr object;    // cache candidates with a complete, usable response
+    std::string body;         // read so far: all of it when `complete`
+    bool complete = false;    // the whole response was read (and the exchange finished)
+    bool app_failed = false;  // no response, or a 5xx
+    cache::ObjectPtr object;  // cache candidates with a complete, usable response
     std::optional<cache::NoCacheReason> refusal;
-    bool revalidated = false;   // a 304 refreshed the stale object
+    bool revalidated = false;  // a 304 refreshed the stale object
     obs::TimePoint response_time{};
     std::int64_t upstream_us = -1;
 };

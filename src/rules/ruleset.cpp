@@ -223,6 +223,24 @@ RuleSet::RuleSet(const config::Config& config) : impl_(std::make_unique<Impl>(co
 
 RuleSet::~RuleSet() = default;
 
+std::string RuleSet::url_of(std::string_view scheme, std::string_view host, std::string_view path) {
+    std::string url;
+    url.reserve(scheme.size() + 3 + host.size() + path.size());
+    url.append(scheme).append("://");
+    append_key_host(url, host, scheme);
+    url.append(path);
+    return url;
+}
+
+std::string RuleSet::normalised_query(std::string_view rule_name, std::string_view query) const {
+    const QueryPolicy* policy = &impl_->default_query_policy;
+    for (const auto& r : impl_->rules)
+        if (r.name == rule_name) policy = &r.query_policy;
+    std::string out;
+    append_normalised_query(out, query, *policy);
+    return out;
+}
+
 namespace {
 Decision personal(const VisitorClass& v, std::string_view rule_name) {
     Decision d;

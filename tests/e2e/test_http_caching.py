@@ -1,8 +1,5 @@
-"""RFC 9111 shared-cache behaviour end to end (issue 4). PENDING: named pending_*.py so ctest does
-not run it until the pipeline calls the cache/http_policy layer (integration steps at the top of
-include/larder/cache/http_policy.hpp). Rename to test_http_caching.py when wired.
-
-Run by hand: cd tests/e2e && LARDER_BIN=../../build/larder python3 -m unittest -v pending_http_caching
+"""RFC 9111 shared-cache behaviour end to end: `[cache] default = "http"`, through the pipeline's
+cache::HttpPolicy (include/larder/cache/cache_policy.hpp).
 
 No sleeps: responses that must be stale are sent stale (max-age=0 or Age >= max-age), so every
 revalidation is deterministic. Every test checks what reached the origin (counts, conditional

@@ -1,4 +1,4 @@
-// cache::VariantFlight: one fetch in flight for one variant of one key (Varnish's busy object,
+// cache::Flight: one fetch in flight for one variant of one key (Varnish's busy object,
 // Pingora's cache lock), owned by the key's entry in the Store.
 //
 // A flight is created by Store::lookup_or_join for the caller that must fetch (the Leader, or the
@@ -14,9 +14,7 @@
 // variant, or nullptr ("fetch on your own"). The state below the public part is guarded by the
 // owning shard's mutex and only the Store touches it. Plain C++: no Asio; a callback should only
 // hand the result to its own thread (post), never block or throw.
-//
-// The class is not called Flight while the old cache::CoalescingTable (lock.hpp), which has its
-// own Flight, still exists: both are included by the proxy during the switch.
+
 #pragma once
 
 #include <functional>
@@ -31,7 +29,7 @@ namespace larder::cache {
 
 class Store;
 
-class VariantFlight {
+class Flight {
     struct Token {
         explicit Token() = default;
     };
@@ -40,10 +38,10 @@ class VariantFlight {
     using Callback = std::function<void(ObjectPtr)>;
 
     // Only the Store creates flights (the Token is private to it).
-    VariantFlight(Token, Key primary, std::string vary, std::string secondary)
+    Flight(Token, Key primary, std::string vary, std::string secondary)
         : primary_(std::move(primary)), vary_(std::move(vary)), secondary_(std::move(secondary)) {}
-    VariantFlight(const VariantFlight&) = delete;
-    VariantFlight& operator=(const VariantFlight&) = delete;
+    Flight(const Flight&) = delete;
+    Flight& operator=(const Flight&) = delete;
 
     // The primary key, the normalised Vary the variant was selected under ("" for a key without
     // stored variants) and the secondary key ("" for the plain object). Immutable.
@@ -63,6 +61,6 @@ class VariantFlight {
     std::vector<Callback> callbacks_;
 };
 
-using FlightPtr = std::shared_ptr<VariantFlight>;
+using FlightPtr = std::shared_ptr<Flight>;
 
 }  // namespace larder::cache

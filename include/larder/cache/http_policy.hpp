@@ -2,48 +2,8 @@
 // `[cache] default = "http"` and rules with `cache = "origin"`. Pure functions of
 // (request facts, response, times, options); nothing reads a clock or the config at run time.
 //
-// ---------------------------------------------------------------------------------------------
-// INTEGRATION (for src/proxy/; nothing here is wired yet). With `opts = http_policy_options(
-// config.cache)` built once, and `follow_origin = decision says origin` (default "http" for an
-// unmatched GET/HEAD, or a rule with cache = "origin"; see docs/http-caching.md):
-//  1. decide: a request that no rule matched, under default = "http", is a cache candidate with
-//     key = the default template; Authorization requests are candidates too (the response
-//     decides, RFC 9111 section 3.5) — rules::RuleSet needs that change (Decision gets
-//     `bool follow_origin`, ttl 0).
-//  2. request directives: `RequestDirectives rd = parse_request_directives(request.headers,
-//     opts.client)` for every candidate.
-//  3. lookup: `store.lookup_servable(store.resolve_variant(key, request.headers), now)` (stale
-//     objects too; `store.lookup(key, request.headers, now)` for fresh only). On a hit with
-//     `object->meta.parsed`: `ReuseDecision d = can_reuse(object->meta, rd, has_auth, now)`;
-//       - only_if_cached_fails(rd, hit ? &d : nullptr) → answer 504 (no upstream request);
-//       - Fresh / StaleByRequest → deliver; Age = d.age.count() (not now − stored_at); if the
-//         client sent validators, `evaluate_conditional(request, *object)` == NotModified →
-//         write not_modified_head(*object) + tail (no body);
-//       - Revalidate → if within_stale_while_revalidate(meta, d, now): serve stale + background
-//         refresh (issue 5's grace); else fetch with `revalidation_headers(object->meta)` added
-//         to the upstream request (only if the client sent no conditionals of its own);
-//       - Unusable → fetch as a miss (do not store over it unless storable).
-//     Objects with meta.parsed == false (rule TTL) are fresh until expires_at as today.
-//  4. fetch: record request_time before sending and response_time when the head arrives.
-//       - upstream 304 for a revalidation: `refresh_from_not_modified(*stale, exchange.headers(),
-//         request_time, response_time, opts, forced_ttl)` → insert `r.object` unless r.refusal,
-//         deliver r.object (or the 304 itself when the client's own conditional matches);
-//       - 5xx or upstream error and within_stale_if_error(meta, now) → deliver the stale object;
-//       - otherwise `ResponseVerdict v = evaluate_response({...}, opts)`; build with
-//         `auto o = build_http_object(store_key-or-"", status, reason, headers, body, v,
-//         decision.strip_set_cookie, rule)`, then o->grace_until = v.grace_until,
-//         o->error_until = v.error_until; store_key = v.meta.vary.empty() ? key :
-//         variant_key(key, secondary_key(v.meta.vary, request.headers)); insert when
-//         v.storable() (pass request_no_store = rd.no_store in the input).
-//         Set opts.default_stale_if_error = [cache] stale_if_error once, if wanted.
-//         Drop the pipeline's varies_beyond_cookie() check for these objects (variants handle it).
-//       - passed/streamed responses: remove the targeted fields (opts.strip_targeted_headers,
-//         `is_targeted_field(name)`) from what goes to the client.
-//  5. invalidation: after any unsafe request's response, for each key in
-//     `invalidation_keys({...})`: store.erase(key) (erases all variants of that key).
-//  6. Rule TTL objects: build with `forced_ttl_meta(...)` in the extras so validators and Age
-//     work for them too; refuse_to_store() stays their storability check.
-// ---------------------------------------------------------------------------------------------
+// The pipeline reaches these functions through cache::HttpPolicy (cache_policy.hpp), the RFC 9111
+// implementation of the one CachePolicy interface; the rule-TTL policy shares the verdict type.
 //
 // evaluate_response() checks, in this fixed order (the first failure is the reported reason):
 //   method GET/HEAD → status (206 never; 304/1xx never; other statuses need explicit freshness

@@ -1,8 +1,10 @@
 // cache::Object: one stored response, immutable and pre-serialized.
 //
-// `head` is the status line and header fields exactly as they go to the client, each line ending
-// in CRLF, but without the blank line that ends the header section: the writer appends the
-// per-response fields (Age, X-Cache, Connection) and then CRLF. `body` is the whole body.
+// `head` is the status line and the end-to-end header fields exactly as they go to the client,
+// each line ending in CRLF, without framing (no Content-Length, no Transfer-Encoding) and without
+// the blank line that ends the header section: the writer appends the per-response fields
+// (Content-Length, Age, X-Cache, Connection) and then CRLF, so one object can be served whole,
+// as a range, encoded, or as a 304. `body` is the whole body.
 // Objects are shared by reference count between the store and every worker writing them; nothing
 // mutates an Object after it is built.
 //

@@ -5,8 +5,8 @@
 // adds per-response fields first; see object.hpp). Left out:
 //   - hop-by-hop fields: Connection, Keep-Alive, Proxy-Connection, TE, Trailer,
 //     Transfer-Encoding, Upgrade, and every field named in a Connection header;
-//   - Content-Length and Age: the builder appends its own `Content-Length: <body size>` last,
-//     and Age is computed per hit;
+//   - framing and Age: Content-Length is written per response by whoever delivers the object
+//     (it may go out whole, as a range, compressed, or as a 304), and Age is computed per hit;
 //   - Set-Cookie, when `strip_set_cookie`;
 //   - any field whose name or value contains CR, LF or NUL (never produced by a conforming
 //     parser; dropped rather than risk splitting the response).

@@ -36,6 +36,10 @@ enum class NoCacheReason {
 
 std::string_view to_string(NoCacheReason r);
 
+// True for the reasons that say a key will keep being uncacheable (hit-for-pass remembers them);
+// temporary failures (5xx, timeouts) never count: the next request must try to fill the cache.
+bool is_lasting(NoCacheReason reason);
+
 struct StorableInput {
     int status = 0;
     const http::HeaderList* response_headers = nullptr;

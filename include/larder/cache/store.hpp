@@ -102,7 +102,7 @@ class Store {
                           obs::TimePoint now);
     // Registers a waiter: `callback` runs once with the flight's object or nullptr, on the
     // completing thread after the lock is released — or now, if the flight already ended.
-    void wait(const FlightPtr& flight, VariantFlight::Callback callback);
+    void wait(const FlightPtr& flight, Flight::Callback callback);
     // Ends a flight (a second end does nothing and returns false). `object` set: inserted (as
     // insert(); a refusal still hands it out) and given to waiters when it is the variant they
     // selected, else they get nullptr. `uncacheable` (with nothing stored): the key is marked

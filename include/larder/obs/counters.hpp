@@ -1,7 +1,8 @@
 // obs::Counters: monotonically increasing event counts, one block per worker thread.
 //
 // A worker only ever increments its own block (relaxed atomics, no contention, padded to its own
-// cache lines); readers sum all blocks. Names match the metrics the admin API will export.
+// cache lines); readers sum all blocks. The cache_* counters are bumped in one place,
+// proxy::Pipeline::conclude(), once per request, from how its response was produced.
 #pragma once
 
 #include <atomic>

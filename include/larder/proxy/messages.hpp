@@ -3,8 +3,9 @@
 // - forward_head(): the request line and header section sent upstream: hop-by-hop fields,
 //   Expect and Content-Length removed, X-Forwarded-For / X-Forwarded-Proto / Via added, and a
 //   Content-Length for the (already de-chunked) body.
-// - response_tail(): the per-response fields appended after a stored or relayed head (Age for
-//   hits, Via, X-Cache, X-Cache-Reason with debug headers, Connection) and the blank line.
+// - response_tail(): the per-response fields appended after a stored or relayed head
+//   (Content-Length for stored objects, Age for hits, Via, X-Cache, X-Cache-Reason with debug
+//   headers, Connection) and the blank line.
 // - streaming_head(): the head of a response too large to buffer, relayed as it arrives.
 // - error_response(): a short text/plain answer that Larder gives by itself.
 #pragma once
@@ -26,6 +27,8 @@ std::string forward_head(const http::Request& request, std::string_view client_i
 http::HeaderList forwarded_fields(std::string_view head);
 
 struct TailFields {
+    // Framing of a stored object (its head has none); unset when the head already frames it.
+    std::optional<std::uint64_t> content_length;
     CacheStatus status = CacheStatus::Pass;
     std::string_view reason;  // written only when debug_headers is on
     bool debug_headers = false;

@@ -12,10 +12,11 @@
 //
 // Receive asks the rules (rules::Decision) and, for a cache candidate, builds the request a
 // shared fetch sends (AnonymousRequest: no cookies but the keyed ones, no credentials) and the
-// policy in force (cache::CachePolicy: the rule's TTL or RFC 9111). Lookup asks the store and the
-// coalescing table. Fetch runs the ONE fetch-and-store path (fetch_and_store) that the miss, the
-// hit-for-pass, the pass, the revalidation and the background refresh all use; a refresh is the
-// same fetch with no client waiting. How the response was produced is recorded in the
+// policy in force (cache::CachePolicy: the rule's TTL or RFC 9111). Lookup asks the store ONE
+// question (Store::lookup_or_join: hit, grace, leader, follower or hit-for-pass, under one shard
+// lock, the key hashed once). Fetch runs the ONE fetch-and-store path (fetch_and_store) that the
+// miss, the hit-for-pass, the pass, the revalidation and the background refresh all use; a refresh
+// is the same fetch with no client waiting. How the response was produced is recorded in the
 // transaction's `Path`; X-Cache, the access log and the counters all come from it in one place
 // (conclude()).
 //
@@ -43,8 +44,6 @@
 
 #include "larder/cache/cache_policy.hpp"
 #include "larder/cache/http_policy.hpp"
-#include "larder/cache/lock.hpp"
-#include "larder/cache/predictor.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/config.hpp"
 #include "larder/http/request.hpp"
@@ -65,9 +64,7 @@ namespace larder::proxy {
 struct Shared {
     const config::Config& config;
     const rules::RuleSet& rules;
-    cache::Store& store;
-    cache::CoalescingTable& flights;
-    cache::UncacheablePredictor& predictor;
+    cache::Store& store;  // objects, flights and hit-for-pass markers, per key (store.hpp)
     const cache::HttpPolicyOptions& http_policy;  // RFC 9111 options, built once from [cache]
     const obs::Clock& clock;
     std::shared_ptr<spdlog::logger> access_log;   // null when off
@@ -141,15 +138,18 @@ class Pipeline {
     // buffer size), revalidates, judges it by the job's policy, stores it, completes the
     // job's flight. Used by every fetch, with or without a client.
     boost::asio::awaitable<void> fetch_and_store(FetchJob& job, Fetched& out);
+    // Hit-for-pass: the key's answers will not be storable for a while.
+    void remember_uncacheable(FetchJob& job, obs::TimePoint now);
     void start_refresh(Task& t);
     boost::asio::awaitable<void> refresh(std::shared_ptr<FetchJob> job);
-    boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(
-        const std::shared_ptr<cache::Flight>& flight);
+    boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(const cache::FlightPtr& flight);
 
     boost::asio::awaitable<void> write_object(Task& t, const cache::ObjectPtr& object);
     boost::asio::awaitable<void> relay(Task& t, Fetched& fetched);
-    // Appends the per-response fields (Age, Via, X-Cache, …) and the blank line.
-    void append_tail(std::string& out, const Task& t, std::optional<std::int64_t> age) const;
+    // Appends the per-response fields (Content-Length of a stored object, Age, Via, X-Cache, …)
+    // and the blank line.
+    void append_tail(std::string& out, const Task& t, std::optional<std::int64_t> age,
+                     std::optional<std::uint64_t> content_length = std::nullopt) const;
     boost::asio::awaitable<void> write_whole(std::string_view response, int status, Task& t);
     void invalidate_after(const http::Request& request, const upstream::SourceExchange& exchange);
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,

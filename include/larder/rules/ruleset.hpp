@@ -49,6 +49,14 @@ class RuleSet {
     // `scheme` is "http" (or "https" behind a TLS terminator), used by the default key.
     Decision decide(const http::Request& request, std::string_view scheme = "http") const;
 
+    // Where stored objects are found again whatever their key (invalidation, purge): the
+    // resource "scheme://host/path" (host as in keys: lower-case, default port dropped), and the
+    // query as the rule called `rule_name` normalises it into its keys (sort_query, drop_query;
+    // [cache]'s policy for an object stored without a rule).
+    static std::string url_of(std::string_view scheme, std::string_view host,
+                              std::string_view path);
+    std::string normalised_query(std::string_view rule_name, std::string_view query) const;
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

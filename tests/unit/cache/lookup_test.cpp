@@ -465,7 +465,7 @@ TEST_F(LookupTest, AVariantFromAFlightStartedWithoutVaryIsNotHandedToWaiters) {
     EXPECT_TRUE(store.check_invariants());
 }
 
-TEST_F(LookupTest, VariantFlightsSurviveTheirLastObject) {
+TEST_F(LookupTest, FlightsSurviveTheirLastObject) {
     const Key k = Key::from("P");
     auto de = variant("P", "de");
     ASSERT_TRUE(store.insert(de));

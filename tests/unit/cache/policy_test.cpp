@@ -113,5 +113,14 @@ TEST(NoCacheReasonTest, NamesAreShortSnakeCase) {
     EXPECT_EQ(to_string(NoCacheReason::UpstreamError), "upstream_error");
 }
 
+TEST(Policy, OnlyLastingReasonsAreRememberedForHitForPass) {
+    EXPECT_TRUE(is_lasting(NoCacheReason::HasSetCookie));
+    EXPECT_TRUE(is_lasting(NoCacheReason::CacheControlPrivate));
+    EXPECT_TRUE(is_lasting(NoCacheReason::CacheControlNoStore));
+    EXPECT_TRUE(is_lasting(NoCacheReason::TooLarge));
+    EXPECT_FALSE(is_lasting(NoCacheReason::StatusNotCacheable));  // 5xx are temporary
+    EXPECT_FALSE(is_lasting(NoCacheReason::UpstreamError));
+}
+
 }  // namespace
 }  // namespace larder::cache

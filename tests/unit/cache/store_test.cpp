@@ -255,5 +255,32 @@ TEST_F(StoreTest, EraseAndErasePrefix) {
     EXPECT_TRUE(store.check_invariants());
 }
 
+TEST(StoreGrace, StaleObjectIsRetainedForItsWindowsButNotAHit) {
+    obs::ManualClock clock;
+    Store store({.max_size = 1 << 20, .max_objects = 100, .max_object_size = 1 << 16, .shards = 1});
+    auto o = std::make_shared<Object>();
+    o->key = "k";
+    o->body = "b";
+    o->stored_at = clock.now();
+    o->expires_at = clock.now() + 10s;
+    o->grace_until = o->expires_at + 5s;
+    o->error_until = o->expires_at + 60s;
+    ASSERT_TRUE(store.insert(o));
+    clock.advance(11s);
+    EXPECT_EQ(store.lookup("k", clock.now()), nullptr);  // not fresh
+    auto kept = store.lookup_servable("k", clock.now());
+    ASSERT_NE(kept, nullptr);
+    EXPECT_FALSE(kept->fresh(clock.now()));
+    EXPECT_TRUE(kept->servable_in_grace(clock.now()));
+    clock.advance(10s);
+    kept = store.lookup_servable("k", clock.now());
+    ASSERT_NE(kept, nullptr);
+    EXPECT_FALSE(kept->servable_in_grace(clock.now()));
+    EXPECT_TRUE(kept->servable_on_error(clock.now()));
+    clock.advance(60s);
+    EXPECT_EQ(store.lookup_servable("k", clock.now()), nullptr);  // past retention: dropped
+    EXPECT_EQ(store.stats().objects, 0u);
+}
+
 }  // namespace
 }  // namespace larder::cache

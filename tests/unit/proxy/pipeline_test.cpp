@@ -41,8 +41,6 @@ class PipelineTest : public ::testing::Test {
         shared = std::make_unique<proxy::Shared>(proxy::Shared{.config = config,
                                                                .rules = *rules,
                                                                .store = store,
-                                                               .flights = flights,
-                                                               .predictor = predictor,
                                                                .http_policy = http_options,
                                                                .clock = clock});
         pipeline = std::make_unique<proxy::Pipeline>(*shared, origin, counters);
@@ -75,6 +73,20 @@ class PipelineTest : public ::testing::Test {
         return r;
     }
 
+    // The flight running for `key` (nullptr when none), looked up without joining it for long:
+    // the follower this lookup creates is not waited on.
+    cache::FlightPtr in_flight(const std::string& key) {
+        http::HeaderList none;
+        auto found = store.lookup_or_join(
+            cache::Key::from(key), none,
+            [](const cache::Object&) { return cache::Usability::Stale; }, clock.now());
+        if (found.kind == cache::Lookup::Kind::Leader) {  // nothing was running: end ours
+            store.hand_over(found.flight, nullptr);
+            return nullptr;
+        }
+        return found.flight;
+    }
+
     // Runs ready work until `done` holds (bounded: the work is all in-process).
     void run_until(const std::function<bool()>& done) {
         io.restart();
@@ -97,8 +109,6 @@ class PipelineTest : public ::testing::Test {
     config::Config config;
     std::unique_ptr<rules::RuleSet> rules;
     cache::Store store{cache::StoreLimits{.max_size = 64 * 1024 * 1024, .shards = 4}};
-    cache::CoalescingTable flights;
-    cache::UncacheablePredictor predictor{1000, 60s};
     cache::HttpPolicyOptions http_options;
     obs::ManualClock clock;
     obs::Counters counters;
@@ -159,8 +169,10 @@ TEST_F(PipelineTest, CoalescedRequestsReachTheOriginOnce) {
     };
     Response& leader = spawn("GET", "/p/v");
     run_until([&] { return origin.sent.size() == 1; });
+    // The flight the leader holds, seen by a lookup of the same key (which joins as follower).
+    auto leader_flight = [&] { return in_flight("http://example.com/p/v"); };
     Response& follower = spawn("GET", "/p/v", {{"Cookie", "cart=bob"}});
-    run_until([&] { return flights.in_flight() == 1 && io.poll() == 0; });
+    run_until([&] { return store.waiters(leader_flight()) == 1; });
     gate->open();
     run_all();
     EXPECT_EQ(leader.x_cache(), "MISS");
@@ -220,7 +232,8 @@ TEST_F(PipelineTest, RevalidationSendsValidatorsAndA304Refreshes) {
     start();
     origin.respond = [&](const Sent& s) {
         if (s.has("if-none-match"))
-            return Script{.status = 304, .headers = {{"ETag", "\"v1\""}, {"Cache-Control", "max-age=10"}}};
+            return Script{.status = 304,
+                          .headers = {{"ETag", "\"v1\""}, {"Cache-Control", "max-age=10"}}};
         return page("body-v1", {{"ETag", "\"v1\""}, {"Cache-Control", "max-age=10"}});
     };
     EXPECT_EQ(get("/r").x_cache(), "MISS");
@@ -299,4 +312,49 @@ TEST_F(PipelineTest, PassedResponsesAreRelayedNotStored) {
     EXPECT_EQ(r.field("content-length"), "6");
     EXPECT_EQ(origin.sent[0].field("cookie"), "session=s");
     EXPECT_EQ(store.stats().objects, 0u);
+}
+
+TEST_F(PipelineTest, InvalidationReachesKeysOfEveryRuleThroughTheUrlIndex) {
+    // Regression (issue 11): with sort_query, POST /item?b=2&a=1 used to leave
+    // GET /item?b=2&a=1 a HIT, and keys with vary_cookies were never invalidated.
+    auto items = rule("items", "/item", 60s);
+    items.sort_query = true;
+    config.rules.push_back(items);
+    auto lang = rule("lang", "/lang", 60s);
+    lang.vary_cookies = {"lang"};
+    config.rules.push_back(lang);
+    config.identity.cookies = {"remember_token"};
+    start();
+    EXPECT_EQ(get("/item?b=2&a=1").x_cache(), "MISS");
+    EXPECT_EQ(get("/item?a=1&b=2").x_cache(), "HIT");
+    EXPECT_EQ(get("/item?a=9").x_cache(), "MISS");
+    spawn("POST", "/item?b=2&a=1", {{"Content-Length", "0"}});
+    run_all();
+    EXPECT_EQ(get("/item?b=2&a=1").x_cache(), "MISS");
+    EXPECT_EQ(get("/item?a=9").x_cache(), "HIT");  // another query of the same path stays
+
+    std::vector<std::pair<std::string, std::string>> fr{{"Cookie", "lang=fr"}};
+    std::vector<std::pair<std::string, std::string>> de{{"Cookie", "lang=de"}};
+    EXPECT_EQ(get("/lang/page", fr).x_cache(), "MISS");
+    EXPECT_EQ(get("/lang/page", de).x_cache(), "MISS");
+    EXPECT_EQ(get("/lang/page", fr).x_cache(), "HIT");
+    spawn("PUT", "/lang/page", {{"Content-Length", "0"}});
+    run_all();
+    EXPECT_EQ(get("/lang/page", fr).x_cache(), "MISS");
+    EXPECT_EQ(get("/lang/page", de).x_cache(), "MISS");
+}
+
+TEST_F(PipelineTest, HitForPassThenACookielessVisitorRefillsTheKey) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    bool cookie = true;
+    origin.respond = [&](const Sent&) {
+        return cookie ? page("x", {{"Set-Cookie", "a=1"}}) : page("x");
+    };
+    EXPECT_EQ(get("/p/h").x_cache(), "MISS");  // refused: Set-Cookie, remembered
+    EXPECT_EQ(get("/p/h").x_cache(), "HIT-FOR-PASS");
+    cookie = false;  // the app stops setting cookies: a cookieless visitor refills the key
+    EXPECT_EQ(get("/p/h").x_cache(), "HIT-FOR-PASS");
+    EXPECT_EQ(get("/p/h").x_cache(), "HIT");
+    EXPECT_EQ(store.stats().objects, 1u);
 }

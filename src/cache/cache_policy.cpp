@@ -47,8 +47,8 @@ std::shared_ptr<Object> build(std::string key, int status, std::string_view reas
                               const http::HeaderList& headers, std::string body,
                               const ResponseVerdict& v, bool strip_set_cookie,
                               std::string rule_name) {
-    auto object = build_http_object(std::move(key), status, reason_phrase, headers,
-                                    std::move(body), v, strip_set_cookie, std::move(rule_name));
+    auto object = build_http_object(std::move(key), status, reason_phrase, headers, std::move(body),
+                                    v, strip_set_cookie, std::move(rule_name));
     object->grace_until = v.grace_until;
     object->error_until = v.error_until;
     return object;
@@ -64,9 +64,9 @@ Revalidated revalidate(const CachePolicy& policy, const Object& stored,
     facts.body_size = stored.body.size();
     Revalidated r;
     r.verdict = policy.judge_response(facts, strip_set_cookie);
-    r.object = build(r.verdict.storable() ? stored.key : std::string(), stored.status,
-                     parsed.reason, merged, stored.body, r.verdict, strip_set_cookie,
-                     stored.rule_name);
+    r.object =
+        build(r.verdict.storable() ? stored.key : std::string(), stored.status, parsed.reason,
+              merged, stored.body, r.verdict, strip_set_cookie, stored.rule_name);
     return r;
 }
 
@@ -85,11 +85,12 @@ ResponseVerdict RuleTtlPolicy::judge_response(const ResponseFacts& f, bool strip
     v.meta.vary.clear();  // the rule's key already splits what Vary: Cookie would
     // The rule's windows, unless the response names its own.
     http::CacheControl cc = http::parse_cache_control(*f.headers);
-    auto grace = cc.stale_while_revalidate ? std::chrono::seconds(*cc.stale_while_revalidate)
-                                           : std::chrono::duration_cast<std::chrono::seconds>(w_.grace);
-    auto on_error = cc.stale_if_error ? std::chrono::seconds(*cc.stale_if_error)
-                                      : std::chrono::duration_cast<std::chrono::seconds>(
-                                            w_.stale_if_error);
+    auto grace = cc.stale_while_revalidate
+                     ? std::chrono::seconds(*cc.stale_while_revalidate)
+                     : std::chrono::duration_cast<std::chrono::seconds>(w_.grace);
+    auto on_error = cc.stale_if_error
+                        ? std::chrono::seconds(*cc.stale_if_error)
+                        : std::chrono::duration_cast<std::chrono::seconds>(w_.stale_if_error);
     v.meta.stale_while_revalidate = grace;
     v.meta.stale_if_error = on_error;
     v.expires_at = f.response_time + w_.ttl;
@@ -101,7 +102,8 @@ ResponseVerdict RuleTtlPolicy::judge_response(const ResponseFacts& f, bool strip
 
 ReuseVerdict RuleTtlPolicy::judge_reuse(const Object& o, const RequestDirectives&,
                                         obs::TimePoint now) const {
-    ReuseVerdict r{.age = seconds_between(o.stored_at, now), .has_validator = has_validator(o.meta)};
+    ReuseVerdict r{.age = seconds_between(o.stored_at, now),
+                   .has_validator = has_validator(o.meta)};
     if (o.fresh(now))
         r.kind = ReuseVerdict::Kind::Fresh;
     else if (o.servable_in_grace(now))
@@ -111,9 +113,10 @@ ReuseVerdict RuleTtlPolicy::judge_reuse(const Object& o, const RequestDirectives
     return r;
 }
 
-RequestDirectives RuleTtlPolicy::directives(const http::HeaderList& request_headers) const {
+RequestDirectives RuleTtlPolicy::directives(const http::Request& request) const {
     RequestDirectives d;  // a rule's forced TTL is not the client's to override
-    d.only_if_cached = has_token(request_headers, "cache-control", "only-if-cached");
+    if (request.has(http::Field::CacheControl))
+        d.only_if_cached = has_token(request.headers, "cache-control", "only-if-cached");
     return d;
 }
 
@@ -153,8 +156,9 @@ ReuseVerdict HttpPolicy::judge_reuse(const Object& o, const RequestDirectives& r
     return r;
 }
 
-RequestDirectives HttpPolicy::directives(const http::HeaderList& request_headers) const {
-    return parse_request_directives(request_headers, options_.client);
+RequestDirectives HttpPolicy::directives(const http::Request& request) const {
+    if (!request.has(http::Field::CacheControl) && !request.has(http::Field::Pragma)) return {};
+    return parse_request_directives(request.headers, options_.client);
 }
 
 }  // namespace larder::cache

@@ -82,3 +82,65 @@ bool is_idempotent(Method m) {
 }
 
 }  // namespace larder::http
+
+namespace larder::http {
+
+namespace {
+// The Field a header name is, if any: compared by length first, so most names cost one switch.
+std::optional<Field> known_field(std::string_view name) {
+    switch (name.size()) {
+        case 4:
+            if (iequals(name, "host")) return Field::Host;
+            break;
+        case 5:
+            if (iequals(name, "range")) return Field::Range;
+            break;
+        case 6:
+            if (iequals(name, "cookie")) return Field::Cookie;
+            if (iequals(name, "pragma")) return Field::Pragma;
+            break;
+        case 13:
+            if (iequals(name, "authorization")) return Field::Authorization;
+            if (iequals(name, "cache-control")) return Field::CacheControl;
+            if (iequals(name, "if-none-match")) return Field::IfNoneMatch;
+            break;
+        case 15:
+            if (iequals(name, "accept-encoding")) return Field::AcceptEncoding;
+            break;
+        case 17:
+            if (iequals(name, "if-modified-since")) return Field::IfModifiedSince;
+            break;
+        default:
+            break;
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+void Request::index_fields() {
+    fields.fill(-1);
+    std::int16_t i = 0;
+    for (const auto& h : headers) {
+        if (auto f = known_field(h.name); f && fields[static_cast<std::size_t>(*f)] < 0)
+            fields[static_cast<std::size_t>(*f)] = i;
+        if (++i == INT16_MAX) break;  // the parser's header limit keeps lists far shorter
+    }
+    fields_indexed = true;
+}
+
+std::int16_t Request::first(Field f) const {
+    if (fields_indexed) return fields[static_cast<std::size_t>(f)];
+    // A hand-built request (tests): look it up the slow way.
+    static constexpr std::array<std::string_view, kFieldCount> names{
+        "host",           "cookie",        "authorization",     "cache-control",
+        "pragma",         "if-none-match", "if-modified-since", "range",
+        "accept-encoding"};
+    std::int16_t i = 0;
+    for (const auto& h : headers) {
+        if (iequals(h.name, names[static_cast<std::size_t>(f)])) return i;
+        ++i;
+    }
+    return -1;
+}
+
+}  // namespace larder::http

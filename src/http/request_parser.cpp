@@ -170,6 +170,7 @@ void RequestParser::bind_views() {
     r.query = q == std::string_view::npos ? std::string_view{} : origin_form.substr(q + 1);
     r.headers.clear();
     for (const auto& [name, value] : fields_) r.headers.add(view(name), view(value));
+    r.index_fields();
 }
 
 RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) {

@@ -15,9 +15,7 @@ bool is_credential(std::string_view name) {
 AnonymousRequest::AnonymousRequest(const http::Request& client,
                                    const std::vector<std::string>& forwarded)
     : client_(client) {
-    bool any = std::any_of(client.headers.begin(), client.headers.end(),
-                           [](const http::Header& h) { return is_credential(h.name); });
-    if (!any) return;
+    if (!client.has(http::Field::Cookie) && !client.has(http::Field::Authorization)) return;
     http::for_each_cookie(client.headers, [&](std::string_view name, std::string_view value) {
         if (std::find(forwarded.begin(), forwarded.end(), name) == forwarded.end()) {
             stripped_ = true;
@@ -41,6 +39,7 @@ AnonymousRequest::AnonymousRequest(const http::Request& client,
             cookie_added = true;
         }
     }
+    copy_->index_fields();
 }
 
 }  // namespace larder::proxy

@@ -34,7 +34,9 @@ asio::awaitable<Pipeline::Step> Pipeline::deliver(Task& t) {
     conclude(t);
     // A client's own validators answered from a stored object (RFC 9110 section 13.2.2).
     bool from_store = t.path == Path::Hit || t.path == Path::Grace;
-    if (from_store && t.object->meta.parsed &&
+    bool conditional =
+        t.request.has(http::Field::IfNoneMatch) || t.request.has(http::Field::IfModifiedSince);
+    if (from_store && conditional && t.object->meta.parsed &&
         cache::evaluate_conditional(t.request, *t.object) == cache::ClientCondition::NotModified) {
         std::string response = cache::not_modified_head(*t.object);
         append_tail(response, t, t.age);

@@ -56,8 +56,8 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         .hash_key = t.decision.key.empty() ? t.request.target : std::string_view(t.decision.key),
         .buffer_limit = config.upstream.buffer_size};
     if (t.cacheable) {
-        bool client_conditional = t.request.headers.contains("if-none-match") ||
-                                  t.request.headers.contains("if-modified-since");
+        bool client_conditional =
+            t.request.has(http::Field::IfNoneMatch) || t.request.has(http::Field::IfModifiedSince);
         job.revalidate = t.revalidate && t.stale && !client_conditional;
         if (job.revalidate) {  // ask the app whether the stored object is still good
             std::string validators;

@@ -132,6 +132,7 @@ std::string error_response(int status, std::string_view detail, bool close, bool
                                .status = CacheStatus::Error,
                                .reason = detail,
                                .debug_headers = debug_headers,
+                               .age = std::nullopt,
                                .keep_alive = !close});
     out.append(body);
     return out;

@@ -105,7 +105,7 @@ Pipeline::Step Pipeline::receive(Task& t) {
                                                     .cacheable_status = &cache.cacheable_status});
         t.policy = &*t.rule_policy;
     }
-    t.directives = t.policy->directives(t.request.headers);
+    t.directives = t.policy->directives(t.request);
     t.cacheable = true;
     return Step::Lookup;
 }

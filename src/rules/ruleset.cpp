@@ -144,7 +144,9 @@ struct RuleSet::Impl {
                  std::optional<VisitorClass>& visitor) const;
     const VisitorClass& classify(const http::Request& req,
                                  std::optional<VisitorClass>& visitor) const {
-        if (!visitor) visitor = identity.classify(req.headers);
+        if (!visitor)  // a request without cookies is anonymous without a scan
+            visitor =
+                req.has(http::Field::Cookie) ? identity.classify(req.headers) : VisitorClass{};
         return *visitor;
     }
     Decision cache(const CompiledRule& r, const http::Request& req, std::string_view scheme) const;
@@ -254,7 +256,7 @@ Decision personal(const VisitorClass& v, std::string_view rule_name) {
 Decision RuleSet::decide(const http::Request& request, std::string_view scheme) const {
     Decision d;
     // Credentials make the page this visitor's alone, and a shared fetch never carries them.
-    if (request.headers.contains("authorization")) {
+    if (request.has(http::Field::Authorization)) {
         d.reason = DecisionReason::RequestHasAuthorization;
         return d;
     }
@@ -277,7 +279,7 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
         if (!r.ignore_cookies) {
             // Without [identity], whether a cookie is undeclared depends on the rule's key.
             std::optional<VisitorClass> own;
-            if (!impl_->identity.knows_visitors())
+            if (!impl_->identity.knows_visitors() && request.has(http::Field::Cookie))
                 own = impl_->identity.classify(request.headers, r.forwarded_cookies);
             const VisitorClass& v = own ? *own : impl_->classify(request, visitor);
             if (v.kind == VisitorKind::Personal ||

@@ -64,7 +64,7 @@ class CachePolicy {
     virtual ReuseVerdict judge_reuse(const Object& object, const RequestDirectives& request,
                                      obs::TimePoint now) const = 0;
     // The client's directives this policy honours.
-    virtual RequestDirectives directives(const http::HeaderList& request_headers) const = 0;
+    virtual RequestDirectives directives(const http::Request& request) const = 0;
 };
 
 // Builds the immutable object for a verdict: fields in v.drop_fields and (with
@@ -99,7 +99,7 @@ class RuleTtlPolicy final : public CachePolicy {
                                    bool strip_set_cookie) const override;
     ReuseVerdict judge_reuse(const Object& object, const RequestDirectives& request,
                              obs::TimePoint now) const override;
-    RequestDirectives directives(const http::HeaderList& request_headers) const override;
+    RequestDirectives directives(const http::Request& request) const override;
 
   private:
     Windows w_;
@@ -114,7 +114,7 @@ class HttpPolicy final : public CachePolicy {
                                    bool strip_set_cookie) const override;
     ReuseVerdict judge_reuse(const Object& object, const RequestDirectives& request,
                              obs::TimePoint now) const override;
-    RequestDirectives directives(const http::HeaderList& request_headers) const override;
+    RequestDirectives directives(const http::Request& request) const override;
 
   private:
     const HttpPolicyOptions& options_;

@@ -32,6 +32,7 @@ class HeaderList {
     bool contains(std::string_view name) const { return get(name).has_value(); }
     std::size_t count(std::string_view name) const;
 
+    const Header& at(std::size_t i) const { return fields_[i]; }
     auto begin() const { return fields_.begin(); }
     auto end() const { return fields_.end(); }
     std::size_t size() const { return fields_.size(); }

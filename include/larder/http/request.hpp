@@ -7,6 +7,7 @@
 // the pipeline sees the request.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +35,21 @@ Method method_from_string(std::string_view text);
 // True for methods RFC 9110 section 9.2.2 calls idempotent (safe to send twice).
 bool is_idempotent(Method m);
 
+// The fields the pipeline consults, found in one pass over the header list when the request is
+// complete (index_fields()), so no step walks the list again to ask whether they are there.
+enum class Field : std::uint8_t {
+    Host,
+    Cookie,
+    Authorization,
+    CacheControl,
+    Pragma,
+    IfNoneMatch,
+    IfModifiedSince,
+    Range,
+    AcceptEncoding,
+};
+inline constexpr std::size_t kFieldCount = 9;
+
 struct Request {
     Method method = Method::Get;
     std::string_view method_text;  // as sent, e.g. "GET"
@@ -47,11 +63,30 @@ struct Request {
     bool keep_alive = true;        // what the client asked for (HTTP/1.0 defaults to close)
     bool expect_continue = false;  // "Expect: 100-continue" was sent
 
+    // For each Field, the index in `headers` of its first occurrence, or -1. Indices, not views,
+    // so they stay true when the parser re-points the views at a moved buffer.
+    std::array<std::int16_t, kFieldCount> fields{};
+    bool fields_indexed = false;  // hand-built requests (tests) may skip index_fields()
+
+    // Fills `fields` from `headers` (one pass). The parser calls it; so must whoever builds or
+    // rewrites a Request's headers by hand.
+    void index_fields();
+    bool has(Field f) const { return first(f) >= 0; }
+    // The first field's value, or nullopt.
+    std::optional<std::string_view> field(Field f) const {
+        auto i = first(f);
+        if (i < 0) return std::nullopt;
+        return headers.at(static_cast<std::size_t>(i)).value;
+    }
+
     // The Host header, or empty.
-    std::string_view host() const { return headers.get("host").value_or(std::string_view{}); }
+    std::string_view host() const { return field(Field::Host).value_or(std::string_view{}); }
     std::optional<std::string_view> header(std::string_view name) const {
         return headers.get(name);
     }
+
+  private:
+    std::int16_t first(Field f) const;
 };
 
 }  // namespace larder::http

@@ -200,3 +200,20 @@ TEST(RequestParser, ChunkedBodyOverLimitIs413) {
                  limits),
         ParseError::BodyTooLarge);
 }
+
+TEST(RequestParserFields, KnownFieldsAreIndexedInOnePass) {
+    RequestParser parser({});
+    const std::string raw =
+        "GET /a HTTP/1.1\r\nhost: Example.com\r\nX-Other: 1\r\nCOOKIE: a=1\r\nCookie: b=2\r\n"
+        "If-None-Match: \"x\"\r\nAccept-Encoding: gzip\r\n\r\n";
+    ASSERT_EQ(parser.parse(raw.data(), raw.size()), RequestParser::State::Complete);
+    const larder::http::Request& r = parser.request();
+    EXPECT_TRUE(r.fields_indexed);
+    EXPECT_EQ(r.host(), "Example.com");
+    EXPECT_EQ(r.field(larder::http::Field::Cookie), "a=1");  // the first of several
+    EXPECT_EQ(r.field(larder::http::Field::IfNoneMatch), "\"x\"");
+    EXPECT_EQ(r.field(larder::http::Field::AcceptEncoding), "gzip");
+    EXPECT_FALSE(r.has(larder::http::Field::Authorization));
+    EXPECT_FALSE(r.has(larder::http::Field::Range));
+    EXPECT_FALSE(r.has(larder::http::Field::CacheControl));
+}

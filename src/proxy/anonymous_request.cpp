@@ -1,6 +1,7 @@
 #include "larder/proxy/anonymous_request.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include "larder/http/cookies.hpp"
 
@@ -40,6 +41,7 @@ AnonymousRequest::AnonymousRequest(const http::Request& client,
         }
     }
     copy_->index_fields();
+    assert(!copy_->has(http::Field::Authorization));
 }
 
 }  // namespace larder::proxy

@@ -6,6 +6,8 @@
 // (Deliver), the app's answer relayed (pass, or too large to buffer), a stale object instead of
 // an app failure (Deliver), an error (Synth), or — for a visitor whose cookies the shared fetch
 // dropped, when its answer could not be shared — this visitor's own page as a pass (Fetch again).
+#include <cassert>
+
 #include "larder/cache/conditional.hpp"
 #include "larder/cache/invalidation.hpp"
 #include "larder/cache/vary.hpp"
@@ -42,6 +44,9 @@ void Pipeline::invalidate_after(const http::Request& request,
 }
 
 asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
+    // A fetch that may store goes as the anonymous visitor, under a policy (privacy invariant).
+    assert(!t.cacheable || (t.policy && t.anonymous));
+    assert(!t.flight || t.cacheable);
     const auto& config = shared_.config;
     const bool is_head = t.request.method == http::Method::Head;
     // A HEAD that may fill the cache is sent as GET, so the stored object has its body.
@@ -155,6 +160,8 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     out.app_failed = exchange.status() >= 500;
     if (!job.policy || out.app_failed) co_return;
 
+    // Only an anonymous fetch may store: it never carries credentials.
+    assert(!job.sent.contains("authorization"));
     cache::ResponseFacts facts{.method = job.method,
                                .status = exchange.status(),
                                .headers = &exchange.headers(),

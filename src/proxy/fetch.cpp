@@ -122,6 +122,7 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         // visitor's): fetch theirs, as a pass.
         t.path = Path::Pass;
         t.cacheable = false;
+        t.flight.reset();  // already ended by fetch_and_store
         co_return Step::Fetch;
     }
     t.object = std::move(f.object);

@@ -7,6 +7,36 @@
 namespace larder::rules {
 
 namespace {
+// RFC 6265 / RFC 9110 token characters: what every cookie parser takes literally.
+bool is_token(std::string_view name) {
+    for (unsigned char c : name) {
+        if (c <= 0x20 || c >= 0x7f) return false;
+        switch (c) {
+            case '(':
+            case ')':
+            case '<':
+            case '>':
+            case '@':
+            case ',':
+            case ';':
+            case ':':
+            case '\\':
+            case '"':
+            case '/':
+            case '[':
+            case ']':
+            case '?':
+            case '=':
+            case '{':
+            case '}':
+                return false;
+            default:
+                break;
+        }
+    }
+    return !name.empty();
+}
+
 bool contains(const std::vector<std::string>& names, std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -30,6 +60,8 @@ std::string_view to_string(VisitorReason r) {
             return "personal_cookie";
         case VisitorReason::UndeclaredCookie:
             return "undeclared_cookie";
+        case VisitorReason::UnreadableCookieName:
+            return "unreadable_cookie_name";
     }
     return "unknown";
 }
@@ -58,6 +90,8 @@ Identity::Identity(const config::IdentityConfig& config)
 
 std::optional<VisitorClass> Identity::judge(std::string_view name, std::string_view value,
                                             const std::vector<std::string>& keyed) const {
+    if (!is_token(name))
+        return VisitorClass{VisitorKind::LoggedIn, VisitorReason::UnreadableCookieName, {}};
     auto from_session = [&](const SessionVerdict& v) -> std::optional<VisitorClass> {
         switch (v.state) {
             case SessionState::User:

@@ -13,10 +13,11 @@
 //             visitors apart (knows_visitors() is false), any cookie outside anonymous_cookies
 //             and the cookies the rule keys on.
 //   Anonymous everything else, e.g. a session holding only a cart, or analytics cookies.
-// LoggedIn wins over Personal. Cookies with an empty value are ignored, except session cookies
-// (an empty session is anonymous). Every cookie with a session's name is inspected (browsers may
-// send several); any one decides. classify() is const and thread-safe; it scans the Cookie
-// headers once and allocates nothing.
+// A cookie whose name is not a token makes the visitor LoggedIn (UnreadableCookieName): when in
+// doubt, pass. LoggedIn wins over Personal. Cookies with an empty value are ignored, except session
+// cookies (an empty session is anonymous). Every cookie with a session's name is inspected
+// (browsers may send several); any one decides. classify() is const and thread-safe; it scans the
+// Cookie headers once and allocates nothing.
 #pragma once
 
 #include <optional>
@@ -45,6 +46,11 @@ enum class VisitorReason {
     SessionPersonalKey,  // detail: the session key (e.g. _flashes)
     PersonalCookie,      // detail: the cookie (e.g. messages)
     UndeclaredCookie,    // detail: the cookie; only without [identity]
+    // A cookie name that is not an RFC 6265 token (non-ASCII bytes, whitespace, separators):
+    // the app's own cookie parser may read it as another name (Django strips Unicode whitespace
+    // around names), so Larder never decides more leniently than the app. Detail: none (the
+    // name may hold bytes unfit for a log).
+    UnreadableCookieName,
 };
 
 std::string_view to_string(VisitorReason r);

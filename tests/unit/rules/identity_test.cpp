@@ -161,3 +161,22 @@ TEST(Identity, CustomFlaskCookieName) {
     EXPECT_EQ(classify(id, "session=" + std::string(kUserCookie)), VisitorKind::Anonymous);
     EXPECT_EQ(classify(id, "app_session=" + std::string(kUserCookie)), VisitorKind::LoggedIn);
 }
+
+TEST(Identity, CookieNamesTheAppMightReadDifferentlyPass) {
+    // Django strips Unicode whitespace around cookie names: "\xc2\xa0sessionid" is its
+    // sessionid. Larder never decides more leniently than the app's parser.
+    larder::config::IdentityConfig c;
+    larder::config::DjangoSessionConfig d;
+    d.backend = "db";
+    d.login_cookie = "logged_in";
+    c.django_session = d;
+    Identity id(c);
+    EXPECT_EQ(classify(id, "sessionid=abc"), VisitorKind::Anonymous);
+    for (std::string name : {"\xc2\xa0logged_in", "logged_in\xe3\x80\x80", "logged\x85in", "a/b",
+                             "x\"y", "caf\xc3\xa9"}) {
+        Judged v = judge(id, name + "=1");
+        EXPECT_EQ(v.kind, VisitorKind::LoggedIn) << name;
+        EXPECT_EQ(v.explain(), "unreadable_cookie_name") << name;
+    }
+    EXPECT_EQ(classify(id, "_ga=1; theme-v2=dark; a.b=1"), VisitorKind::Anonymous);
+}

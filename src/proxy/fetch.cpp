@@ -61,9 +61,8 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         .hash_key = t.decision.key.empty() ? t.request.target : std::string_view(t.decision.key),
         .buffer_limit = config.upstream.buffer_size};
     if (t.cacheable) {
-        bool client_conditional =
-            t.request.has(http::Field::IfNoneMatch) || t.request.has(http::Field::IfModifiedSince);
-        job.revalidate = t.revalidate && t.stale && !client_conditional;
+        // The client's own validators are not sent (AnonymousRequest): Larder answers them.
+        job.revalidate = t.revalidate && t.stale;
         if (job.revalidate) {  // ask the app whether the stored object is still good
             std::string validators;
             for (const auto& [name, value] : cache::revalidation_headers(t.stale->meta))

@@ -4,14 +4,17 @@
 // leader, a background refresh, a revalidation — sends this request upstream, whoever triggered
 // it: the Cookie fields are replaced by one holding only the cookies the rule keys on
 // (rules::Decision::forwarded_cookies, in the order sent), and Authorization is removed (such a
-// request never reaches the cache path; this is the second line of defence). Everything else is
-// the client's request. RFC 9111 Vary variants are selected and stored with these headers too,
-// so a stored object is, by construction, what a cookieless visitor gets.
+// request never reaches the cache path; this is the second line of defence). The client's own
+// validators (If-None-Match, If-Modified-Since) and ranges (Range, If-Range) are left out too:
+// the shared fetch gets the whole object, which is stored, and Larder answers the client's 304 or
+// 206 from it. Everything else is the client's request. RFC 9111 Vary variants are selected and
+// stored with these headers too, so a stored object is, by construction, what a cookieless visitor
+// gets.
 //
-// Invariants: when the client's request carries neither Cookie nor Authorization, get() is the
-// client's request itself (no copy on the common path); otherwise a copy of its views with the
-// filtered headers, whose new Cookie value lives in this object. `stripped()` says whether
-// anything was removed: a visitor whose request was changed must not be answered with a
+// Invariants: when the client's request carries none of those fields, get() is the client's
+// request itself (no copy on the common path); otherwise a copy of its views with the filtered
+// headers, whose new Cookie value lives in this object. `stripped()` says whether a cookie or
+// credentials were removed: a visitor whose request was changed must not be answered with a
 // response that is not stored (it was not rendered for them), see Pipeline::fetch.
 #pragma once
 

@@ -46,6 +46,7 @@
 #include "larder/cache/http_policy.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/config.hpp"
+#include "larder/http/range.hpp"
 #include "larder/http/request.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/counters.hpp"
@@ -145,6 +146,10 @@ class Pipeline {
     boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(const cache::FlightPtr& flight);
 
     boost::asio::awaitable<void> write_object(Task& t, const cache::ObjectPtr& object);
+    // A single byte range of the object (206), or 416 when it cannot be satisfied.
+    boost::asio::awaitable<void> write_range(Task& t, const http::ByteRange& range);
+    // If-Range absent, or naming the object (strong ETag, or its exact Last-Modified date).
+    static bool if_range_holds(const http::Request& request, const cache::Object& object);
     boost::asio::awaitable<void> relay(Task& t, Fetched& fetched);
     // Appends the per-response fields (Content-Length of a stored object, Age, Via, X-Cache, …)
     // and the blank line.

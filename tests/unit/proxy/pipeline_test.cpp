@@ -358,3 +358,51 @@ TEST_F(PipelineTest, HitForPassThenACookielessVisitorRefillsTheKey) {
     EXPECT_EQ(get("/p/h").x_cache(), "HIT");
     EXPECT_EQ(store.stats().objects, 1u);
 }
+
+TEST_F(PipelineTest, ConditionalMissFetchesTheWholeObjectStoresItAndAnswers304) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) { return page("body", {{"ETag", "\"v1\""}}); };
+    Response r = get("/p/c", {{"If-None-Match", "\"v1\""}});
+    EXPECT_EQ(r.status, 304);
+    EXPECT_EQ(r.x_cache(), "MISS");
+    ASSERT_EQ(origin.sent.size(), 1u);
+    EXPECT_FALSE(origin.sent[0].has("if-none-match"));  // the app was asked for the whole object
+    Response next = get("/p/c");
+    EXPECT_EQ(next.x_cache(), "HIT");
+    EXPECT_EQ(next.body, "body");
+    EXPECT_EQ(get("/p/c", {{"If-None-Match", "\"v1\""}}).status, 304);
+    EXPECT_EQ(origin.sent.size(), 1u);
+}
+
+TEST_F(PipelineTest, RangesAreServedFromTheStoredObject) {
+    config.rules.push_back(rule("files", "/f/", 60s));
+    start();
+    std::string body;
+    for (int i = 0; i < 1000; ++i) body.push_back(static_cast<char>('a' + i % 26));
+    origin.respond = [&](const Sent&) {
+        return page(body, {{"ETag", "\"f1\""}, {"Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT"}});
+    };
+    Response first = get("/f/x", {{"Range", "bytes=0-99"}});  // a miss: whole object fetched
+    EXPECT_EQ(first.status, 206);
+    EXPECT_EQ(first.body, body.substr(0, 100));
+    EXPECT_EQ(first.field("content-range"), "bytes 0-99/1000");
+    EXPECT_EQ(first.field("content-length"), "100");
+    EXPECT_FALSE(origin.sent[0].has("range"));
+    Response middle = get("/f/x", {{"Range", "bytes=500-509"}});
+    EXPECT_EQ(middle.status, 206);
+    EXPECT_EQ(middle.x_cache(), "HIT");
+    EXPECT_EQ(middle.body, body.substr(500, 10));
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=-10"}}).body, body.substr(990));
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=995-"}}).body, body.substr(995));
+    Response beyond = get("/f/x", {{"Range", "bytes=2000-"}});
+    EXPECT_EQ(beyond.status, 416);
+    EXPECT_EQ(beyond.field("content-range"), "bytes */1000");
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-1,5-6"}}).status, 200);  // several: the full 200
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "\"f1\""}}).status, 206);
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "\"old\""}}).status, 200);
+    EXPECT_EQ(
+        get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "Tue, 14 Nov 2023 22:13:20 GMT"}}).status,
+        206);
+    EXPECT_EQ(origin.sent.size(), 1u);
+}

@@ -1,5 +1,7 @@
 #include "larder/cache/cache_policy.hpp"
 
+#include <algorithm>
+
 #include "larder/cache/conditional.hpp"
 #include "larder/cache/object_builder.hpp"
 #include "larder/http/cache_control.hpp"
@@ -123,16 +125,22 @@ RequestDirectives RuleTtlPolicy::directives(const http::Request& request) const 
 // --- RFC 9111 ---------------------------------------------------------------------------------
 
 ResponseVerdict HttpPolicy::judge_response(const ResponseFacts& f, bool strip_set_cookie) const {
-    return evaluate_response({.method = f.method,
-                              .status = f.status,
-                              .response_headers = f.headers,
-                              .body_size = f.body_size,
-                              .request_has_authorization = f.request_has_authorization,
-                              .request_no_store = f.request_no_store,
-                              .strip_set_cookie = strip_set_cookie,
-                              .request_time = f.request_time,
-                              .response_time = f.response_time},
-                             options_);
+    ResponseVerdict v = evaluate_response({.method = f.method,
+                                           .status = f.status,
+                                           .response_headers = f.headers,
+                                           .body_size = f.body_size,
+                                           .request_has_authorization = f.request_has_authorization,
+                                           .request_no_store = f.request_no_store,
+                                           .strip_set_cookie = strip_set_cookie,
+                                           .request_time = f.request_time,
+                                           .response_time = f.response_time},
+                                          options_);
+    // Targeted fields are Larder's, stored or not (the verdict names them only when stored).
+    if (options_.strip_targeted_headers)
+        for (const char* name : {"cdn-cache-control", "surrogate-control"})
+            if (std::find(v.drop_fields.begin(), v.drop_fields.end(), name) == v.drop_fields.end())
+                v.drop_fields.emplace_back(name);
+    return v;
 }
 
 ReuseVerdict HttpPolicy::judge_reuse(const Object& o, const RequestDirectives& request,

@@ -104,6 +104,9 @@ std::optional<Field> known_field(std::string_view name) {
             if (iequals(name, "cache-control")) return Field::CacheControl;
             if (iequals(name, "if-none-match")) return Field::IfNoneMatch;
             break;
+        case 10:
+            if (iequals(name, "connection")) return Field::Connection;
+            break;
         case 15:
             if (iequals(name, "accept-encoding")) return Field::AcceptEncoding;
             break;
@@ -119,23 +122,29 @@ std::optional<Field> known_field(std::string_view name) {
 
 void Request::index_fields() {
     fields.fill(-1);
-    std::int16_t i = 0;
+    std::int32_t i = 0;  // the header size limit keeps lists far below INT32_MAX
     for (const auto& h : headers) {
         if (auto f = known_field(h.name); f && fields[static_cast<std::size_t>(*f)] < 0)
             fields[static_cast<std::size_t>(*f)] = i;
-        if (++i == INT16_MAX) break;  // the parser's header limit keeps lists far shorter
+        ++i;
     }
     fields_indexed = true;
 }
 
-std::int16_t Request::first(Field f) const {
+std::int32_t Request::first(Field f) const {
     if (fields_indexed) return fields[static_cast<std::size_t>(f)];
     // A hand-built request (tests): look it up the slow way.
-    static constexpr std::array<std::string_view, kFieldCount> names{
-        "host",           "cookie",        "authorization",     "cache-control",
-        "pragma",         "if-none-match", "if-modified-since", "range",
-        "accept-encoding"};
-    std::int16_t i = 0;
+    static constexpr std::array<std::string_view, kFieldCount> names{"host",
+                                                                     "cookie",
+                                                                     "authorization",
+                                                                     "cache-control",
+                                                                     "pragma",
+                                                                     "if-none-match",
+                                                                     "if-modified-since",
+                                                                     "range",
+                                                                     "accept-encoding",
+                                                                     "connection"};
+    std::int32_t i = 0;
     for (const auto& h : headers) {
         if (iequals(h.name, names[static_cast<std::size_t>(f)])) return i;
         ++i;

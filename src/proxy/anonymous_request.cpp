@@ -13,28 +13,47 @@ namespace {
 // answered by Larder from the stored object).
 bool dropped(std::string_view name) {
     return http::iequals(name, "cookie") || http::iequals(name, "authorization") ||
-           http::iequals(name, "if-none-match") || http::iequals(name, "if-modified-since") ||
-           http::iequals(name, "range") || http::iequals(name, "if-range");
+           http::iequals(name, "proxy-authorization") || http::iequals(name, "if-none-match") ||
+           http::iequals(name, "if-modified-since") || http::iequals(name, "range") ||
+           http::iequals(name, "if-range");
 }
 }  // namespace
 
 AnonymousRequest::AnonymousRequest(const http::Request& client,
-                                   const std::vector<std::string>& forwarded)
+                                   const std::vector<std::string>& forwarded,
+                                   std::optional<std::string> query)
     : client_(client) {
     using http::Field;
+    const bool new_query = query && *query != client.query;
     if (!client.has(Field::Cookie) && !client.has(Field::Authorization) &&
         !client.has(Field::IfNoneMatch) && !client.has(Field::IfModifiedSince) &&
-        !client.has(Field::Range))
+        !client.has(Field::Range) && !new_query &&
+        std::none_of(client.headers.begin(), client.headers.end(),
+                     [](const http::Header& h) { return dropped(h.name); }))
         return;
+    // Each keyed cookie once, the first as sent (the one the key holds), and only when it has
+    // a value: an empty one keys like an absent one, so the app must see it absent.
+    std::vector<std::string_view> sent;
     http::for_each_cookie(client.headers, [&](std::string_view name, std::string_view value) {
         if (std::find(forwarded.begin(), forwarded.end(), name) == forwarded.end()) {
             stripped_ = true;
             return;
         }
+        if (std::find(sent.begin(), sent.end(), name) != sent.end()) return;
+        sent.push_back(name);
+        if (value.empty()) return;
         if (!cookie_.empty()) cookie_.append("; ");
         cookie_.append(name).append("=").append(value);
     });
     copy_.emplace(client);
+    if (new_query) {  // the query as the key has it (drop_query, sort_query)
+        target_ = std::string(client.path);
+        if (!query->empty()) target_.append("?").append(*query);
+        copy_->target = target_;
+        copy_->path = std::string_view(target_).substr(0, client.path.size());
+        copy_->query = query->empty() ? std::string_view()
+                                      : std::string_view(target_).substr(client.path.size() + 1);
+    }
     copy_->headers.clear();
     bool cookie_added = false;
     for (const auto& h : client.headers) {
@@ -42,7 +61,8 @@ AnonymousRequest::AnonymousRequest(const http::Request& client,
             copy_->headers.add(h.name, h.value);
             continue;
         }
-        if (http::iequals(h.name, "authorization")) {
+        if (http::iequals(h.name, "authorization") ||
+            http::iequals(h.name, "proxy-authorization")) {
             stripped_ = true;
         } else if (http::iequals(h.name, "cookie") && !cookie_added && !cookie_.empty()) {
             copy_->headers.add("Cookie", cookie_);  // where the first Cookie field was

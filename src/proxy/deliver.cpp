@@ -161,8 +161,13 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
     std::optional<std::uint64_t> framing = length;
     if (bodiless)
         framing = is_head ? exchange.content_length().value_or(0) : exchange.content_length();
-    std::string head =
-        streaming_head(status, exchange.reason(), exchange.headers(), framing, strip_set_cookie);
+    // CDN-Cache-Control and Surrogate-Control are Larder's, relayed or not.
+    const http::HeaderList& fields =
+        shared_.http_policy.strip_targeted_headers
+            ? f.relayed_fields.emplace(cache::without_fields(
+                  exchange.headers(), {"cdn-cache-control", "surrogate-control"}))
+            : exchange.headers();
+    std::string head = streaming_head(status, exchange.reason(), fields, framing, strip_set_cookie);
     if (!framing && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
     append_tail(head, t, std::nullopt);
     t.tx.status = status;

@@ -107,22 +107,23 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         co_return Step::Synth;
     }
     if (f.complete) invalidate_after(t.request, *f.exchange);
+    if (f.refusal) t.tx.reason = cache::to_string(*f.refusal);
+    // An answer to the fetch without this visitor's cookies that will not be shared (refused,
+    // too large to buffer, an app failure) was rendered for nobody but a cookieless visitor,
+    // and may set cookies that would replace this visitor's: fetch theirs, as a pass.
+    if (t.cacheable && t.anonymous->stripped() && (f.refusal || !f.complete || !f.object)) {
+        if (!f.complete) f.exchange->finish();  // the connection closes: the body is not read
+        t.path = Path::Pass;
+        t.cacheable = false;
+        t.flight.reset();  // already ended by fetch_and_store
+        co_return Step::Fetch;
+    }
     // A pass, an app failure, or too large to buffer: relay it.
     if (!t.cacheable || !f.complete || !f.object) {
         if (t.cacheable && !f.complete)
             t.tx.reason = cache::to_string(cache::NoCacheReason::TooLarge);
         co_await relay(t, f);
         co_return Step::Done;
-    }
-    if (f.refusal) t.tx.reason = cache::to_string(*f.refusal);
-    if (f.refusal && t.anonymous->stripped()) {
-        // The page fetched without this visitor's cookies may not be shared, so it was rendered
-        // for nobody but a cookieless visitor (and may set cookies that would replace this
-        // visitor's): fetch theirs, as a pass.
-        t.path = Path::Pass;
-        t.cacheable = false;
-        t.flight.reset();  // already ended by fetch_and_store
-        co_return Step::Fetch;
     }
     t.object = std::move(f.object);
     if (f.revalidated) {
@@ -160,13 +161,15 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     out.app_failed = exchange.status() >= 500;
     if (!job.policy || out.app_failed) co_return;
 
-    // Only an anonymous fetch may store: it never carries credentials.
-    assert(!job.sent.contains("authorization"));
+    // Only an anonymous fetch may store: it never carries credentials (AnonymousRequest). Should
+    // that ever fail, the answer is refused, not stored (and never a crash a client can cause).
+    const bool credentials =
+        job.sent.contains("authorization") || job.sent.contains("proxy-authorization");
     cache::ResponseFacts facts{.method = job.method,
                                .status = exchange.status(),
                                .headers = &exchange.headers(),
                                .body_size = out.body.size(),
-                               .request_has_authorization = job.sent.contains("authorization"),
+                               .request_has_authorization = credentials,
                                .request_no_store = job.request_no_store,
                                .request_time = request_time,
                                .response_time = out.response_time};
@@ -192,6 +195,7 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
             cache::build(std::move(key), exchange.status(), exchange.reason(), exchange.headers(),
                          std::move(out.body), v, job.strip_set_cookie && !v.refusal, job.rule_name);
     }
+    if (credentials && !out.refusal) out.refusal = cache::NoCacheReason::RequestHadAuthorization;
     object->url = job.url;
     object->url_query = job.url_query;
     out.object = object;

@@ -95,7 +95,10 @@ Pipeline::Step Pipeline::receive(Task& t) {
     }
     const rules::Decision& d = t.decision;
     t.tx.reason = d.rule_name.empty() ? rules::to_string(d.reason) : d.rule_name;
-    t.anonymous.emplace(t.request, *d.forwarded_cookies);
+    std::optional<std::string> query;
+    if (!t.request.query.empty())
+        query = shared_.rules.normalised_query(d.rule_name, t.request.query);
+    t.anonymous.emplace(t.request, *d.forwarded_cookies, std::move(query));
     if (d.follow_origin) {
         t.policy = &http_policy_;
     } else {

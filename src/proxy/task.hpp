@@ -121,6 +121,7 @@ struct Pipeline::Fetched {
     bool revalidated = false;  // a 304 refreshed the stale object
     obs::TimePoint response_time{};
     std::int64_t upstream_us = -1;
+    std::optional<http::HeaderList> relayed_fields;  // the app's fields as relayed (views)
 };
 
 }  // namespace larder::proxy

@@ -18,6 +18,10 @@ std::string_view to_string(DecisionReason r) {
             return "http_default";
         case DecisionReason::PersonalVisitor:
             return "personal_visitor";
+        case DecisionReason::RequestHasBody:
+            return "request_has_body";
+        case DecisionReason::ConnectionNamesFields:
+            return "connection_names_fields";
     }
     return "unknown";
 }

@@ -42,12 +42,45 @@ void append_param(std::string& out, std::size_t start, std::string_view raw) {
     out.append(raw);
 }
 
-// Stable insertion sort by name: queries are short, and this never allocates.
+// The next byte of a query name as the app decodes it ("%61" and "a" are one name; '+' is a
+// space), advancing `i`.
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+unsigned char next_decoded(std::string_view s, std::size_t& i) {
+    char c = s[i++];
+    if (c == '+') return ' ';
+    if (c == '%' && i + 1 < s.size()) {
+        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+        if (hi >= 0 && lo >= 0) {
+            i += 2;
+            return static_cast<unsigned char>(hi * 16 + lo);
+        }
+    }
+    return static_cast<unsigned char>(c);
+}
+
+// Names compared as the app decodes them, so names it reads alike keep their order (the app
+// takes the first or the last of them: sorting them apart would change the page).
+bool decoded_less(std::string_view a, std::string_view b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        unsigned char x = next_decoded(a, i), y = next_decoded(b, j);
+        if (x != y) return x < y;
+    }
+    return i == a.size() && j < b.size();
+}
+
+// Stable insertion sort by decoded name: queries are short, and this never allocates.
 void sort_by_name(QueryParam* first, QueryParam* last) {
     for (QueryParam* i = first + 1; i < last; ++i) {
         QueryParam cur = *i;
         QueryParam* j = i;
-        while (j > first && (j - 1)->name > cur.name) {
+        while (j > first && decoded_less(cur.name, (j - 1)->name)) {
             *j = *(j - 1);
             --j;
         }
@@ -110,8 +143,9 @@ void append_normalised_query(std::string& out, std::string_view query, const Que
     QueryParam* first = spilled ? tl_many_params.data() : inline_params.data();
     QueryParam* last = first + (spilled ? tl_many_params.size() : count);
     if (spilled)
-        std::stable_sort(first, last,
-                         [](const QueryParam& a, const QueryParam& b) { return a.name < b.name; });
+        std::stable_sort(first, last, [](const QueryParam& a, const QueryParam& b) {
+            return decoded_less(a.name, b.name);
+        });
     else
         sort_by_name(first, last);
     for (QueryParam* p = first; p < last; ++p) append_param(out, start, p->raw);

@@ -244,6 +244,21 @@ std::string RuleSet::normalised_query(std::string_view rule_name, std::string_vi
 }
 
 namespace {
+// Whether a Connection field lists anything but the connection options themselves.
+bool names_fields(std::string_view connection) {
+    bool names = false;
+    while (!connection.empty() && !names) {
+        auto comma = connection.find(',');
+        auto token = http::trim_ows(connection.substr(0, comma));
+        names = !token.empty() && !http::iequals(token, "keep-alive") &&
+                !http::iequals(token, "close") && !http::iequals(token, "upgrade") &&
+                !http::iequals(token, "te");
+        connection =
+            comma == std::string_view::npos ? std::string_view() : connection.substr(comma + 1);
+    }
+    return names;
+}
+
 Decision personal(const VisitorClass& v, std::string_view rule_name) {
     Decision d;
     d.reason = DecisionReason::PersonalVisitor;
@@ -262,6 +277,13 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
     }
     const bool safe_method =
         request.method == http::Method::Get || request.method == http::Method::Head;
+    // What a shared fetch cannot reproduce makes a cache candidate pass (see decision.hpp).
+    auto unshareable = [&]() -> std::optional<DecisionReason> {
+        if (!request.body.empty()) return DecisionReason::RequestHasBody;
+        if (auto c = request.field(http::Field::Connection); c && names_fields(*c))
+            return DecisionReason::ConnectionNamesFields;
+        return std::nullopt;
+    };
     std::optional<VisitorClass> visitor;  // classified once, on first need
     for (const auto& r : impl_->rules) {
         if (!impl_->matches(r, request, visitor)) continue;
@@ -286,11 +308,19 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
                 (v.kind == VisitorKind::LoggedIn && r.visitor != Visitor::Authenticated))
                 return personal(v, r.name);
         }
+        if (auto why = unshareable()) {
+            d.reason = *why;
+            return d;
+        }
         return impl_->cache(r, request, scheme);
     }
     if (impl_->http_default && safe_method) {
         const VisitorClass& v = impl_->classify(request, visitor);
         if (v.kind != VisitorKind::Anonymous) return personal(v, {});
+        if (auto why = unshareable()) {
+            d.reason = *why;
+            return d;
+        }
         d.action = Action::Cache;
         d.reason = DecisionReason::HttpDefault;
         d.follow_origin = true;

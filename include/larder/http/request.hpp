@@ -47,8 +47,9 @@ enum class Field : std::uint8_t {
     IfModifiedSince,
     Range,
     AcceptEncoding,
+    Connection,
 };
-inline constexpr std::size_t kFieldCount = 9;
+inline constexpr std::size_t kFieldCount = 10;
 
 struct Request {
     Method method = Method::Get;
@@ -65,7 +66,7 @@ struct Request {
 
     // For each Field, the index in `headers` of its first occurrence, or -1. Indices, not views,
     // so they stay true when the parser re-points the views at a moved buffer.
-    std::array<std::int16_t, kFieldCount> fields{};
+    std::array<std::int32_t, kFieldCount> fields{};
     bool fields_indexed = false;  // hand-built requests (tests) may skip index_fields()
 
     // Fills `fields` from `headers` (one pass). The parser calls it; so must whoever builds or
@@ -86,7 +87,7 @@ struct Request {
     }
 
   private:
-    std::int16_t first(Field f) const;
+    std::int32_t first(Field f) const;
 };
 
 }  // namespace larder::http

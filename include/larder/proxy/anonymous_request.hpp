@@ -3,8 +3,10 @@
 // Every fetch whose response may be stored for more than one visitor — a miss, a coalesced
 // leader, a background refresh, a revalidation — sends this request upstream, whoever triggered
 // it: the Cookie fields are replaced by one holding only the cookies the rule keys on
-// (rules::Decision::forwarded_cookies, in the order sent), and Authorization is removed (such a
-// request never reaches the cache path; this is the second line of defence). The client's own
+// (rules::Decision::forwarded_cookies, in the order sent; each once, as the key holds it, and not
+// at all when empty), Authorization and Proxy-Authorization are removed (a request with
+// Authorization never reaches the cache path; this is the second line of defence), and the
+// query is the one the key holds (drop_query, sort_query). The client's own
 // validators (If-None-Match, If-Modified-Since) and ranges (Range, If-Range) are left out too:
 // the shared fetch gets the whole object, which is stored, and Larder answers the client's 304 or
 // 206 from it. Everything else is the client's request. RFC 9111 Vary variants are selected and
@@ -28,7 +30,10 @@ namespace larder::proxy {
 
 class AnonymousRequest {
   public:
-    AnonymousRequest(const http::Request& client, const std::vector<std::string>& forwarded);
+    // `query`: the query as the rule normalises it into the key (drop_query, sort_query), sent
+    // instead of the client's so the app never renders a parameter the key leaves out.
+    AnonymousRequest(const http::Request& client, const std::vector<std::string>& forwarded,
+                     std::optional<std::string> query = std::nullopt);
     AnonymousRequest(const AnonymousRequest&) = delete;
     AnonymousRequest& operator=(const AnonymousRequest&) = delete;
 
@@ -39,6 +44,7 @@ class AnonymousRequest {
     const http::Request& client_;
     std::optional<http::Request> copy_;
     std::string cookie_;  // the forwarded cookies, "a=1; b=2"
+    std::string target_;  // path and normalised query, when it differs from the client's
     bool stripped_ = false;
 };
 

@@ -20,15 +20,20 @@ enum class Action { Cache, Pass };
 // Why a request is or is not a cache candidate. Names (to_string) appear in the access log,
 // in X-Cache-Reason and in tests.
 enum class DecisionReason {
-    RuleCache,           // a rule said cache (the log shows the rule's name)
-    RulePass,            // a rule said pass = true
-    NoRuleMatched,       // no rule matched and [cache] default = "pass"
-    MethodNotCacheable,  // only GET and HEAD are ever served from cache
+    RuleCache,                // a rule said cache (the log shows the rule's name)
+    RulePass,                 // a rule said pass = true
+    NoRuleMatched,            // no rule matched and [cache] default = "pass"
+    MethodNotCacheable,       // only GET and HEAD are ever served from cache
     RequestHasAuthorization,  // credentials: the page is this visitor's alone
-    HttpDefault,  // no rule matched; [cache] default = "http": the response decides
+    HttpDefault,              // no rule matched; [cache] default = "http": the response decides
     // The visitor is logged in or holds personal state (rules::Identity); Decision::visitor
     // says which cookie or session key decided.
     PersonalVisitor,
+    // A GET or HEAD with a body: a shared fetch sends none, and the app may read it.
+    RequestHasBody,
+    // Connection names fields to drop before forwarding (e.g. "Connection: Cookie"): the key
+    // was built from fields the app would not see, so such a request never shares the cache.
+    ConnectionNamesFields,
 };
 
 std::string_view to_string(DecisionReason r);
@@ -47,7 +52,8 @@ struct Decision {
     bool follow_origin = false;
     // Cache: the cookies a fetch may forward (see above). Never null when action == Cache.
     const std::vector<std::string>* forwarded_cookies = nullptr;
-    // PersonalVisitor: "reason:detail" from rules::VisitorClass, e.g. "login_cookie:remember_token".
+    // PersonalVisitor: "reason:detail" from rules::VisitorClass, e.g.
+    // "login_cookie:remember_token".
     std::string visitor;
 
     // What the access log and X-Cache-Reason say for a Pass.

@@ -11,7 +11,9 @@
 //      query, headers, cookies, visitor) decides: pass -> Pass / RulePass; a caching rule ->
 //      Pass / MethodNotCacheable unless the method is GET or HEAD; then, unless the rule says
 //      ignore_cookies, a visitor that rules::Identity finds Personal (or LoggedIn, for a rule
-//      not meant for logged-in visitors) -> Pass / PersonalVisitor; else Cache / RuleCache.
+//      not meant for logged-in visitors) -> Pass / PersonalVisitor; a request a shared fetch
+//      cannot reproduce (a body: RequestHasBody; Connection naming fields to drop:
+//      ConnectionNamesFields) -> Pass; else Cache / RuleCache.
 //   3. No rule matched: [cache] default = "http" -> Cache / HttpDefault for GET and HEAD of
 //      anonymous visitors (PersonalVisitor otherwise); else Pass / NoRuleMatched, or
 //      PersonalVisitor when the visitor's identity is what kept a caching rule from matching.

@@ -93,3 +93,18 @@ TEST(Query, SortsLongQueriesToo) {
     for (int i = 0; i < 80; ++i) rep_want += "&k=" + std::to_string(i);
     EXPECT_EQ(normalise(rep, true), rep_want);
 }
+
+TEST(QueryNormalise, SortKeepsNamesTheAppDecodesAlikeInTheirOrder) {
+    QueryPolicy p;
+    p.sort = true;
+    auto norm = [&](std::string_view q) {
+        std::string out;
+        append_normalised_query(out, q, p);
+        return out;
+    };
+    // "%61" is "a" to the app: the first one it sees must stay first.
+    EXPECT_EQ(norm("%61=1&a=2"), "%61=1&a=2");
+    EXPECT_EQ(norm("a=2&%61=1"), "a=2&%61=1");
+    EXPECT_EQ(norm("b=1&%61=2"), "%61=2&b=1");
+    EXPECT_EQ(norm("x+y=1&x%20y=2&a=0"), "a=0&x+y=1&x%20y=2");
+}

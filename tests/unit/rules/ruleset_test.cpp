@@ -510,3 +510,17 @@ TEST(RuleSetPrivacy, IgnoreCookiesSharesEvenWithPersonalState) {
     css.cookie("session=" + std::string(kFlashCookie) + "; messages=x");
     EXPECT_EQ(rs.decide(css).action, Action::Cache);
 }
+
+TEST(RuleSetPrivacy, RequestsASharedFetchCannotReproducePass) {
+    RuleSet rs(seed_config());
+    auto body = get("/about", "example.com");
+    http::Request with_body = body.get();
+    with_body.body = "x";
+    EXPECT_EQ(rs.decide(with_body).reason, DecisionReason::RequestHasBody);
+    auto conn = get("/about");
+    conn.header("Connection", "keep-alive, Cookie");
+    EXPECT_EQ(rs.decide(conn).why(), "connection_names_fields");
+    auto plain = get("/about");
+    plain.header("Connection", "keep-alive, Upgrade");
+    EXPECT_EQ(rs.decide(plain).action, Action::Cache);
+}

@@ -200,7 +200,13 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
                                        : UpstreamError::MalformedResponse;
         }
         unsigned status = parser_->get().result_int();
-        if (status >= 100 && status < 200 && status != 101) continue;
+        // Not a status code (RFC 9110 section 15: 100 to 599).
+        if (status < 100 || status > 599) co_return UpstreamError::MalformedResponse;
+        // Larder never asks for a protocol switch (Upgrade is hop-by-hop and not forwarded): a
+        // 101 is no answer to this request, and what follows it is not HTTP. Relayed, it would
+        // end the client's request as "switched"; pooled, its connection would answer the next.
+        if (status == 101) co_return UpstreamError::MalformedResponse;
+        if (status < 200) continue;  // interim: 100, 102, 103
         break;
     }
     headers_.clear();
@@ -264,6 +270,7 @@ void Exchange::finish() {
         release_slot();
         return;
     }
+    // give_back() also refuses a connection with bytes beyond the end of this response.
     if (!failed_ && parser_ && parser_->is_done() && parser_->keep_alive())
         pool_.give_back(std::move(connection_));
     connection_.reset();

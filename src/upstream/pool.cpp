@@ -1,8 +1,35 @@
 #include "larder/upstream/pool.hpp"
 
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <random>
 
 namespace larder::upstream {
+
+Connection::IdleState Connection::idle_state(std::size_t* unread) {
+    auto& socket = stream.socket();
+    std::size_t buffered = buffer.size();
+    if (unread) *unread = buffered;
+    if (!socket.is_open()) return IdleState::Closed;
+    char byte;
+    ssize_t n;
+    do {
+        n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        boost::system::error_code ec;
+        std::size_t waiting = socket.available(ec);
+        if (unread) *unread = buffered + (ec ? 1 : std::max<std::size_t>(waiting, 1));
+        return IdleState::Unread;
+    }
+    if (buffered > 0) return IdleState::Unread;  // the bytes read too far decide, EOF or not
+    if (n == 0) return IdleState::Closed;        // end of stream: closed by the server
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return IdleState::Quiet;
+    return IdleState::Closed;  // ECONNRESET and the like
+}
 
 Pool::Pool(boost::asio::any_io_executor executor, const std::vector<Backend>& backends,
            const config::UpstreamConfig& config)
@@ -22,6 +49,21 @@ std::optional<std::size_t> Pool::pick(std::string_view hash_key, const std::vect
     return selector_.pick(std::chrono::steady_clock::now(), hash_key, tried);
 }
 
+bool Pool::quiet(Connection& c, const char* when) const {
+    std::size_t unread = 0;
+    switch (c.idle_state(&unread)) {
+        case Connection::IdleState::Quiet:
+            return true;
+        case Connection::IdleState::Closed:  // an idle close by the server: routine
+            return false;
+        case Connection::IdleState::Unread:
+            spdlog::warn("upstream {}: {} unexpected bytes {}; connection closed, not reused",
+                         backends_[c.backend].name, unread, when);
+            return false;
+    }
+    return false;
+}
+
 std::unique_ptr<Connection> Pool::take_idle(std::size_t backend) {
     auto& idle = idle_[backend];
     auto now = std::chrono::steady_clock::now();
@@ -29,7 +71,10 @@ std::unique_ptr<Connection> Pool::take_idle(std::size_t backend) {
         auto c = std::move(idle.back());
         idle.pop_back();
         cluster_->health().add_idle(backend, -1);
-        if (now - c->idle_since < config_.idle_timeout && c->stream.socket().is_open()) return c;
+        // Checked right before reuse: whatever arrived while it was idle (stray bytes, a close)
+        // must not meet the next request.
+        if (now - c->idle_since < config_.idle_timeout && quiet(*c, "on an idle connection"))
+            return c;
     }
     return nullptr;
 }
@@ -40,7 +85,10 @@ std::unique_ptr<Connection> Pool::make(std::size_t backend) {
 
 void Pool::give_back(std::unique_ptr<Connection> connection) {
     auto& idle = idle_[connection->backend];
-    if (config_.max_idle_per_server == 0) return;      // pooling off: the connection closes
+    if (config_.max_idle_per_server == 0) return;  // pooling off: the connection closes
+    // Bytes after a complete response (a body after a 204, 304 or HEAD answer, more than
+    // Content-Length said) are no answer to anything: the connection cannot be trusted.
+    if (!quiet(*connection, "after a complete response")) return;
     if (idle.size() >= config_.max_idle_per_server) {  // drop the oldest
         idle.erase(idle.begin());
         cluster_->health().add_idle(connection->backend, -1);

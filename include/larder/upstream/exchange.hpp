@@ -12,9 +12,14 @@
 // never sent again otherwise. Failures other than that idle-close race count towards the
 // server's passive ejection (max_fails); successes feed its latency EWMA.
 // The slot is held from start() until finish() or destruction.
+// Interim 1xx responses are skipped; a 101 (Larder never asks for an upgrade) and a status
+// outside 100-599 are a MalformedResponse, and their connection is closed.
 // read_body() then reads the body in pieces, so the caller decides how much to buffer. finish()
-// returns the connection to the pool only when the response was read to its end and the server
-// keeps it alive; any other ending closes it.
+// returns the connection to the pool only when the response was read to its end, the server
+// keeps it alive and nothing follows the response (Pool::give_back checks); any other ending
+// closes it. A pooled connection is taken again only if nothing arrived on it meanwhile (no
+// stray bytes, no close by the server), so a POST is never sent on a connection the server has
+// already closed while idle.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

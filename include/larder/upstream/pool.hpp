@@ -5,6 +5,13 @@
 // longer than idle_timeout is closed instead of reused. Selection is this worker's Selector
 // (selector.hpp) reading the Cluster's shared health table; the idle counts are mirrored into
 // that table so the periodic state line and the admin API see every worker's.
+//
+// Invariant: a pooled connection has nothing to read. Any byte an app server sends on a
+// connection with no request outstanding (left over after a response, or sent while it sat idle)
+// would otherwise be read as the answer to the next request, from another client, and could be
+// cached; an end of stream means the server closed it while idle. So a connection is checked
+// without blocking (Connection::idle_state) when it is given back and again right before it is
+// reused, and one that is not Quiet is closed, never reused.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,8 +30,20 @@
 namespace larder::upstream {
 
 struct Connection {
+    // What is waiting on a connection between two exchanges.
+    enum class IdleState {
+        Quiet,   // nothing: it may carry the next request
+        Unread,  // bytes no request asked for (in `buffer` or on the socket)
+        Closed,  // the server closed or reset it (or it is not open)
+    };
+
     explicit Connection(boost::asio::any_io_executor ex, std::size_t backend_index)
         : stream(ex), backend(backend_index) {}
+
+    // Looks without blocking (a non-blocking MSG_PEEK recv) and consumes nothing. `unread`, when
+    // given, gets how many bytes are waiting (buffered plus readable on the socket).
+    IdleState idle_state(std::size_t* unread = nullptr);
+
     boost::beast::tcp_stream stream;
     boost::beast::flat_buffer buffer;
     std::size_t backend;
@@ -44,11 +63,13 @@ class Pool {
     // The backend the next request should go to, skipping those marked in `tried`; nullopt
     // when no server is available.
     std::optional<std::size_t> pick(std::string_view hash_key, const std::vector<bool>& tried);
-    // An idle keep-alive connection to `backend`, or nullptr.
+    // An idle keep-alive connection to `backend` that is still Quiet, or nullptr. Those found
+    // expired, closed by the server or holding unread bytes are closed on the way.
     std::unique_ptr<Connection> take_idle(std::size_t backend);
     // A new, unconnected connection to `backend`.
     std::unique_ptr<Connection> make(std::size_t backend);
-    // Returns a connection whose last response was complete and kept alive.
+    // Returns a connection whose last response was complete and kept alive; it is pooled only
+    // when Quiet (bytes beyond the end of the response, or a close, and it is closed instead).
     void give_back(std::unique_ptr<Connection> connection);
 
     const Backend& backend(std::size_t index) const { return backends_[index]; }
@@ -59,6 +80,9 @@ class Pool {
     const boost::asio::any_io_executor& executor() const { return executor_; }
 
   private:
+    // Whether `c` may be pooled or reused; logs a connection dropped for unread bytes.
+    bool quiet(Connection& c, const char* when) const;
+
     boost::asio::any_io_executor executor_;
     const std::vector<Backend>& backends_;
     const config::UpstreamConfig& config_;

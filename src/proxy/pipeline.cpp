@@ -17,6 +17,18 @@ namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
+// RFC 9110 section 7.2: Host is uri-host [ ":" port ]. Anything else (a '/', '?', '#', '@',
+// whitespace, control bytes) could make one page's key out of another's path: 400.
+bool valid_host(std::string_view host) {
+    for (unsigned char c : host) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("-._~%!$&'()*+,;=[]:").find(static_cast<char>(c)) !=
+                      std::string_view::npos;
+        if (!ok) return false;
+    }
+    return true;
+}
+
 std::int64_t micros_since(SteadyClock::time_point t0) {
     return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0).count();
 }
@@ -85,6 +97,13 @@ Pipeline::Step Pipeline::receive(Task& t) {
         t.path = Path::Synthetic;
         t.synth_status = 405;
         t.tx.reason = "connect_not_supported";
+        t.keep_alive = false;
+        return Step::Synth;
+    }
+    if (!valid_host(t.request.host())) {  // before it can reach a key
+        t.path = Path::Synthetic;
+        t.synth_status = 400;
+        t.tx.reason = "invalid_host";
         t.keep_alive = false;
         return Step::Synth;
     }

@@ -406,3 +406,26 @@ TEST_F(PipelineTest, RangesAreServedFromTheStoredObject) {
         206);
     EXPECT_EQ(origin.sent.size(), 1u);
 }
+
+TEST_F(PipelineTest, InvalidHostIs400BeforeAnyKey) {
+    config.rules.push_back(rule("all", "/", 60s));
+    start();
+    for (std::string host : {"example.com/b", "example.com?x", "a@b", "a#b", "a b"}) {
+        auto& c = calls.emplace_back();
+        c.raw = "GET /c HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+        c.parser = std::make_unique<http::RequestParser>(http::ParserLimits{});
+        if (c.parser->parse(c.raw.data(), c.raw.size()) != http::RequestParser::State::Complete)
+            continue;  // the parser may refuse it first: as good
+        asio::co_spawn(
+            io,
+            [this, &c]() -> asio::awaitable<void> {
+                co_await pipeline->handle(c.parser->request(), client, c.writer);
+                c.response = Response::parse(c.writer.bytes);
+            },
+            asio::detached);
+        run_all();
+        EXPECT_EQ(c.response.status, 400) << host;
+    }
+    EXPECT_TRUE(origin.sent.empty());
+    EXPECT_EQ(get("/c").status, 200);  // Host: example.com, [::1]:8080 style hosts stay fine
+}

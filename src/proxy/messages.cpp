@@ -16,10 +16,22 @@ void append_number(std::string& out, std::uint64_t n) {
     out.append(buf, end);
 }
 
-bool dropped_when_forwarding(const http::HeaderList& all, std::string_view name) {
+bool dropped_by_name(const http::HeaderList& all, std::string_view name) {
     return http::is_hop_by_hop(all, name) || http::iequals(name, "content-length") ||
            http::iequals(name, "expect") || http::iequals(name, "x-forwarded-for") ||
            http::iequals(name, "x-forwarded-proto") || http::iequals(name, "via");
+}
+
+// A field Larder removes or writes itself is removed under its '_' spelling too
+// ("X_Forwarded_For", "Keep_Alive"): app servers that map names to CGI variables
+// (HTTP_X_FORWARDED_FOR) cannot tell the two apart, so the client's copy would stand beside
+// Larder's. (The parser already refuses Content_Length and Transfer_Encoding.)
+bool dropped_when_forwarding(const http::HeaderList& all, std::string_view name) {
+    if (dropped_by_name(all, name)) return true;
+    if (name.find('_') == std::string_view::npos || name.size() > 64) return false;
+    char dashed[64];
+    for (std::size_t i = 0; i < name.size(); ++i) dashed[i] = name[i] == '_' ? '-' : name[i];
+    return dropped_by_name(all, std::string_view(dashed, name.size()));
 }
 }  // namespace
 

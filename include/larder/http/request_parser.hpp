@@ -10,10 +10,30 @@
 // first unparsed byte is at offset 0.
 //
 // Limits are enforced while parsing: the header section (request line included) is bounded by
-// max_header_size (431), the body by max_body_size (413). Request smuggling defences: a request
-// with both Content-Length and Transfer-Encoding, conflicting Content-Lengths, a Transfer-Encoding
-// other than "chunked" (501), obs-fold, invalid field names, a missing or repeated Host in
-// HTTP/1.1: all are errors and the connection must close.
+// max_header_size (431), the body by max_body_size (413; a declared Content-Length or a chunk size
+// that would pass it fails at once, before its bytes arrive), a chunked body's trailer section by
+// max_header_size (431). Request smuggling defences: a request with both Content-Length and
+// Transfer-Encoding, conflicting Content-Lengths, a Transfer-Encoding other than "chunked" (501),
+// obs-fold, invalid field names, a field name with '_' that reads as Content-Length or
+// Transfer-Encoding once '_' becomes '-' (Transfer_Encoding: servers behind Larder may merge the
+// two), a missing or repeated Host in HTTP/1.1: all are errors and the connection must close.
+//
+// Hardening (RFC 9112 / RFC 9110); each error closes the connection:
+// - Versions: HTTP/1.x only; HTTP/1.2 and up are HTTP/1.1 (RFC 9110 section 2.5, version_minor
+//   reads 1); HTTP/0.x, 2.x and later are 505; a request line without a version (HTTP/0.9) is 400.
+// - The request-target is origin-form ("/path?query"), absolute-form ("http[s]://authority/path"
+//   without userinfo, with a valid host), "*" for OPTIONS only, or authority-form for CONNECT
+//   only; no control bytes, space, TAB, form feed, DEL or '#' anywhere in it (400).
+// - Host must be uri-host [ ":" port ] (valid_host()): a value with '/', '?', '#', '@', space
+//   or a control byte would let one page's answer be stored under another page's key (400).
+// - Trailer fields of a chunked body are read, bounded and dropped: they never become header
+//   fields (the body is forwarded de-chunked, without them).
+// - A chunked request in HTTP/1.0 is answered, then the connection closes (RFC 9112 section 6.1):
+//   the sender may not frame it the way Larder read it.
+// - A request with "Connection: Upgrade" is an ordinary request: Larder does not switch protocols
+//   (the pipeline forwards it without Upgrade and Connection, hop-by-hop fields), so the bytes
+//   after it are parsed as the next request. The bytes after a CONNECT are never parsed: its
+//   request says keep_alive = false.
 #pragma once
 
 #include <cstddef>
@@ -30,14 +50,23 @@ enum class ParseError {
     InvalidHeader,              // 400: bad field name or value characters, obs-fold
     AmbiguousLength,            // 400: CL + TE, or conflicting CLs (smuggling)
     BadHost,                    // 400: missing or repeated Host in HTTP/1.1
+    InvalidHost,                // 400: a Host value that is not uri-host [ ":" port ]
+    InvalidTarget,              // 400: a request-target of no form RFC 9112 allows here
     HeaderTooLarge,             // 431
     BodyTooLarge,               // 413
     UnsupportedTransferCoding,  // 501
+    UnsupportedVersion,         // 505: HTTP/0.x (with a version), HTTP/2.0 and above
 };
 
 std::string_view to_string(ParseError e);
-// The status code a client gets for a parse error (400, 413, 431 or 501).
+// The status code a client gets for a parse error (400, 413, 431, 501 or 505).
 int status_for(ParseError e);
+
+// True when `host` is a valid Host field value: uri-host [ ":" port ] (RFC 9110 section 7.2,
+// RFC 3986 section 3.2.2): a reg-name (unreserved, sub-delims, pct-encoded), an IPv4 address or
+// a bracketed IP literal, then an optional ':' and digits. The empty value is valid (RFC 9112
+// section 3.2); a port without a host is not.
+bool valid_host(std::string_view host);
 
 struct ParserLimits {
     std::size_t max_header_size = 16 * 1024;
@@ -95,7 +124,10 @@ class RequestParser {
     std::string_view view(Span s) const { return {base_ + s.offset, s.length}; }
     void append(Span& span, const char* at, std::size_t length);
     void finish_header_value();
-    void bind_views();  // (re)points the request's views at base_ from the stored offsets
+    int count_trailer(std::size_t n);  // a trailer field's bytes: bounded, then dropped
+    ParseError check_target() const;
+    bool keep_alive() const;  // llhttp's answer; no after HTTP/1.0 chunked, or CONNECT
+    void bind_views();        // (re)points the request's views at base_ from the stored offsets
 
     ParserLimits limits_;
     struct LlhttpState;
@@ -116,6 +148,8 @@ class RequestParser {
     int host_count_ = 0;
     bool has_transfer_encoding_ = false;
     bool has_content_length_ = false;
+    bool version_seen_ = false;      // the request line had an HTTP-version (not HTTP/0.9)
+    std::size_t trailer_bytes_ = 0;  // field bytes of the trailer section (dropped)
 };
 
 }  // namespace larder::http

@@ -2,7 +2,9 @@
 //
 // - forward_head(): the request line and header section sent upstream: hop-by-hop fields,
 //   Expect and Content-Length removed, X-Forwarded-For / X-Forwarded-Proto / Via added, and a
-//   Content-Length for the (already de-chunked) body.
+//   Content-Length for the (already de-chunked) body. Host stays whatever Connection names
+//   (http::never_named_by_connection); a removed field's '_' spelling (X_Forwarded_For) is
+//   removed too.
 // - response_tail(): the per-response fields appended after a stored or relayed head
 //   (Content-Length for stored objects, Age for hits, Via, X-Cache, X-Cache-Reason with debug
 //   headers, Connection) and the blank line.

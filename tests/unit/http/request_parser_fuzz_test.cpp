@@ -20,6 +20,10 @@ const std::vector<std::string> kSeeds = {
     "POST /form HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
     "PUT /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
     "GET / HTTP/1.0\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n",
+    "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nX-T: "
+    "1\r\n\r\n",
+    "GET http://h:80/a?b HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: ws\r\n\r\n"
+    "OPTIONS * HTTP/1.2\r\nHost: [::1]:8080\r\n\r\n",
 };
 
 // Feeds `input` in random pieces, the way a socket delivers it, restarting after each complete
@@ -40,7 +44,8 @@ State feed(const std::string& input, std::mt19937& rng) {
             parser.start_next(0);
             continue;
         }
-        if (s == State::InBody && parser.header_end() != 0 && parser.header_end() <= buffer.size()) {
+        if (s == State::InBody && parser.header_end() != 0 &&
+            parser.header_end() <= buffer.size()) {
             buffer.resize(parser.header_end());
             parser.discard_body_bytes();
         }
@@ -54,16 +59,23 @@ State feed(const std::string& input, std::mt19937& rng) {
 
 TEST(RequestParserFuzz, MutatedRequestsNeverCrashOrHang) {
     std::mt19937 rng(12345);
-    const std::string alphabet = "GETPOS /?&=:;\r\n\t HTTP/1.01chunkedContent-Length-0123456789\x00\x7f\xff";
+    const std::string alphabet =
+        "GETPOS /?&=:;\r\n\t HTTP/1.01chunkedContent-Length-0123456789\x00\x7f\xff";
     for (int i = 0; i < 20000; ++i) {
         std::string input = kSeeds[rng() % kSeeds.size()];
         int edits = 1 + rng() % 6;
         for (int e = 0; e < edits && !input.empty(); ++e) {
             std::size_t at = rng() % input.size();
             switch (rng() % 3) {
-                case 0: input[at] = alphabet[rng() % alphabet.size()]; break;
-                case 1: input.insert(at, 1 + rng() % 40, alphabet[rng() % alphabet.size()]); break;
-                default: input.erase(at, 1 + rng() % 8); break;
+                case 0:
+                    input[at] = alphabet[rng() % alphabet.size()];
+                    break;
+                case 1:
+                    input.insert(at, 1 + rng() % 40, alphabet[rng() % alphabet.size()]);
+                    break;
+                default:
+                    input.erase(at, 1 + rng() % 8);
+                    break;
             }
         }
         State s = feed(input, rng);

@@ -141,7 +141,7 @@ TEST(RequestParser, AbsoluteFormTargetYieldsOriginPath) {
 
 TEST(RequestParser, GarbageIsMalformed) {
     EXPECT_EQ(error_of("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), ParseError::Malformed);
-    EXPECT_EQ(error_of("GET / HTTP/9.9\r\n\r\n"), ParseError::Malformed);
+    EXPECT_EQ(error_of("GET / HTTP/9.9\r\n\r\n"), ParseError::UnsupportedVersion);
 }
 
 TEST(RequestParser, ContentLengthWithTransferEncodingIsRejected) {

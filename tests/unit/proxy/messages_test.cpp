@@ -41,6 +41,39 @@ TEST(ForwardHead, DropsHopByHopAndAddsForwardingFields) {
     EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n");
 }
 
+TEST(ForwardHead, ConnectionCannotRemoveHost) {
+    http::RequestParser parser({});
+    const std::string raw =
+        "POST /p HTTP/1.1\r\nHost: tenant.example\r\nConnection: Host, Content-Length, X-A\r\n"
+        "X-A: 1\r\nContent-Length: 2\r\n\r\nok";
+    std::string head = proxy::forward_head(parse(parser, raw), "127.0.0.2", false);
+    EXPECT_EQ(head,
+              "POST /p HTTP/1.1\r\nHost: tenant.example\r\nX-Forwarded-For: 127.0.0.2\r\n"
+              "X-Forwarded-Proto: http\r\nVia: 1.1 larder\r\nContent-Length: 2\r\n\r\n");
+}
+
+TEST(ForwardHead, UnderscoreSpellingsOfFieldsLarderWritesAreRemoved) {
+    http::RequestParser parser({});
+    const std::string raw =
+        "GET /u HTTP/1.1\r\nHost: app\r\nX_Forwarded_For: 6.6.6.6\r\nx_forwarded_proto: https\r\n"
+        "Keep_Alive: 5\r\nVia_: kept\r\nX_Other: kept\r\n\r\n";
+    std::string head = proxy::forward_head(parse(parser, raw), "127.0.0.2", false);
+    EXPECT_EQ(head,
+              "GET /u HTTP/1.1\r\nHost: app\r\nVia_: kept\r\nX_Other: kept\r\n"
+              "X-Forwarded-For: 127.0.0.2\r\nX-Forwarded-Proto: http\r\nVia: 1.1 larder\r\n\r\n");
+}
+
+TEST(ForwardHead, AnUpgradeRequestIsForwardedWithoutUpgrade) {
+    http::RequestParser parser({});
+    const std::string raw =
+        "GET /a HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    std::string head = proxy::forward_head(parse(parser, raw), "127.0.0.2", false);
+    EXPECT_EQ(head,
+              "GET /a HTTP/1.1\r\nHost: app\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+              "X-Forwarded-For: 127.0.0.2\r\nX-Forwarded-Proto: http\r\nVia: 1.1 larder\r\n\r\n");
+}
+
 TEST(ForwardHead, HeadMayBeSentAsGetAndAbsoluteFormBecomesOriginForm) {
     http::RequestParser parser({});
     const std::string raw = "HEAD http://app:8080/page?q=2 HTTP/1.1\r\nHost: app\r\n\r\n";

@@ -1,28 +1,35 @@
-// cache::detail::Entry and Slot: the per-key entry of the store (Varnish's objhead). Internal to
-// src/cache/.
+// cache::detail::Entry, Slot and Marker: the per-key entry of the store (Varnish's objhead) and
+// what hangs off it. Internal to src/cache/.
 //
-// One Entry per primary key in a shard's map holds, under the shard's lock, everything the store
-// knows about that key: its stored objects (one Slot each: the plain object, or up to
-// max_variants Vary variants sharing one normalised Vary), the fetches in flight for its
-// variants, and its hit-for-pass marker. An entry exists while it has at least one of the three,
-// so a Leader's entry exists before any object does; the table (lru.hpp) erases an entry as soon
-// as it is empty, which is the only way an entry goes away.
+// One Entry per primary key in a shard's entry table (lru.hpp) holds, under the shard's lock,
+// everything the store knows about that key: its stored objects (one Slot each: the plain
+// object, or up to max_variants Vary variants sharing one normalised Vary), the fetches in flight
+// for its variants, and its hit-for-pass Marker. An entry exists while it has at least one of the
+// three, so a Leader's entry exists before any object does; the table erases an entry as soon as
+// it is empty, which is the only way an entry goes away.
+//
+// Memory is what this layout is about (every byte here is charged to each stored object, see
+// Object::charge): everything is intrusive, one allocation per slot and per entry, no node of a
+// standard container. The entry keeps no copy of its primary key: `key_data` points at the text
+// of one of its sources, which all hold the same text and are immutable while held: the primary
+// part of a slot's object->key, a flight's primary().text, or the marker's own copy (the marker
+// is the one thing that may be left alone in an entry, so it carries the key). Whenever a source
+// comes or goes, Lru::rekey() points `key_data` at one that is still held.
 //
 // Invariants (Lru::check_invariants): an entry holds either one plain slot (empty secondary) or
-// only variant slots, never both; every variant slot's object has meta.vary == entry.vary, and
-// `vary` is empty when the entry holds the plain object; slot_count is the length of the slot list;
-// the map key's text is the entry's primary key and the map key is what `key` points to; a marked
-// entry is on the shard's marker list. Slots and map nodes never move, so raw pointers between
-// them stay valid until the slot or entry is erased.
+// only variant slots, never both; every variant slot's object has meta.vary == entry.vary(), and
+// vary() is empty when the entry holds the plain object; slot_count is the length of the slot
+// list; key() views one of the entry's sources; a marked entry's marker is on the shard's marker
+// list and in its eviction queue. Slots, markers and entries never move, so raw pointers between
+// them stay valid until the slot, marker or entry is erased.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "larder/cache/flight.hpp"
 #include "larder/cache/object.hpp"
@@ -30,83 +37,96 @@
 
 namespace larder::cache::detail {
 
-// libstdc++'s std::hash<string_view> (murmur-based) mixes well enough for both uses: the map's
-// bucket index and, after a multiplicative scramble, the shard index (see Store). Key::from uses
-// the same function.
+// libstdc++'s std::hash<string_view> (murmur-based) mixes well enough for all three uses: the
+// entry table's bucket (low bits), the shard (high bits of a multiplicative scramble, see Store)
+// and the URL index. Key::from uses the same function.
 using KeyHash = std::hash<std::string_view>;
 
 struct Entry;
 
+// A place in the shard's eviction queue (second-chance FIFO, see lru.hpp), newest at the front:
+// a stored object's Slot or a hit-for-pass Marker, so both are evicted in one order.
+// (The member initialisers make it a non-POD base, so Slot and Marker place their first small
+// members in its tail padding.)
+struct Node {
+    Node* prev = nullptr;
+    Node* next = nullptr;
+    bool referenced = false;  // CLOCK bit: set by a hit (or a hit-for-pass), cleared by the hand
+    bool is_marker = false;   // a Marker, else a Slot
+};
+
 // One stored object.
-struct Slot {
-    ObjectPtr object;
-    Entry* entry = nullptr;
-    Slot* variant_next = nullptr;  // the entry's slots, newest first
-    // The shard's eviction queue (second-chance FIFO, see lru.hpp): newest at the front.
-    Slot* prev = nullptr;
-    Slot* next = nullptr;
-    // Objects with the same url in this shard (see Lru::url_index_).
-    Slot* url_prev = nullptr;
-    Slot* url_next = nullptr;
+struct Slot : Node {
+    bool variant = false;  // the key holds the Vary separator
     // object->key.substr(secondary_at) is the secondary key: after the separator for a variant,
     // the end of the key ("") for the plain object.
     std::uint32_t secondary_at = 0;
-    bool variant = false;     // the key holds the Vary separator
-    bool referenced = false;  // CLOCK bit: set by a hit, cleared by the eviction hand
+    ObjectPtr object;
+    Entry* entry = nullptr;
+    Slot* variant_next = nullptr;  // the entry's slots, newest first
+    Slot* url_next = nullptr;      // the URL index's bucket chain (see Lru::url_index_)
 
     std::string_view secondary() const {
         return std::string_view(object->key).substr(secondary_at);
     }
 };
 
-// The map key: the primary key text and its hash (Key::hash), so a lookup never hashes.
-struct EntryKey {
-    std::string text;
-    std::size_t hash = 0;
+// A hit-for-pass marker: its entry answers HitForPass until `until`. Allocated with its entry's
+// primary key text right behind it (Marker::create), so that a marked entry with no object and
+// no flight still has its key.
+struct Marker : Node {
+    std::uint32_t key_size = 0;
+    Entry* entry = nullptr;
+    Marker* newer = nullptr;  // the shard's marker list, in marking order
+    Marker* older = nullptr;
+    obs::TimePoint until{};
+
+    const char* key_data() const { return reinterpret_cast<const char*>(this + 1); }
+    static Marker* create(std::string_view key);
+    static void destroy(Marker* m) noexcept;
+    // Bytes one marker allocation takes for a key of `key_size` bytes.
+    static std::size_t allocation_bytes(std::size_t key_size) { return sizeof(Marker) + key_size; }
 };
+
+// One flight of an entry (flights are few and short-lived: a singly linked list).
+struct FlightNode {
+    FlightPtr flight;
+    FlightNode* next = nullptr;
+};
+
+// The entry key a caller looks for: the primary key text and its hash (Key::hash), so a lookup
+// never hashes.
 struct KeyRef {
     std::string_view text;
     std::size_t hash = 0;
 };
-struct EntryKeyHash {
-    using is_transparent = void;
-    std::size_t operator()(const EntryKey& k) const noexcept { return k.hash; }
-    std::size_t operator()(const KeyRef& k) const noexcept { return k.hash; }
-};
-struct EntryKeyEq {
-    using is_transparent = void;
-    bool operator()(const EntryKey& a, const EntryKey& b) const noexcept {
-        return a.text == b.text;
-    }
-    bool operator()(const KeyRef& a, const EntryKey& b) const noexcept { return a.text == b.text; }
-    bool operator()(const EntryKey& a, const KeyRef& b) const noexcept { return a.text == b.text; }
-};
 
 struct Entry {
-    const EntryKey* key = nullptr;  // the map node's key
-    // The normalised Vary of the variant slots. Kept after the last variant goes (while flights
-    // or a marker keep the entry), so requests still select their variant's flight; cleared by a
-    // plain object. "" for a key never seen with Vary.
-    std::string vary;
-    Slot* slots = nullptr;  // newest first
+    Entry* hash_next = nullptr;      // the shard's entry table chain
+    std::size_t hash = 0;            // of the primary key (Key::hash)
+    const char* key_data = nullptr;  // views one of the entry's sources (see above)
+    std::uint32_t key_size = 0;
     std::uint32_t slot_count = 0;
-    bool marked = false;             // hit-for-pass until pass_until (expired: not yet swept)
-    std::vector<FlightPtr> flights;  // at most one per (vary, secondary)
-    obs::TimePoint pass_until{};     // valid when marked
-    Entry* marker_prev = nullptr;    // the shard's marker list, most recently marked first
-    Entry* marker_next = nullptr;
+    // The normalised Vary of the variant slots; null for "". Kept after the last variant goes
+    // (while flights or a marker keep the entry), so requests still select their variant's
+    // flight; cleared by a plain object. Null for a key never seen with Vary.
+    std::unique_ptr<std::string> vary_text;
+    Slot* slots = nullptr;          // newest first
+    FlightNode* flights = nullptr;  // at most one per (vary, secondary)
+    Marker* marker = nullptr;       // hit-for-pass until marker->until (expired: not yet swept)
 
+    std::string_view key() const { return {key_data, key_size}; }
+    std::string_view vary() const { return vary_text ? std::string_view(*vary_text) : ""; }
+    void set_vary(std::string_view vary) {
+        if (vary.empty())
+            vary_text.reset();
+        else if (!vary_text)
+            vary_text = std::make_unique<std::string>(vary);
+        else if (*vary_text != vary)
+            vary_text->assign(vary);
+    }
     bool has_variants() const { return slots && slots->variant; }
+    bool empty() const { return !slots && !flights && !marker; }
 };
-
-template <class Alloc>
-using BasicEntryMap = std::unordered_map<EntryKey, Entry, EntryKeyHash, EntryKeyEq, Alloc>;
-using EntryMap = BasicEntryMap<std::allocator<std::pair<const EntryKey, Entry>>>;
-
-// url → the first slot of the objects with that url; the key views that slot's object->url.
-template <class Alloc>
-using BasicUrlIndex =
-    std::unordered_map<std::string_view, Slot*, KeyHash, std::equal_to<std::string_view>, Alloc>;
-using UrlIndex = BasicUrlIndex<std::allocator<std::pair<const std::string_view, Slot*>>>;
 
 }  // namespace larder::cache::detail

@@ -1,102 +1,209 @@
 #include "lru.hpp"
 
-#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <new>
 #include <utility>
 
 #include "larder/cache/vary.hpp"
 
 namespace larder::cache::detail {
 
+namespace {
+
+constexpr std::size_t kInitialBuckets = 16;
+
+std::size_t url_hash(const Slot* s) {
+    return KeyHash{}(s->object->url);
+}
+
+}  // namespace
+
+// --- markers' storage ---
+
+Marker* Marker::create(std::string_view key) {
+    void* p = ::operator new(allocation_bytes(key.size()));
+    auto* m = new (p) Marker;
+    m->key_size = static_cast<std::uint32_t>(key.size());
+    m->is_marker = true;
+    if (!key.empty()) std::memcpy(reinterpret_cast<char*>(m + 1), key.data(), key.size());
+    return m;
+}
+
+void Marker::destroy(Marker* m) noexcept {
+    m->~Marker();
+    ::operator delete(static_cast<void*>(m));
+}
+
+std::size_t Lru::marker_charge(std::size_t key_size) {
+    // Each is allocated with `new` at exactly these sizes (see object.cpp for the measured rest).
+    return Marker::allocation_bytes(key_size) + sizeof(Entry) + sizeof(void*);
+}
+
 Lru::Lru(std::size_t max_bytes, std::size_t max_objects, std::size_t max_markers)
     : max_bytes_(max_bytes),
       max_objects_(max_objects < 1 ? 1 : max_objects),
-      max_markers_(max_markers < 1 ? 1 : max_markers) {
+      max_markers_(max_markers < 1 ? 1 : max_markers),
+      buckets_(new Entry* [kInitialBuckets] {}),
+      bucket_mask_(kInitialBuckets - 1),
+      url_buckets_(new Slot* [kInitialBuckets] {}),
+      url_mask_(kInitialBuckets - 1) {
     sentinel_.prev = sentinel_.next = &sentinel_;
 }
 
 Lru::~Lru() {
-    for (Slot* s = sentinel_.next; s != &sentinel_;) {
-        Slot* next = s->next;
-        delete s;
-        s = next;
+    for (Node* n = sentinel_.next; n != &sentinel_;) {
+        Node* next = n->next;
+        if (n->is_marker)
+            Marker::destroy(static_cast<Marker*>(n));
+        else
+            delete static_cast<Slot*>(n);
+        n = next;
+    }
+    for (std::size_t b = 0; b <= bucket_mask_; ++b) {
+        for (Entry* e = buckets_[b]; e;) {
+            Entry* next = e->hash_next;
+            for (FlightNode* f = e->flights; f;) {
+                FlightNode* fnext = f->next;
+                delete f;
+                f = fnext;
+            }
+            delete e;
+            e = next;
+        }
     }
 }
 
 // --- entries ---
 
-Entry* Lru::find(KeyRef key) {
-    auto it = map_.find(key);
-    return it == map_.end() ? nullptr : &it->second;
+void Lru::rekey(Entry& e) {
+    if (e.slots)
+        e.key_data = e.slots->object->key.data();
+    else if (e.flights)
+        e.key_data = e.flights->flight->primary().text.data();
+    else if (e.marker)
+        e.key_data = e.marker->key_data();
+}
+
+void Lru::grow_entries() {
+    const std::size_t n = (bucket_mask_ + 1) * 2;
+    std::unique_ptr<Entry*[]> buckets(new Entry* [n] {});
+    for (std::size_t b = 0; b <= bucket_mask_; ++b) {
+        for (Entry* e = buckets_[b]; e;) {
+            Entry* next = e->hash_next;
+            Entry*& head = buckets[e->hash & (n - 1)];
+            e->hash_next = head;
+            head = e;
+            e = next;
+        }
+    }
+    buckets_ = std::move(buckets);
+    bucket_mask_ = n - 1;
 }
 
 Entry& Lru::find_or_create(KeyRef key) {
     if (Entry* e = find(key)) return *e;
-    auto [it, inserted] = map_.try_emplace(EntryKey{std::string(key.text), key.hash});
-    it->second.key = &it->first;
-    return it->second;
-}
-
-Slot* Lru::slot_of(Entry& e, bool variant, std::string_view secondary) {
-    for (Slot* s = e.slots; s; s = s->variant_next)
-        if (s->variant == variant && (!variant || s->secondary() == secondary)) return s;
-    return nullptr;
+    if (entry_count_ + 1 > bucket_mask_ + 1) grow_entries();
+    auto* e = new Entry;
+    e->hash = key.hash;
+    e->key_data = key.text.data();
+    e->key_size = static_cast<std::uint32_t>(key.text.size());
+    Entry*& head = buckets_[key.hash & bucket_mask_];
+    e->hash_next = head;
+    head = e;
+    ++entry_count_;
+    return *e;
 }
 
 void Lru::erase_if_empty(Entry& e) {
-    if (e.slots || !e.flights.empty() || e.marked) return;
-    auto it = map_.find(KeyRef{e.key->text, e.key->hash});
-    map_.erase(it);
+    if (!e.empty()) return;
+    for (Entry** p = &buckets_[e.hash & bucket_mask_]; *p; p = &(*p)->hash_next) {
+        if (*p == &e) {
+            *p = e.hash_next;
+            break;
+        }
+    }
+    --entry_count_;
+    delete &e;
+}
+
+// --- flights ---
+
+FlightPtr Lru::find_flight(const Entry& e, std::string_view vary, std::string_view secondary) {
+    for (const FlightNode* f = e.flights; f; f = f->next)
+        if (f->flight->secondary() == secondary && f->flight->vary() == vary) return f->flight;
+    return nullptr;
+}
+
+void Lru::add_flight(Entry& e, FlightPtr flight) {
+    e.flights = new FlightNode{std::move(flight), e.flights};
+    rekey(e);  // the key may still view the caller's text (a new entry) or a dropped object
+}
+
+void Lru::remove_flight(Entry& e, const Flight& flight) {
+    for (FlightNode** p = &e.flights; *p; p = &(*p)->next) {
+        if ((*p)->flight.get() == &flight) {
+            FlightNode* gone = *p;
+            *p = gone->next;
+            delete gone;  // the caller holds the flight: this is not its last reference
+            break;
+        }
+    }
+    rekey(e);
 }
 
 // --- the eviction queue ---
 
-void Lru::link_front(Slot* s) {
-    s->prev = &sentinel_;
-    s->next = sentinel_.next;
-    sentinel_.next->prev = s;
-    sentinel_.next = s;
+void Lru::link_front(Node* n) {
+    n->prev = &sentinel_;
+    n->next = sentinel_.next;
+    sentinel_.next->prev = n;
+    sentinel_.next = n;
 }
 
-void Lru::unlink(Slot* s) {
-    s->prev->next = s->next;
-    s->next->prev = s->prev;
-    s->prev = s->next = nullptr;
+void Lru::unlink(Node* n) {
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+    n->prev = n->next = nullptr;
 }
 
-// --- the URL index: the map key views the list head's url; others are linked behind it ---
+// --- the URL index ---
+
+void Lru::grow_url_index() {
+    const std::size_t n = (url_mask_ + 1) * 2;
+    std::unique_ptr<Slot*[]> buckets(new Slot* [n] {});
+    for (std::size_t b = 0; b <= url_mask_; ++b) {
+        for (Slot* s = url_buckets_[b]; s;) {
+            Slot* next = s->url_next;
+            Slot*& head = buckets[url_hash(s) & (n - 1)];
+            s->url_next = head;
+            head = s;
+            s = next;
+        }
+    }
+    url_buckets_ = std::move(buckets);
+    url_mask_ = n - 1;
+}
 
 void Lru::url_link(Slot* s) {
-    const std::string& url = s->object->url;
-    if (url.empty()) return;
-    auto [it, inserted] = url_index_.try_emplace(std::string_view(url), s);
-    if (inserted) return;
-    Slot* head = it->second;
-    s->url_prev = head;
-    s->url_next = head->url_next;
-    if (head->url_next) head->url_next->url_prev = s;
-    head->url_next = s;
+    if (s->object->url.empty()) return;
+    if (url_count_ + 1 > url_mask_ + 1) grow_url_index();
+    Slot*& head = url_buckets_[url_hash(s) & url_mask_];
+    s->url_next = head;
+    head = s;
+    ++url_count_;
 }
 
 void Lru::url_unlink(Slot* s) {
-    const std::string& url = s->object->url;
-    if (url.empty()) return;
-    if (s->url_prev) {
-        s->url_prev->url_next = s->url_next;
-        if (s->url_next) s->url_next->url_prev = s->url_prev;
-    } else {  // the head: the map key views its url
-        auto it = url_index_.find(std::string_view(url));
-        if (!s->url_next) {
-            url_index_.erase(it);
-        } else {
-            auto node = url_index_.extract(it);
-            Slot* head = s->url_next;
-            head->url_prev = nullptr;
-            node.key() = head->object->url;
-            node.mapped() = head;
-            url_index_.insert(std::move(node));
+    if (s->object->url.empty()) return;
+    for (Slot** p = &url_buckets_[url_hash(s) & url_mask_]; *p; p = &(*p)->url_next) {
+        if (*p == s) {
+            *p = s->url_next;
+            break;
         }
     }
-    s->url_prev = s->url_next = nullptr;
+    s->url_next = nullptr;
+    --url_count_;
 }
 
 // --- slots ---
@@ -116,6 +223,7 @@ ObjectPtr Lru::remove(Slot* s) {
     bytes_ -= object->charge();
     --size_;
     delete s;
+    rekey(e);  // `object` (the caller's now) may have been the key's source
     return object;
 }
 
@@ -123,21 +231,43 @@ void Lru::remove_all(Entry& e, std::vector<ObjectPtr>& released) {
     while (e.slots) released.push_back(remove(e.slots));
 }
 
-void Lru::evict_one(Entry* keep, std::vector<ObjectPtr>& released) {
-    for (;;) {
-        Slot* victim = sentinel_.prev;  // never the sentinel: the queue is non-empty here
-        if (victim->referenced) {       // second chance
-            victim->referenced = false;
-            unlink(victim);
-            link_front(victim);
+bool Lru::evict_one(const Entry* keep, std::vector<ObjectPtr>& released) {
+    // The hand walks from the oldest node towards the newest. A flagged node goes to the front
+    // with its flag cleared (the walk meets it again after the others); keep's marker is passed
+    // over. A second pass sees every node unflagged, so a third means nothing can be evicted.
+    Node* n = sentinel_.prev;
+    for (int passes = 0; passes < 3;) {
+        if (n == &sentinel_) {
+            ++passes;
+            n = sentinel_.prev;
             continue;
         }
-        Entry* e = victim->entry;
-        released.push_back(remove(victim));
-        ++counters_.evictions;
-        if (e != keep) erase_if_empty(*e);
-        return;
+        Node* newer = n->prev;
+        if (n->is_marker && static_cast<Marker*>(n)->entry == keep) {
+            n = newer;
+            continue;
+        }
+        if (n->referenced) {  // second chance
+            n->referenced = false;
+            unlink(n);
+            link_front(n);
+            n = newer;
+            continue;
+        }
+        if (n->is_marker) {
+            Entry& e = *static_cast<Marker*>(n)->entry;
+            unmark(e);
+            erase_if_empty(e);  // not keep: keep's marker is passed over above
+        } else {
+            auto* s = static_cast<Slot*>(n);
+            Entry* e = s->entry;
+            released.push_back(remove(s));
+            ++counters_.evictions;
+            if (e != keep) erase_if_empty(*e);
+        }
+        return true;
     }
+    return false;
 }
 
 void Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
@@ -147,12 +277,14 @@ void Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
     const auto sep = key.find(kVariantSeparator);
     const bool variant = sep != std::string_view::npos;
     const std::string_view secondary = variant ? key.substr(sep + 1) : std::string_view{};
+    e.key_data = key.data();  // a source held by this call until the slot holds it
 
+    unmark(e);  // a stored object proves the key cacheable
     if (!variant) {
         remove_all(e, released);  // the same key, or the variants a plain response replaces
-        e.vary.clear();
+        e.set_vary({});
     } else {
-        if (e.slots && (!e.slots->variant || e.vary != object->meta.vary))
+        if (e.slots && (!e.slots->variant || e.vary() != object->meta.vary))
             remove_all(e, released);  // the plain object, or variants of another Vary
         else if (Slot* same = slot_of(e, true, secondary))
             released.push_back(remove(same));
@@ -161,9 +293,10 @@ void Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
             while (oldest->variant_next) oldest = oldest->variant_next;
             released.push_back(remove(oldest));
         }
+        e.set_vary(object->meta.vary);
     }
-    if (variant && e.vary != object->meta.vary) e.vary = object->meta.vary;
-    while (bytes_ + charge > max_bytes_ || size_ + 1 > max_objects_) evict_one(&e, released);
+    while (bytes_ + charge > max_bytes_ || size_ + 1 > max_objects_)
+        if (!evict_one(&e, released)) break;
 
     auto* s = new Slot;
     s->entry = &e;
@@ -178,39 +311,55 @@ void Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
     bytes_ += charge;
     ++size_;
     ++counters_.inserts;
-    if (e.marked) unmark(e);  // a stored object proves the key cacheable
+    rekey(e);
 }
 
 // --- hit-for-pass markers ---
 
 void Lru::unmark(Entry& e) {
-    if (!e.marked) return;
-    (e.marker_prev ? e.marker_prev->marker_next : marker_head_) = e.marker_next;
-    (e.marker_next ? e.marker_next->marker_prev : marker_tail_) = e.marker_prev;
-    e.marker_prev = e.marker_next = nullptr;
-    e.marked = false;
-    e.pass_until = {};
+    Marker* m = e.marker;
+    if (!m) return;
+    (m->newer ? m->newer->older : marker_newest_) = m->older;
+    (m->older ? m->older->newer : marker_oldest_) = m->newer;
+    unlink(m);
+    bytes_ -= marker_charge(m->key_size);
     --marker_count_;
+    e.marker = nullptr;
+    Marker::destroy(m);
+    rekey(e);
 }
 
-void Lru::mark(Entry& e, obs::TimePoint until) {
+bool Lru::mark(Entry& e, obs::TimePoint until, std::vector<ObjectPtr>& released) {
+    const std::size_t charge = marker_charge(e.key_size);
+    if (charge > max_bytes_) {
+        unmark(e);  // cannot happen (the old one fit), but never keep a stale marker
+        return false;
+    }
+    Marker* m = Marker::create(e.key());  // before unmark: the key may view the old marker
     unmark(e);
-    e.marked = true;
-    e.pass_until = until;
-    e.marker_next = marker_head_;
-    (marker_head_ ? marker_head_->marker_prev : marker_tail_) = &e;
-    marker_head_ = &e;
+    m->entry = &e;
+    m->until = until;
+    m->older = marker_newest_;
+    (marker_newest_ ? marker_newest_->newer : marker_oldest_) = m;
+    marker_newest_ = m;
+    link_front(m);
+    e.marker = m;
+    bytes_ += charge;
     ++marker_count_;
-    while (marker_count_ > max_markers_) {  // the tail is not `e`: e is the head, count >= 2
-        Entry& oldest = *marker_tail_;
+    rekey(e);
+    while (marker_count_ > max_markers_) {  // the oldest is not e's: e's is the newest, count >= 2
+        Entry& oldest = *marker_oldest_->entry;
         unmark(oldest);
         erase_if_empty(oldest);
     }
+    while (bytes_ > max_bytes_)
+        if (!evict_one(&e, released)) break;
+    return true;
 }
 
 void Lru::sweep_markers(obs::TimePoint now) {
-    while (marker_tail_ && marker_tail_->pass_until <= now) {
-        Entry& oldest = *marker_tail_;
+    while (marker_oldest_ && marker_oldest_->until <= now) {
+        Entry& oldest = *marker_oldest_->entry;
         unmark(oldest);
         erase_if_empty(oldest);
     }
@@ -220,27 +369,28 @@ void Lru::sweep_markers(obs::TimePoint now) {
 
 std::size_t Lru::remove_if(const Predicate& which, std::vector<ObjectPtr>& released) {
     std::size_t n = 0;
-    for (Slot* s = sentinel_.next; s != &sentinel_;) {
-        Slot* next = s->next;
-        if (which(*s->object)) {
-            Entry* e = s->entry;
-            released.push_back(remove(s));
-            erase_if_empty(*e);
-            ++n;
+    for (Node* node = sentinel_.next; node != &sentinel_;) {
+        Node* next = node->next;
+        if (!node->is_marker) {
+            auto* s = static_cast<Slot*>(node);
+            if (which(*s->object)) {
+                Entry* e = s->entry;
+                released.push_back(remove(s));
+                erase_if_empty(*e);  // never a marker: `next` stays valid
+                ++n;
+            }
         }
-        s = next;
+        node = next;
     }
     return n;
 }
 
 std::size_t Lru::erase_at(std::string_view url, const Predicate& which,
                           std::vector<ObjectPtr>& released) {
-    auto it = url_index_.find(url);
-    if (it == url_index_.end()) return 0;
     std::size_t n = 0;
-    for (Slot* s = it->second; s;) {  // `it` may be re-keyed or erased below; not used again
-        Slot* next = s->url_next;
-        if (which(*s->object)) {
+    for (Slot* s = url_buckets_[KeyHash{}(url)&url_mask_]; s;) {
+        Slot* next = s->url_next;  // removing `s` leaves the rest of the chain as it is
+        if (s->object->url == url && which(*s->object)) {
             Entry* e = s->entry;
             released.push_back(remove(s));
             erase_if_empty(*e);
@@ -261,70 +411,101 @@ std::size_t Lru::expire(obs::TimePoint now, std::vector<ObjectPtr>& released) {
 
 // --- invariants ---
 
+namespace {
+
+// check_invariants() runs in tests only: it names the broken check before answering false.
+bool fail(int line) {
+    std::fprintf(stderr, "cache::detail::Lru invariant broken at lru.cpp:%d\n", line);
+    return false;
+}
+
+}  // namespace
+
 bool Lru::check_invariants(std::size_t max_variants) const {
-    std::size_t bytes = 0, queued = 0, with_url = 0;
-    for (const Slot* s = sentinel_.next; s != &sentinel_; s = s->next) {
-        if (s->next->prev != s || !s->object || !s->entry) return false;
+    std::size_t bytes = 0, slots_queued = 0, markers_queued = 0, with_url = 0;
+    for (const Node* n = sentinel_.next; n != &sentinel_; n = n->next) {
+        if (n->next->prev != n) return fail(__LINE__);
+        if (n->is_marker) {
+            const auto* m = static_cast<const Marker*>(n);
+            if (!m->entry || m->entry->marker != m || m->key_size != m->entry->key_size ||
+                std::string_view(m->key_data(), m->key_size) != m->entry->key())
+                return fail(__LINE__);
+            bytes += marker_charge(m->key_size);
+            ++markers_queued;
+            continue;
+        }
+        const auto* s = static_cast<const Slot*>(n);
+        if (!s->object || !s->entry) return fail(__LINE__);
         const Entry& e = *s->entry;
-        if (primary_of(s->object->key) != e.key->text) return false;
+        if (primary_of(s->object->key) != e.key()) return fail(__LINE__);
         const bool variant = s->object->key.find(kVariantSeparator) != std::string::npos;
-        if (variant != s->variant) return false;
-        if (variant && s->object->key.substr(0, s->secondary_at) != e.key->text + kVariantSeparator)
-            return false;
-        if (!variant && s->secondary_at != s->object->key.size()) return false;
+        if (variant != s->variant) return fail(__LINE__);
+        if (variant && s->secondary_at != e.key_size + 1) return fail(__LINE__);
+        if (!variant && s->secondary_at != s->object->key.size()) return fail(__LINE__);
         bool listed = false;
         for (const Slot* v = e.slots; v; v = v->variant_next) listed |= v == s;
-        if (!listed) return false;
+        if (!listed) return fail(__LINE__);
         if (!s->object->url.empty()) ++with_url;
         bytes += s->object->charge();
-        ++queued;
+        ++slots_queued;
     }
-    if (queued != size_ || bytes != bytes_ || bytes_ > max_bytes_ || size_ > max_objects_)
-        return false;
+    if (slots_queued != size_ || markers_queued != marker_count_ || bytes != bytes_ ||
+        bytes_ > max_bytes_ || size_ > max_objects_)
+        return fail(__LINE__);
 
-    std::size_t slots = 0, marked = 0;
-    for (const auto& [key, e] : map_) {
-        if (e.key != &key) return false;
-        if (!e.slots && e.flights.empty() && !e.marked) return false;  // empty entries go
+    std::size_t slots = 0, marked = 0, entries = 0;
+    bool ok = true;
+    for_each_entry([&](const Entry& e) {
+        ++entries;
+        if ((e.hash & bucket_mask_) != (KeyHash{}(e.key()) & bucket_mask_) ||
+            e.hash != KeyHash{}(e.key()))
+            ok = fail(__LINE__);
+        if (e.empty()) ok = fail(__LINE__);  // empty entries go
+        // The key views a source the entry holds.
+        bool sourced = e.marker && e.key_data == e.marker->key_data();
         std::size_t n = 0, variants = 0;
         for (const Slot* s = e.slots; s; s = s->variant_next) {
-            if (s->entry != &e) return false;
+            if (s->entry != &e) ok = fail(__LINE__);
+            sourced |= e.key_data == s->object->key.data();
             ++n;
             if (s->variant) {
                 ++variants;
-                if (s->object->meta.vary != e.vary) return false;
+                if (s->object->meta.vary != e.vary()) ok = fail(__LINE__);
             }
         }
-        if (n != e.slot_count) return false;
-        if (variants != 0 && variants != n) return false;  // plain and variants never both
-        if (variants == 0 && n > 1) return false;          // one plain object at most
-        if (variants > max_variants) return false;
-        if (n > 0 && variants == 0 && !e.vary.empty()) return false;
+        for (const FlightNode* f = e.flights; f; f = f->next)
+            sourced |= e.key_data == f->flight->primary().text.data();
+        if (!sourced) ok = fail(__LINE__);
+        if (e.vary_text && e.vary_text->empty()) ok = fail(__LINE__);
+        if (n != e.slot_count) ok = fail(__LINE__);
+        if (variants != 0 && variants != n) ok = fail(__LINE__);  // plain and variants never both
+        if (variants == 0 && n > 1) ok = fail(__LINE__);          // one plain object at most
+        if (variants > max_variants) ok = fail(__LINE__);
+        if (n > 0 && variants == 0 && e.vary_text) ok = fail(__LINE__);
         slots += n;
-        if (e.marked) ++marked;
-    }
-    if (slots != size_) return false;
+        if (e.marker) ++marked;
+    });
+    if (!ok || entries != entry_count_ || slots != size_) return fail(__LINE__);
 
     std::size_t listed = 0;
-    const Entry* prev = nullptr;
-    for (const Entry* e = marker_head_; e; prev = e, e = e->marker_next) {
-        if (!e->marked || e->marker_prev != prev) return false;
+    const Marker* newer = nullptr;
+    for (const Marker* m = marker_newest_; m; newer = m, m = m->older) {
+        if (m->newer != newer || m->entry->marker != m) return fail(__LINE__);
         ++listed;
     }
-    if (prev != marker_tail_ || listed != marked || listed != marker_count_ ||
+    if (newer != marker_oldest_ || listed != marked || listed != marker_count_ ||
         marker_count_ > max_markers_)
-        return false;
+        return fail(__LINE__);
 
     std::size_t indexed = 0;
-    for (const auto& [url, head] : url_index_) {
-        if (head->url_prev || url.data() != head->object->url.data()) return false;
-        for (const Slot* s = head; s; s = s->url_next) {
-            if (s->object->url != url) return false;
-            if (s->url_next && s->url_next->url_prev != s) return false;
+    for (std::size_t b = 0; b <= url_mask_; ++b) {
+        for (const Slot* s = url_buckets_[b]; s; s = s->url_next) {
+            if (!s->object || s->object->url.empty() || (url_hash(s) & url_mask_) != b)
+                return fail(__LINE__);
             ++indexed;
         }
     }
-    return indexed == with_url;
+    return indexed == with_url && indexed == url_count_;
 }
 
 }  // namespace larder::cache::detail

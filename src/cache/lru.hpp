@@ -1,25 +1,40 @@
 // cache::detail::Lru: one shard of the store without its lock: the per-key entries
-// (entry.hpp), the eviction queue over their objects, the URL index and the hit-for-pass
-// markers. Internal to src/cache/; the Store takes the shard's mutex around every call.
+// (entry.hpp) in an intrusive hash table, the eviction queue over their objects and hit-for-pass
+// markers, the URL index and the marker list. Internal to src/cache/; the Store takes the shard's
+// mutex around every call.
 //
-// Eviction is CLOCK (second chance), an approximation of LRU: objects sit in one queue in
-// insertion order; a hit only sets the slot's `referenced` flag (and only when it is not set
-// yet); the hand takes the oldest object and, when its flag is set, clears it and moves it to the
-// front instead of evicting it. Why not a true LRU: relinking on every hit writes the slot, both
-// neighbours and the list head, so every hit on any key of the shard dirties shared cache lines
-// and lengthens the critical section; the flag writes one byte of a line the hit already reads,
-// and does not write at all on repeated hits of a hot object. The flag is a plain bool, not an
-// atomic: the hit holds the shard lock anyway (the same call decides coalescing). An object that
-// was never hit since it reached the front goes first, as in an LRU; the order among hit objects
-// is approximate (at most one pass of the hand late).
+// Eviction is CLOCK (second chance), an approximation of LRU: objects and markers sit in one
+// queue in insertion order; a hit only sets the node's `referenced` flag (and only when it is not
+// set yet); the hand takes the oldest node and, when its flag is set, clears it and moves it to
+// the front instead of evicting it. Why not a true LRU: relinking on every hit writes the slot,
+// both neighbours and the list head, so every hit on any key of the shard dirties shared cache
+// lines and lengthens the critical section; the flag writes one byte of a line the hit already
+// reads, and does not write at all on repeated hits of a hot object. The flag is a plain bool,
+// not an atomic: the hit holds the shard lock anyway (the same call decides coalescing). An
+// object that was never hit since it reached the front goes first, as in an LRU; the order among
+// hit objects is approximate (at most one pass of the hand late).
+//
+// The byte budget covers everything that grows with traffic: every stored object is charged
+// Object::charge() (its strings, its slot, a whole entry, the bucket pointers), and every
+// hit-for-pass marker marker_charge() (the marker with its copy of the key, a whole entry, a
+// bucket pointer) from mark to unmark, whatever else its entry holds. So a flood of distinct
+// uncacheable URLs with long keys is bounded by max_size like a flood of cacheable ones: markers
+// are evicted (oldest first, with the same second chance) like objects, and an object and a
+// marker compete for the same bytes. Markers are also bounded by count (max_markers, least
+// recently marked first) and by time (uncacheable_ttl). Not charged: entries that hold only
+// flights, and the flights themselves (each is a client request in progress or the one
+// background refresh of a stored object, so they are bounded by the connections the proxy
+// accepts and by the objects stored, and are ended on every path); and the bucket arrays beyond
+// one pointer per element (they hold between one and two, and do not shrink).
 //
 // Invariants (checked by check_invariants() in tests):
-//   - bytes_ == sum of charge() over stored objects; size() == queue length == sum of the
-//     entries' slot counts; after every public call bytes_ <= max_bytes_ and
-//     size() <= max_objects_;
+//   - bytes_ == sum of charge() over stored objects + marker_charge() over markers; size() ==
+//     number of slots in the queue == sum of the entries' slot counts; after every public call
+//     bytes_ <= max_bytes_ and size() <= max_objects_;
 //   - the entry invariants of entry.hpp; no entry is empty (no slot, no flight, no marker);
-//   - every object with a url is on exactly one URL list, whose map key views the list head's
-//     object->url; the marker list holds exactly the marked entries, at most max_markers_.
+//   - the queue holds exactly the slots and the markers; the marker list holds exactly the
+//     markers, newest first, at most max_markers_;
+//   - every object with a url is in exactly one bucket chain of the URL index.
 // Nothing here frees an Object under the lock: every object leaving the shard is handed back to
 // the caller (`released`, or a return value), who drops it after releasing the shard's lock.
 // Entries are erased only by erase_if_empty() and the bulk operations, never under a caller that
@@ -29,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -57,20 +73,36 @@ class Lru {
     Lru(const Lru&) = delete;
     Lru& operator=(const Lru&) = delete;
 
-    Entry* find(KeyRef key);
+    // What one marker costs the byte budget for a primary key of `key_size` bytes: the marker
+    // allocation (with its copy of the key), a whole entry and its bucket pointer.
+    static std::size_t marker_charge(std::size_t key_size);
+
+    // The entry of `key`, or nullptr: one bucket, compared by hash, then by text.
+    Entry* find(KeyRef key) {
+        for (Entry* e = buckets_[key.hash & bucket_mask_]; e; e = e->hash_next)
+            if (e->hash == key.hash && e->key() == key.text) return e;
+        return nullptr;
+    }
+    // A new entry views `key.text` until it gets a source: the caller adds a slot, a flight or a
+    // marker, or calls erase_if_empty(), before that text goes.
     Entry& find_or_create(KeyRef key);
     // The entry's slot for the plain object (variant == false) or for `secondary`, or nullptr.
-    static Slot* slot_of(Entry& e, bool variant, std::string_view secondary);
-    static void touch(Slot& s) {
-        if (!s.referenced) s.referenced = true;
+    static Slot* slot_of(Entry& e, bool variant, std::string_view secondary) {
+        for (Slot* s = e.slots; s; s = s->variant_next)
+            if (s->variant == variant && (!variant || s->secondary() == secondary)) return s;
+        return nullptr;
+    }
+    static void touch(Node& n) {
+        if (!n.referenced) n.referenced = true;
     }
 
     // Stores `object` in `e` (whose key must be the object's primary): replaces the object of the
     // same key; a plain object replaces all variants and a variant the plain object; a variant
-    // whose Vary differs from e.vary replaces every variant; beyond max_variants the oldest
-    // variant goes; then objects are evicted until it fits. Clears e's hit-for-pass marker.
-    // Preconditions (checked by the Store): charge() <= max_bytes(), and max_variants > 0 for a
-    // variant. `e` is never erased here, even when eviction empties it before the insert.
+    // whose Vary differs from e.vary() replaces every variant; beyond max_variants the oldest
+    // variant goes; then objects and markers are evicted until it fits. Clears e's hit-for-pass
+    // marker. Preconditions (checked by the Store): charge() <= max_bytes(), and
+    // max_variants > 0 for a variant. `e` is never erased here, even when eviction empties it
+    // before the insert.
     void insert(Entry& e, ObjectPtr object, std::size_t max_variants,
                 std::vector<ObjectPtr>& released);
     // Unlinks a slot and returns its object; its entry stays, even when empty.
@@ -79,8 +111,18 @@ class Lru {
     // Erases `e` when it has no slot, no flight and no marker. `e` is invalid afterwards.
     void erase_if_empty(Entry& e);
 
-    // Hit-for-pass markers: at most max_markers, least recently marked dropped first.
-    void mark(Entry& e, obs::TimePoint until);
+    // Flights of an entry (the Store owns their state).
+    static FlightPtr find_flight(const Entry& e, std::string_view vary, std::string_view secondary);
+    void add_flight(Entry& e, FlightPtr flight);
+    // Drops `flight` from e's list; `e` stays, even when empty.
+    void remove_flight(Entry& e, const Flight& flight);
+
+    // Hit-for-pass markers. mark() (re)marks `e` until `until` as the newest marker, then drops
+    // the least recently marked beyond max_markers and evicts (objects or other markers) until
+    // the shard is within its byte budget; `e` is not erased. Returns false, marking nothing,
+    // when one marker of this key would exceed the whole budget.
+    bool mark(Entry& e, obs::TimePoint until, std::vector<ObjectPtr>& released);
+    // Drops e's marker, if any; `e` stays, even when empty.
     void unmark(Entry& e);
     // Unmarks entries whose marker expired (oldest first) and erases them when empty; never
     // touches an unmarked entry.
@@ -95,33 +137,50 @@ class Lru {
 
     std::size_t bytes() const { return bytes_; }
     std::size_t size() const { return size_; }
-    std::size_t entries() const { return map_.size(); }
+    std::size_t entries() const { return entry_count_; }
     std::size_t markers() const { return marker_count_; }
     std::size_t max_bytes() const { return max_bytes_; }
     LruCounters& counters() { return counters_; }
     const LruCounters& counters() const { return counters_; }
-    const EntryMap& map() const { return map_; }
+    template <class F>
+    void for_each_entry(F&& f) const {
+        for (std::size_t b = 0; b <= bucket_mask_; ++b)
+            for (const Entry* e = buckets_[b]; e; e = e->hash_next) f(*e);
+    }
     bool check_invariants(std::size_t max_variants) const;
 
   private:
-    void link_front(Slot* s);
-    static void unlink(Slot* s);
+    // Points e.key_data at a source e still holds (a slot's object, a flight, the marker);
+    // leaves it alone when e holds none (e is about to get one, or to be erased).
+    static void rekey(Entry& e);
+    void link_front(Node* n);
+    static void unlink(Node* n);
     void url_link(Slot* s);
     void url_unlink(Slot* s);
-    // Runs the CLOCK hand until one object is evicted into `released`. Entries other than
-    // `keep` that it empties are erased.
-    void evict_one(Entry* keep, std::vector<ObjectPtr>& released);
+    void grow_entries();
+    void grow_url_index();
+    // Runs the CLOCK hand until the oldest unflagged object or marker (never keep's marker) is
+    // evicted: an object into `released`, a marker dropped. Entries other than `keep` that it
+    // empties are erased. Returns false when there was nothing to evict.
+    bool evict_one(const Entry* keep, std::vector<ObjectPtr>& released);
 
     std::size_t max_bytes_;
     std::size_t max_objects_;
     std::size_t max_markers_;
     std::size_t bytes_ = 0;
     std::size_t size_ = 0;
-    EntryMap map_;
-    UrlIndex url_index_;
-    Slot sentinel_;                 // sentinel_.next = newest, sentinel_.prev = oldest (the hand)
-    Entry* marker_head_ = nullptr;  // most recently marked
-    Entry* marker_tail_ = nullptr;
+    // The entry table: chains through Entry::hash_next; bucket = hash & mask; grows at load 1.
+    std::unique_ptr<Entry*[]> buckets_;
+    std::size_t bucket_mask_ = 0;
+    std::size_t entry_count_ = 0;
+    // The URL index: slots of objects with a url, chained through Slot::url_next in the bucket
+    // of KeyHash(url); grows at load 1. erase_at() walks one bucket.
+    std::unique_ptr<Slot*[]> url_buckets_;
+    std::size_t url_mask_ = 0;
+    std::size_t url_count_ = 0;
+    Node sentinel_;  // sentinel_.next = newest, sentinel_.prev = oldest (the hand)
+    Marker* marker_newest_ = nullptr;  // the marker list
+    Marker* marker_oldest_ = nullptr;
     std::size_t marker_count_ = 0;
     LruCounters counters_;
 };

@@ -41,13 +41,6 @@ detail::KeyRef ref(const Key& key) {
     return {key.text, key.hash};
 }
 
-// The flight of `e` for (vary, secondary), or nullptr.
-FlightPtr find_flight(const detail::Entry& e, std::string_view vary, std::string_view secondary) {
-    for (const auto& f : e.flights)
-        if (f->secondary() == secondary && f->vary() == vary) return f;
-    return nullptr;
-}
-
 // Whether `object` answers the requests that joined `flight`: the plain object for a plain
 // flight; for a variant flight, a variant under the same Vary with the same secondary key.
 bool answers(const Flight& flight, const Object& object) {
@@ -115,8 +108,9 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
     detail::Entry* e = t.find(ref(primary));
     ObjectPtr kept;
     if (e) {
-        const bool variant = !e->vary.empty();
-        if (variant) secondary = secondary_key(e->vary, request_headers);
+        const std::string_view vary = e->vary();
+        const bool variant = !vary.empty();
+        if (variant) secondary = secondary_key(vary, request_headers);
         if (detail::Slot* slot = detail::Lru::slot_of(*e, variant, secondary)) {
             const Object& object = *slot->object;
             const Usability u = now >= object.retain_until() ? Usability::Unusable : judge(object);
@@ -129,10 +123,10 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
                 detail::Lru::touch(*slot);
                 ++c.hits;
                 FlightPtr refresh;
-                if (!find_flight(*e, e->vary, secondary)) {
-                    refresh = std::make_shared<Flight>(Flight::Token{}, primary, e->vary,
+                if (!t.find_flight(*e, vary, secondary)) {
+                    refresh = std::make_shared<Flight>(Flight::Token{}, primary, std::string(vary),
                                                        std::move(secondary));
-                    e->flights.push_back(refresh);
+                    t.add_flight(*e, refresh);
                     ++s.flights;
                 }
                 return {Lookup::Kind::Grace, slot->object, std::move(refresh)};
@@ -145,12 +139,13 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
             }
         }
         ++c.misses;
-        if (FlightPtr f = find_flight(*e, e->vary, secondary)) {
+        if (FlightPtr f = t.find_flight(*e, vary, secondary)) {
             ++c.coalesced;
             return {Lookup::Kind::Follower, std::move(kept), std::move(f)};
         }
-        if (e->marked) {
-            if (now < e->pass_until) {
+        if (e->marker) {
+            if (now < e->marker->until) {
+                detail::Lru::touch(*e->marker);
                 ++c.hit_for_pass;
                 return {Lookup::Kind::HitForPass, std::move(kept), nullptr};
             }
@@ -161,8 +156,9 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
         e = &t.find_or_create(ref(primary));
     }
     t.sweep_markers(now);  // never touches `e`: it is not marked
-    auto leader = std::make_shared<Flight>(Flight::Token{}, primary, e->vary, std::move(secondary));
-    e->flights.push_back(leader);
+    auto leader = std::make_shared<Flight>(Flight::Token{}, primary, std::string(e->vary()),
+                                           std::move(secondary));
+    t.add_flight(*e, leader);
     ++s.flights;
     return {Lookup::Kind::Leader, std::move(kept), std::move(leader)};
 }
@@ -211,8 +207,7 @@ bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
         if (!e) {  // cannot happen while the flight is listed; keep the object anyway
             if (store) elsewhere = std::move(object);
         } else {
-            auto& list = e->flights;
-            list.erase(std::remove(list.begin(), list.end(), flight), list.end());
+            t.remove_flight(*e, *flight);
             if (store && object) {
                 if (primary_of(object->key) != flight->primary().text) {
                     elsewhere = std::move(object);
@@ -223,7 +218,7 @@ bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
                     stored = true;
                 }
             }
-            if (uncacheable && !stored) t.mark(*e, now + limits_.uncacheable_ttl);
+            if (uncacheable && !stored) t.mark(*e, now + limits_.uncacheable_ttl, released);
             t.erase_if_empty(*e);
             if (store) t.sweep_markers(now);
         }
@@ -235,9 +230,12 @@ bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
 
 void Store::mark_uncacheable(const Key& primary, obs::TimePoint now) {
     Shard& s = shard_at(primary.hash);
+    std::vector<ObjectPtr> released;  // objects evicted to make room for the marker
     std::lock_guard lock(s.mu);
     detail::Lru& t = *s.lru;
-    t.mark(t.find_or_create(ref(primary)), now + limits_.uncacheable_ttl);
+    detail::Entry& e = t.find_or_create(ref(primary));
+    t.mark(e, now + limits_.uncacheable_ttl, released);
+    t.erase_if_empty(e);  // a marker larger than the shard's budget is not kept
     t.sweep_markers(now);
 }
 
@@ -362,7 +360,7 @@ std::string Store::resolve_variant(std::string_view primary,
         std::lock_guard lock(s.mu);
         detail::Entry* e = s.lru->find({primary, detail::KeyHash{}(primary)});
         if (!e || !e->has_variants()) return std::string(primary);
-        vary = e->vary;
+        vary = e->vary();
     }
     return variant_key(primary, secondary_key(vary, request_headers));  // outside the lock
 }
@@ -422,19 +420,20 @@ bool Store::check_invariants() const {
         std::lock_guard lock(s.mu);
         if (!s.lru->check_invariants(limits_.max_variants)) return false;
         std::size_t flights = 0;
-        for (const auto& [key, e] : s.lru->map()) {
-            for (const auto& f : e.flights) {
-                if (!f || f->done_ || f->primary().text != key.text ||
-                    f->primary().hash != key.hash)
-                    return false;
-                if (std::count(e.flights.begin(), e.flights.end(), f) != 1) return false;
-                for (const auto& g : e.flights)
-                    if (g != f && g->vary() == f->vary() && g->secondary() == f->secondary())
-                        return false;  // one flight per variant
+        bool ok = true;
+        s.lru->for_each_entry([&](const detail::Entry& e) {
+            for (const detail::FlightNode* n = e.flights; n; n = n->next) {
+                const FlightPtr& f = n->flight;
+                if (!f || f->done_ || f->primary().text != e.key() || f->primary().hash != e.hash)
+                    ok = false;
+                for (const detail::FlightNode* m = e.flights; f && m; m = m->next)
+                    if (m != n && (m->flight == f || (m->flight->vary() == f->vary() &&
+                                                      m->flight->secondary() == f->secondary())))
+                        ok = false;  // each flight listed once, one flight per variant
+                ++flights;
             }
-            flights += e.flights.size();
-        }
-        if (flights != s.flights) return false;
+        });
+        if (!ok || flights != s.flights) return false;
     }
     return true;
 }

@@ -28,8 +28,6 @@ namespace larder::cache {
 
 // Parsed, immutable metadata of a stored response (see cache::parse_meta in freshness.hpp).
 struct Meta {
-    bool parsed = false;  // false: built without the HTTP policy (rule TTL only)
-
     // Validators and dates as received; nullopt when absent or invalid.
     std::string etag;  // the ETag field value as sent (e.g. `W/"x"`); empty when absent
     std::optional<obs::TimePoint> last_modified;
@@ -42,7 +40,9 @@ struct Meta {
     std::chrono::seconds corrected_initial_age{0};
     obs::TimePoint fresh_until{};  // response_time + lifetime - corrected_initial_age
     obs::TimePoint keep_until{};   // kept (stale) until then to be revalidated or served on error
-    bool heuristic = false;        // the lifetime came from the heuristic
+
+    bool parsed = false;     // false: built without the HTTP policy (rule TTL only)
+    bool heuristic = false;  // the lifetime came from the heuristic
 
     // Response directives that matter after storing (from the effective field: a targeted
     // field when one applied, else Cache-Control).
@@ -80,11 +80,11 @@ struct Object {
     std::string url_query;
 
     // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
-    // meta.etag, meta.vary, url and url_query (their capacity, since that is what is held), the
-    // heap bytes of the store entry's own copy of the primary key, bookkeeping_bytes(), and for
-    // an object with a `url` one node of the store's URL index (measured, see object.cpp).
-    // Constant for the object's lifetime, so the store can add it on insert and subtract it on
-    // removal.
+    // meta.etag, meta.vary, url and url_query (their capacity, since that is what is held),
+    // bookkeeping_bytes(), for an object with a `url` one bucket pointer of the store's URL
+    // index, and for a Vary variant the entry's own std::string of the normalised Vary (see
+    // object.cpp). Constant for the object's lifetime, so the store can add it on insert and
+    // subtract it on removal.
     std::size_t charge() const;
 
     bool fresh(obs::TimePoint now) const { return now < expires_at; }
@@ -97,9 +97,10 @@ struct Object {
 
     // The fixed cost of one stored object, measured (not guessed) for this standard library:
     // the make_shared allocation (control block + Object), the store's slot (the object's link
-    // in its entry, the eviction queue and the URL index), the node of the store's per-key entry
-    // map and one bucket pointer. Each object is charged a whole entry: exact for a key with one
-    // object, an overcount for Vary variants, which share their entry.
+    // in its entry, the eviction queue and the URL index), the store's per-key entry (which
+    // views the object's key rather than copying it) and its bucket pointer. Each object is
+    // charged a whole entry: exact for a key with one object, an overcount for Vary variants,
+    // which share their entry.
     static std::size_t bookkeeping_bytes();
 };
 

@@ -16,20 +16,28 @@
 // Hit-for-pass (Pingora's predictor): complete(..., uncacheable) marks the key for
 // uncacheable_ttl; while the marker is live, a request that finds nothing to serve (no Hit, no
 // Grace) and no flight of its variant to follow passes straight to the app (HitForPass) instead
-// of queueing behind a leader whose answer cannot be shared. At most
-// max(1, max_uncacheable / shards) markers per shard, least recently marked dropped first; a
-// successful insert clears the key's marker; expired markers are swept on the miss path, by
-// complete() and by expire() (until then an expired marker keeps its entry, and counts).
+// of queueing behind a leader whose answer cannot be shared. A marker costs bytes (its copy of
+// the key and an entry, see src/cache/lru.hpp) and is charged to its shard's byte budget like an
+// object: markers and objects are evicted in one order, oldest first, so a flood of distinct
+// uncacheable URLs is bounded by max_size too. Also at most max(1, max_uncacheable / shards)
+// markers per shard, least recently marked dropped first; a marker larger than a whole shard's
+// budget is not kept. A successful insert clears the key's marker; expired markers are swept on
+// the miss path, by complete() and by expire() (until then an expired marker keeps its entry,
+// and counts).
 //
 // Budgets are per shard: max_size / shards bytes (counting Object::charge(), which includes the
-// measured bookkeeping) and max(1, max_objects / shards) objects, so an object is refused when
-// its charge() exceeds one shard's byte budget, or its body max_object_size. `shards` is rounded
-// up to a power of two, then halved while a shard's budget would hold fewer than 4 objects of
-// max_object_size (a small store gets fewer shards rather than refusing large objects);
-// limits() reports the value in use. Eviction is CLOCK (second chance), see src/cache/lru.hpp: a
-// hit sets a flag instead of relinking the object, the hand gives flagged objects a second pass.
-// Every object that leaves a shard (replaced, evicted, expired, erased) is released after the
-// shard's lock, so freeing a large body never happens while other workers wait.
+// measured bookkeeping, and the markers' charge) and max(1, max_objects / shards) objects, so an
+// object is refused when its charge() exceeds one shard's byte budget, or its body
+// max_object_size. `shards` is rounded up to a power of two, then halved while a shard's budget
+// would hold fewer than 4 objects of max_object_size (a small store gets fewer shards rather than
+// refusing large objects); limits() reports the value in use. Eviction is CLOCK (second chance),
+// see src/cache/lru.hpp: a hit (or a hit-for-pass) sets a flag instead of relinking the object
+// (or marker), the hand gives flagged ones a second pass. Every object that leaves a shard
+// (replaced, evicted, expired, erased) is released after the shard's lock, so freeing a large
+// body never happens while other workers wait. Fetches in flight (and an entry that holds only
+// those) are not charged: each is a client request in progress or the one background refresh of
+// a stored object in grace, so they are bounded by the connections the proxy accepts and by the
+// objects stored, and each ends (complete or hand_over) within the upstream timeouts.
 //
 // Vary variants (vary.hpp): a response with Vary is stored under variant_key(primary, secondary).
 // For one primary there is either a plain object (no Vary) or variants, never both: inserting one
@@ -65,12 +73,12 @@ struct StoreLimits {
     unsigned shards = 16;
     std::size_t max_variants = 8;  // Vary variants per primary key; 0 = variants refused
     std::chrono::milliseconds uncacheable_ttl{60'000};  // hit-for-pass marker lifetime
-    std::size_t max_uncacheable = 100'000;              // hit-for-pass markers, all shards
+    std::size_t max_uncacheable = 100'000;  // hit-for-pass markers, all shards (and max_size)
 };
 
 struct StoreStats {
     std::size_t objects = 0;
-    std::size_t bytes = 0;
+    std::size_t bytes = 0;         // charged: objects and hit-for-pass markers
     std::size_t entries = 0;       // per-key entries (with objects, flights or a marker)
     std::size_t flights = 0;       // fetches in flight now
     std::size_t pass_markers = 0;  // hit-for-pass markers held (live, or expired not yet swept)
@@ -113,7 +121,8 @@ class Store {
     // on an app error) when it is their variant, else nullptr.
     void hand_over(const FlightPtr& flight, ObjectPtr answer);
     // Marks `primary` hit-for-pass until now + uncacheable_ttl without a flight (a HitForPass
-    // fetch that found the response uncacheable again renews its marker).
+    // fetch that found the response uncacheable again renews its marker). The marker's bytes may
+    // evict older objects and markers of the shard.
     void mark_uncacheable(const Key& primary, obs::TimePoint now);
     // Callbacks registered on a flight that has not ended (tests, stats).
     std::size_t waiters(const FlightPtr& flight);

@@ -3,7 +3,9 @@
 // hit. ManualClock only; no sleeps, no threads (store_stress_test.cpp has those).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -374,6 +376,121 @@ TEST_F(LookupTest, MarkersAreBoundedLeastRecentlyMarkedFirst) {
     EXPECT_EQ(kind("c"), Kind::HitForPass);
     EXPECT_EQ(kind("a"), Kind::Leader);
     EXPECT_TRUE(small.check_invariants());
+}
+
+// Hardening item 10: a flood of distinct uncacheable URLs with long keys is bounded by bytes,
+// not only by max_uncacheable. Each marker is charged its key and an entry; the oldest go first.
+TEST_F(LookupTest, MarkersWithLongKeysStayWithinTheByteBudget) {
+    StoreLimits l = limits;
+    l.max_size = 1024 * 1024;
+    l.max_object_size = 64 * 1024;
+    l.shards = 4;  // 256 KiB each
+    Store small(l);
+    ASSERT_EQ(small.limits().shards, 4u);
+    const std::string tail(12 * 1024, 'q');  // ~12 KB URLs: about 20 markers per shard
+    std::size_t peak = 0;
+    for (int i = 0; i < 2000; ++i) {
+        small.mark_uncacheable(Key::from("http://h/" + std::to_string(i) + "?" + tail),
+                               clock.now());
+        const auto s = small.stats();
+        peak = std::max(peak, s.bytes);
+        ASSERT_LE(s.bytes, l.max_size) << i;
+        ASSERT_LE(s.pass_markers, l.max_uncacheable);
+        if (i % 97 == 0) {
+            ASSERT_TRUE(small.check_invariants()) << i;
+        }
+    }
+    auto s = small.stats();
+    EXPECT_GT(peak, l.max_size / 2);  // markers did fill the shards: the bound is what held
+    EXPECT_LT(s.pass_markers, 200u);  // about 20 per shard
+    EXPECT_GE(s.pass_markers, 4u);
+    EXPECT_EQ(s.entries, s.pass_markers);  // evicted markers took their entries with them
+    EXPECT_TRUE(small.check_invariants());
+    auto kind = [&](int i) {
+        return small
+            .lookup_or_join(
+                Key::from("http://h/" + std::to_string(i) + "?" + tail), none,
+                [](const Object&) { return Usability::Fresh; }, clock.now())
+            .kind;
+    };
+    EXPECT_EQ(kind(1999), Kind::HitForPass);  // the newest marker is kept
+    EXPECT_EQ(kind(0), Kind::Leader);         // the oldest went
+    EXPECT_EQ(small.stats().evictions, 0u);   // nothing but markers was there to evict
+}
+
+TEST_F(LookupTest, AMarkerIsChargedItsKeyAndGoesWithItsBytes) {
+    StoreLimits l = limits;
+    l.shards = 1;
+    Store one(l);
+    const Key k = Key::from(std::string(5000, 'k'));
+    one.mark_uncacheable(k, clock.now());
+    const std::size_t marker = one.stats().bytes;
+    EXPECT_GT(marker, 5000u);        // its copy of the key
+    EXPECT_LT(marker, 5000u + 512);  // and a fixed part of the order of an entry
+    std::printf("hit-for-pass marker: %zu bytes + its key\n", marker - 5000);
+    one.mark_uncacheable(k, clock.now());  // a renewed marker is charged once
+    EXPECT_EQ(one.stats().bytes, marker);
+    ASSERT_TRUE(one.insert(make(k.text)));  // clears the marker and its bytes
+    EXPECT_EQ(one.stats().pass_markers, 0u);
+    EXPECT_EQ(one.stats().bytes, make(k.text)->charge());
+    EXPECT_TRUE(one.check_invariants());
+    ASSERT_TRUE(one.erase(k.text));
+    one.mark_uncacheable(k, clock.now());
+    clock.advance(31s);
+    one.expire(clock.now());
+    EXPECT_EQ(one.stats().bytes, 0u);
+    EXPECT_EQ(one.stats().entries, 0u);
+
+    // A marker larger than the whole shard is not kept (nor its entry).
+    StoreLimits tiny = l;
+    tiny.max_size = 4096;
+    tiny.max_object_size = 1024;
+    Store small(tiny);
+    small.mark_uncacheable(k, clock.now());
+    EXPECT_EQ(small.stats().pass_markers, 0u);
+    EXPECT_EQ(small.stats().entries, 0u);
+    EXPECT_EQ(small.stats().bytes, 0u);
+    EXPECT_EQ(small
+                  .lookup_or_join(
+                      k, none, [](const Object&) { return Usability::Fresh; }, clock.now())
+                  .kind,
+              Kind::Leader);
+    EXPECT_TRUE(small.check_invariants());
+}
+
+TEST_F(LookupTest, MarkersAndObjectsAreEvictedOldestFirstFromOneBudget) {
+    const std::size_t object = make("o0", std::string(1000, 'b'))->charge();
+    StoreLimits l = limits;
+    l.shards = 1;
+    l.max_size = 4 * object + object / 2;
+    l.max_object_size = 2000;
+    Store one(l);
+    const std::string tail(1500, 'm');  // a marker costs about as much as an object
+    ASSERT_TRUE(one.insert(make("o0", std::string(1000, 'b'))));
+    ASSERT_TRUE(one.insert(make("o1", std::string(1000, 'b'))));
+    one.mark_uncacheable(Key::from("m0" + tail), clock.now());
+    one.mark_uncacheable(Key::from("m1" + tail), clock.now());
+    EXPECT_EQ(one.stats().evictions, 0u);
+    auto present = [&](const std::string& key) { return one.lookup_servable(key, clock.now()); };
+    auto marked = [&](const std::string& key) {
+        return one.lookup_or_join(
+                      Key::from(key), none, [](const Object&) { return Usability::Fresh; },
+                      clock.now())
+                   .kind == Kind::HitForPass;
+    };
+    // A new marker evicts the oldest thing, an object.
+    one.mark_uncacheable(Key::from("m2" + tail), clock.now());
+    EXPECT_FALSE(present("o0"));
+    EXPECT_TRUE(present("o1"));
+    EXPECT_EQ(one.stats().evictions, 1u);
+    // A new object evicts the oldest thing left: o1 was just hit (second chance), so m0.
+    ASSERT_TRUE(one.insert(make("o2", std::string(1000, 'b'))));
+    EXPECT_TRUE(present("o1"));
+    EXPECT_EQ(one.stats().pass_markers, 2u);
+    EXPECT_TRUE(marked("m1" + tail));  // a hit-for-pass gives its marker a second chance too
+    EXPECT_TRUE(marked("m2" + tail));
+    EXPECT_LE(one.stats().bytes, l.max_size);
+    EXPECT_TRUE(one.check_invariants());
 }
 
 TEST_F(LookupTest, ExpiredMarkersAreSweptAndTheStoreReturnsToEmpty) {

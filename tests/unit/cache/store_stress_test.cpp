@@ -1,8 +1,9 @@
 // Concurrency stress for cache::Store: four threads hammer overlapping keys with lookups,
 // inserts (replacing and evicting), erases and the odd purge, under a budget small enough that
 // almost every insert evicts; then with lookup_or_join, flights ended now or later (with an
-// object, nullptr or hit-for-pass), waiters, Vary variants and URL purges. Meant to run under
-// ThreadSanitizer as well (LARDER_SANITIZE=thread).
+// object, nullptr or hit-for-pass), waiters, Vary variants and URL purges, where a third of
+// the keys are long enough for their hit-for-pass markers to compete with objects for the byte
+// budget. Meant to run under ThreadSanitizer as well (LARDER_SANITIZE=thread).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -107,6 +108,7 @@ TEST(StoreStressTest, ConcurrentLookupOrJoinCompleteInsertEraseReturnToEmpty) {
     constexpr int kOps = 60'000;
     constexpr int kKeys = 48;
     const char* const kLangs[] = {"en", "fr", "de"};
+    const std::string long_tail = "?" + std::string(2048, 'q');
     std::atomic<std::uint64_t> lookups{0}, registered{0}, called{0}, wrong_answers{0},
         over_budget{0};
 
@@ -153,7 +155,9 @@ TEST(StoreStressTest, ConcurrentLookupOrJoinCompleteInsertEraseReturnToEmpty) {
 
         for (int i = 0; i < kOps; ++i) {
             const int k = key_dist(rng);
-            const std::string primary = "GET host/" + std::to_string(k);
+            // Every third key is ~2 KB long: its markers weigh as much as a small object.
+            const std::string primary =
+                "GET host/" + std::to_string(k) + (k % 3 == 0 ? long_tail : std::string());
             const char* lang = kLangs[lang_dist(rng)];
             const int op = op_dist(rng);
             if (op < 600) {

@@ -113,6 +113,12 @@ std::optional<Field> known_field(std::string_view name) {
         case 17:
             if (iequals(name, "if-modified-since")) return Field::IfModifiedSince;
             break;
+        case 19:
+            if (iequals(name, "proxy-authorization")) return Field::ProxyAuthorization;
+            break;
+        case 8:
+            if (iequals(name, "if-range")) return Field::IfRange;
+            break;
         default:
             break;
     }
@@ -131,8 +137,7 @@ void Request::index_fields() {
     fields_indexed = true;
 }
 
-std::int32_t Request::first(Field f) const {
-    if (fields_indexed) return fields[static_cast<std::size_t>(f)];
+std::int32_t Request::first_unindexed(Field f) const {
     // A hand-built request (tests): look it up the slow way.
     static constexpr std::array<std::string_view, kFieldCount> names{"host",
                                                                      "cookie",
@@ -143,7 +148,9 @@ std::int32_t Request::first(Field f) const {
                                                                      "if-modified-since",
                                                                      "range",
                                                                      "accept-encoding",
-                                                                     "connection"};
+                                                                     "connection",
+                                                                     "proxy-authorization",
+                                                                     "if-range"};
     std::int32_t i = 0;
     for (const auto& h : headers) {
         if (iequals(h.name, names[static_cast<std::size_t>(f)])) return i;

@@ -58,7 +58,9 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         .method = send_as_get ? http::Method::Get : t.request.method,
         .idempotent = http::is_idempotent(t.request.method),
         .head_request = is_head && !send_as_get,
-        .hash_key = t.decision.key.empty() ? t.request.target : std::string_view(t.decision.key),
+        .hash_key = !t.key.text.empty()          ? std::string_view(t.key.text)
+                    : t.decision.key.empty() ? t.request.target
+                                             : std::string_view(t.decision.key),
         .buffer_limit = config.upstream.buffer_size};
     if (t.cacheable) {
         // The client's own validators are not sent (AnonymousRequest): Larder answers them.

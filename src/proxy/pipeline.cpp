@@ -134,7 +134,7 @@ Pipeline::Step Pipeline::receive(Task& t) {
 
 Pipeline::Step Pipeline::lookup(Task& t) {
     t.now = shared_.clock.now();
-    t.key = cache::Key::from(t.decision.key);
+    t.key = cache::Key::from(std::move(t.decision.key));  // the decision's copy is not used again
     // The policy's verdict on the variant's object, taken under the shard lock (cheap, pure).
     cache::ReuseVerdict reuse;
     auto judge = [&](const cache::Object& object) {

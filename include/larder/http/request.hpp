@@ -48,8 +48,10 @@ enum class Field : std::uint8_t {
     Range,
     AcceptEncoding,
     Connection,
+    ProxyAuthorization,
+    IfRange,
 };
-inline constexpr std::size_t kFieldCount = 10;
+inline constexpr std::size_t kFieldCount = 12;
 
 struct Request {
     Method method = Method::Get;
@@ -87,7 +89,10 @@ struct Request {
     }
 
   private:
-    std::int32_t first(Field f) const;
+    std::int32_t first(Field f) const {
+        return fields_indexed ? fields[static_cast<std::size_t>(f)] : first_unindexed(f);
+    }
+    std::int32_t first_unindexed(Field f) const;
 };
 
 }  // namespace larder::http

@@ -157,6 +157,18 @@ TEST_F(PipelineTest, SharedFetchCarriesOnlyKeyedCookies) {
     EXPECT_EQ(origin.sent.back().field("cookie"), "remember_token=t; lang=fr");
 }
 
+TEST_F(PipelineTest, SharedFetchDropsProxyCredentialsAndALoneIfRange) {
+    // Each alone, without the Cookie or Range that usually comes with it: the fast path that
+    // sends the client's own request must still see them.
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    EXPECT_EQ(get("/p/a", {{"Proxy-Authorization", "Basic c2VjcmV0"}}).x_cache(), "MISS");
+    EXPECT_EQ(get("/p/b", {{"If-Range", "\"v1\""}}).x_cache(), "MISS");
+    ASSERT_EQ(origin.sent.size(), 2u);
+    EXPECT_FALSE(origin.sent[0].has("proxy-authorization"));
+    EXPECT_FALSE(origin.sent[1].has("if-range"));
+}
+
 TEST_F(PipelineTest, CoalescedRequestsReachTheOriginOnce) {
     config.rules.push_back(rule("pages", "/p/", 60s));
     config.identity.cookies = {"remember_token"};  // so a cart cookie is not personal

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/this_coro.hpp>
 #include <cassert>
 #include <chrono>
@@ -19,13 +20,19 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 // RFC 9110 section 7.2: Host is uri-host [ ":" port ]. Anything else (a '/', '?', '#', '@',
 // whitespace, control bytes) could make one page's key out of another's path: 400.
+constexpr std::array<bool, 256> host_bytes() {
+    std::array<bool, 256> ok{};
+    for (int c = 'a'; c <= 'z'; ++c) ok[static_cast<std::size_t>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) ok[static_cast<std::size_t>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c) ok[static_cast<std::size_t>(c)] = true;
+    for (char c : std::string_view("-._~%!$&'()*+,;=[]:")) ok[static_cast<unsigned char>(c)] = true;
+    return ok;
+}
+constexpr std::array<bool, 256> kHostBytes = host_bytes();
+
 bool valid_host(std::string_view host) {
-    for (unsigned char c : host) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  std::string_view("-._~%!$&'()*+,;=[]:").find(static_cast<char>(c)) !=
-                      std::string_view::npos;
-        if (!ok) return false;
-    }
+    for (unsigned char c : host)
+        if (!kHostBytes[c]) return false;
     return true;
 }
 

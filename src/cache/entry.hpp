@@ -55,9 +55,14 @@ struct Node {
     bool is_marker = false;   // a Marker, else a Slot
 };
 
+struct TagLink;
+
 // One stored object.
 struct Slot : Node {
     bool variant = false;  // the key holds the Vary separator
+    // Soft-purged: kept, but never served as fresh again (grace, stale-if-error and
+    // revalidation still apply). Set under the shard lock by a purge or a ban.
+    bool soft_purged = false;
     // object->key.substr(secondary_at) is the secondary key: after the separator for a variant,
     // the end of the key ("") for the plain object.
     std::uint32_t secondary_at = 0;
@@ -65,11 +70,36 @@ struct Slot : Node {
     Entry* entry = nullptr;
     Slot* variant_next = nullptr;  // the entry's slots, newest first
     Slot* url_next = nullptr;      // the URL index's bucket chain (see Lru::url_index_)
+    TagLink* tags = nullptr;       // this object's links in the shard's tag index
+    // The newest purge (ban sequence number, see bans.hpp) this object has been tested
+    // against: starts at the object's epoch (the newest purge when its fetch began).
+    std::uint64_t checked = 0;
 
     std::string_view secondary() const {
         return std::string_view(object->key).substr(secondary_at);
     }
 };
+
+// The tag index (purge by tag, Surrogate-Key / xkey): one TagHead per tag present in the shard,
+// listing a TagLink per stored object carrying that tag; each object's links are also chained
+// from its slot, so removing the object unlinks them in time proportional to its tag count.
+struct TagHead {
+    std::string tag;
+    TagLink* first = nullptr;
+};
+struct TagLink {
+    TagHead* head = nullptr;
+    Slot* slot = nullptr;
+    TagLink* prev = nullptr;  // the head's list
+    TagLink* next = nullptr;
+    TagLink* slot_next = nullptr;  // the slot's links
+};
+// What one tag of one object may cost: its link, and (overcounted: the head is shared by every
+// object carrying the tag) a head with its map node and the tag's text.
+inline std::size_t tag_charge(std::size_t tag_size) {
+    return sizeof(TagLink) + sizeof(TagHead) + 4 * sizeof(void*) + sizeof(std::string_view) +
+           tag_size + 1;
+}
 
 // A hit-for-pass marker: its entry answers HitForPass until `until`. Allocated with its entry's
 // primary key text right behind it (Marker::create), so that a marked entry with no object and

@@ -219,6 +219,7 @@ ObjectPtr Lru::remove(Slot* s) {
     --e.slot_count;
     unlink(s);
     url_unlink(s);
+    tag_unlink(s);
     ObjectPtr object = std::move(s->object);
     bytes_ -= object->charge();
     --size_;
@@ -270,8 +271,8 @@ bool Lru::evict_one(const Entry* keep, std::vector<ObjectPtr>& released) {
     return false;
 }
 
-void Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
-                 std::vector<ObjectPtr>& released) {
+Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
+                  std::vector<ObjectPtr>& released, bool soft_purged) {
     const std::size_t charge = object->charge();
     const std::string_view key = object->key;
     const auto sep = key.find(kVariantSeparator);
@@ -303,15 +304,93 @@ void Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
     s->variant = variant;
     s->secondary_at = static_cast<std::uint32_t>(variant ? sep + 1 : key.size());
     s->object = std::move(object);
+    s->checked = s->object->epoch;
+    s->soft_purged = soft_purged;
     s->variant_next = e.slots;
     e.slots = s;
     ++e.slot_count;
     link_front(s);
     url_link(s);
+    tag_link(s);
     bytes_ += charge;
     ++size_;
     ++counters_.inserts;
     rekey(e);
+    return s;
+}
+
+// --- the tag index ---
+
+void Lru::tag_link(Slot* s) {
+    const std::string_view tags = s->object->tags;
+    for (std::size_t at = 0; at < tags.size();) {
+        auto end = tags.find(' ', at);
+        if (end == std::string_view::npos) end = tags.size();
+        const std::string_view tag = tags.substr(at, end - at);
+        at = end + 1;
+        if (tag.empty()) continue;
+        auto it = tags_.find(tag);
+        if (it == tags_.end()) {
+            auto head = std::make_unique<TagHead>();
+            head->tag = std::string(tag);
+            const std::string_view key = head->tag;
+            it = tags_.emplace(key, std::move(head)).first;
+        }
+        TagHead* head = it->second.get();
+        auto* link = new TagLink{
+            .head = head, .slot = s, .prev = nullptr, .next = head->first, .slot_next = s->tags};
+        if (head->first) head->first->prev = link;
+        head->first = link;
+        s->tags = link;
+    }
+}
+
+void Lru::tag_unlink(Slot* s) {
+    for (TagLink* link = s->tags; link;) {
+        TagLink* next = link->slot_next;
+        TagHead* head = link->head;
+        if (link->prev)
+            link->prev->next = link->next;
+        else
+            head->first = link->next;
+        if (link->next) link->next->prev = link->prev;
+        delete link;
+        if (!head->first) tags_.erase(std::string_view(head->tag));  // frees the head
+        link = next;
+    }
+    s->tags = nullptr;
+}
+
+std::size_t Lru::purge_tag(std::string_view tag, bool soft, std::vector<ObjectPtr>& released) {
+    std::size_t n = 0;
+    if (soft) {
+        auto it = tags_.find(tag);
+        if (it == tags_.end()) return 0;
+        for (TagLink* link = it->second->first; link; link = link->next) {
+            if (link->slot->soft_purged) continue;
+            link->slot->soft_purged = true;
+            ++n;
+        }
+        return n;
+    }
+    // Each removal unlinks the first link (and may free the head with the last one): look the
+    // head up again every time rather than hold a pointer into it.
+    for (auto it = tags_.find(tag); it != tags_.end(); it = tags_.find(tag)) {
+        Slot* s = it->second->first->slot;
+        Entry* e = s->entry;
+        released.push_back(remove(s));
+        erase_if_empty(*e);
+        ++n;
+    }
+    return n;
+}
+
+std::size_t Lru::tagged(std::string_view tag) const {
+    auto it = tags_.find(tag);
+    std::size_t n = 0;
+    if (it != tags_.end())
+        for (const TagLink* link = it->second->first; link; link = link->next) ++n;
+    return n;
 }
 
 // --- hit-for-pass markers ---
@@ -399,6 +478,35 @@ std::size_t Lru::erase_at(std::string_view url, const Predicate& which,
         s = next;
     }
     return n;
+}
+
+std::size_t Lru::soften_at(std::string_view url, const Predicate& which) {
+    std::size_t n = 0;
+    for (Slot* s = url_buckets_[KeyHash{}(url)&url_mask_]; s; s = s->url_next) {
+        if (s->soft_purged || s->object->url != url || !which(*s->object)) continue;
+        s->soft_purged = true;
+        ++n;
+    }
+    return n;
+}
+
+std::size_t Lru::sweep_buckets(std::size_t from, std::size_t count,
+                               const std::function<bool(Slot&)>& visit,
+                               std::vector<ObjectPtr>& released) {
+    const std::size_t end = std::min(from + count, bucket_mask_ + 1);
+    for (std::size_t b = from; b < end; ++b) {
+        for (Entry* e = buckets_[b]; e;) {
+            Entry* next_entry = e->hash_next;  // `e` may be erased below
+            for (Slot* s = e->slots; s;) {
+                Slot* next = s->variant_next;
+                if (visit(*s)) released.push_back(remove(s));
+                s = next;
+            }
+            erase_if_empty(*e);
+            e = next_entry;
+        }
+    }
+    return end > bucket_mask_ ? 0 : end;
 }
 
 std::size_t Lru::expire(obs::TimePoint now, std::vector<ObjectPtr>& released) {
@@ -505,7 +613,20 @@ bool Lru::check_invariants(std::size_t max_variants) const {
             ++indexed;
         }
     }
-    return indexed == with_url && indexed == url_count_;
+    if (indexed != with_url || indexed != url_count_) return fail(__LINE__);
+
+    // Tags: every link is in its head's list and its slot's chain; heads are never empty.
+    for (const auto& [tag, head] : tags_) {
+        if (!head->first || tag != head->tag) return fail(__LINE__);
+        for (const TagLink* link = head->first; link; link = link->next) {
+            if (link->head != head.get() || (link->next && link->next->prev != link))
+                return fail(__LINE__);
+            bool in_slot = false;
+            for (const TagLink* l = link->slot->tags; l; l = l->slot_next) in_slot |= l == link;
+            if (!in_slot) return fail(__LINE__);
+        }
+    }
+    return true;
 }
 
 }  // namespace larder::cache::detail

@@ -34,7 +34,9 @@
 //   - the entry invariants of entry.hpp; no entry is empty (no slot, no flight, no marker);
 //   - the queue holds exactly the slots and the markers; the marker list holds exactly the
 //     markers, newest first, at most max_markers_;
-//   - every object with a url is in exactly one bucket chain of the URL index.
+//   - every object with a url is in exactly one bucket chain of the URL index;
+//   - every tag of every stored object has exactly one link, in its head's list; no head is
+//     empty (a head goes with its last link).
 // Nothing here frees an Object under the lock: every object leaving the shard is handed back to
 // the caller (`released`, or a return value), who drops it after releasing the shard's lock.
 // Entries are erased only by erase_if_empty() and the bulk operations, never under a caller that
@@ -46,6 +48,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "entry.hpp"
@@ -103,8 +106,10 @@ class Lru {
     // marker. Preconditions (checked by the Store): charge() <= max_bytes(), and
     // max_variants > 0 for a variant. `e` is never erased here, even when eviction empties it
     // before the insert.
-    void insert(Entry& e, ObjectPtr object, std::size_t max_variants,
-                std::vector<ObjectPtr>& released);
+    // `soft_purged`: stored already soft-purged (a purge accepted while it was fetched).
+    // Returns the new slot.
+    Slot* insert(Entry& e, ObjectPtr object, std::size_t max_variants,
+                 std::vector<ObjectPtr>& released, bool soft_purged = false);
     // Unlinks a slot and returns its object; its entry stays, even when empty.
     ObjectPtr remove(Slot* s);
     void remove_all(Entry& e, std::vector<ObjectPtr>& released);
@@ -132,6 +137,23 @@ class Lru {
     std::size_t remove_if(const Predicate& which, std::vector<ObjectPtr>& released);
     std::size_t erase_at(std::string_view url, const Predicate& which,
                          std::vector<ObjectPtr>& released);
+    // Soft-purges (marks, see Slot::soft_purged) instead of erasing; returns how many objects
+    // were marked now (marked ones are not counted again).
+    std::size_t soften_at(std::string_view url, const Predicate& which);
+    // Purge by tag: erases (or, `soft`, marks) every object carrying `tag`, in time
+    // proportional to their number; entries emptied are erased. Returns how many.
+    std::size_t purge_tag(std::string_view tag, bool soft, std::vector<ObjectPtr>& released);
+    // Objects carrying `tag` in this shard (tests, stats).
+    std::size_t tagged(std::string_view tag) const;
+    // Visits the slots of entry-table buckets [from, from + count) (bounded work per call, for
+    // a sweep that releases the lock between calls): `visit(slot)` answers whether to remove
+    // the slot (into `released`); entries emptied are erased. Returns the next bucket to visit,
+    // or 0 once the table is done. bucket_generation() changes when the table grows, which
+    // moves entries between buckets: a sweep that sees it change starts the shard again.
+    std::size_t sweep_buckets(std::size_t from, std::size_t count,
+                              const std::function<bool(Slot&)>& visit,
+                              std::vector<ObjectPtr>& released);
+    std::size_t bucket_generation() const { return bucket_mask_; }
     // Drops objects past their retention and expired markers; returns how many objects went.
     std::size_t expire(obs::TimePoint now, std::vector<ObjectPtr>& released);
 
@@ -157,6 +179,8 @@ class Lru {
     static void unlink(Node* n);
     void url_link(Slot* s);
     void url_unlink(Slot* s);
+    void tag_link(Slot* s);
+    void tag_unlink(Slot* s);
     void grow_entries();
     void grow_url_index();
     // Runs the CLOCK hand until the oldest unflagged object or marker (never keep's marker) is
@@ -178,6 +202,8 @@ class Lru {
     std::unique_ptr<Slot*[]> url_buckets_;
     std::size_t url_mask_ = 0;
     std::size_t url_count_ = 0;
+    // The tag index: heads by tag text (the key views the head's own string).
+    std::unordered_map<std::string_view, std::unique_ptr<TagHead>> tags_;
     Node sentinel_;  // sentinel_.next = newest, sentinel_.prev = oldest (the hand)
     Marker* marker_newest_ = nullptr;  // the marker list
     Marker* marker_oldest_ = nullptr;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bans.hpp"
 #include "larder/cache/vary.hpp"
 #include "lru.hpp"
 
@@ -73,6 +74,30 @@ Store::Store(StoreLimits limits) : limits_(limits) {
     const std::size_t markers = std::max<std::size_t>(1, limits_.max_uncacheable / limits_.shards);
     for (unsigned i = 0; i < limits_.shards; ++i)
         shards_[i].lru = std::make_unique<detail::Lru>(bytes, objects, markers);
+    bans_ = std::make_unique<detail::Bans>(limits_.purge_window, limits_.max_pending_purges);
+}
+
+std::uint64_t Store::purge_epoch() const {
+    return bans_->latest();
+}
+
+// Under the shard's lock: tests `object` (about to be stored) against the purges accepted since
+// its fetch began. Keep/Soften: the caller inserts (softened); Remove: it does not.
+detail::BanVerdict Store::vet(const Object& object, std::uint64_t& checked) {
+    checked = object.epoch;
+    if (checked >= bans_->latest()) return detail::BanVerdict::Keep;
+    return bans_->test(object, checked);
+}
+
+detail::Slot* Store::insert_vetted(detail::Lru& t, detail::Entry& e, ObjectPtr object,
+                                   std::vector<ObjectPtr>& released) {
+    std::uint64_t checked = 0;
+    const detail::BanVerdict verdict = vet(*object, checked);
+    if (verdict == detail::BanVerdict::Remove) return nullptr;
+    detail::Slot* slot = t.insert(e, std::move(object), limits_.max_variants, released,
+                                  verdict == detail::BanVerdict::Soften);
+    slot->checked = checked;
+    return slot;
 }
 
 Store::~Store() = default;
@@ -111,9 +136,25 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
         const std::string_view vary = e->vary();
         const bool variant = !vary.empty();
         if (variant) secondary = secondary_key(vary, request_headers);
-        if (detail::Slot* slot = detail::Lru::slot_of(*e, variant, secondary)) {
+        detail::Slot* slot = detail::Lru::slot_of(*e, variant, secondary);
+        if (slot && slot->checked < bans_->latest()) {  // purges it was not tested against yet
+            switch (bans_->test(*slot->object, slot->checked)) {
+                case detail::BanVerdict::Remove:
+                    dropped = t.remove(slot);  // `e` stays: a flight is joined or created below
+                    slot = nullptr;
+                    break;
+                case detail::BanVerdict::Soften:
+                    slot->soft_purged = true;
+                    break;
+                case detail::BanVerdict::Keep:
+                    break;
+            }
+        }
+        if (slot) {
             const Object& object = *slot->object;
-            const Usability u = now >= object.retain_until() ? Usability::Unusable : judge(object);
+            Usability u = now >= object.retain_until() ? Usability::Unusable : judge(object);
+            if (slot->soft_purged && u == Usability::Fresh)  // purged softly: never fresh again
+                u = object.servable_in_grace(now) ? Usability::Grace : Usability::Stale;
             if (u == Usability::Fresh) {
                 detail::Lru::touch(*slot);
                 ++c.hits;
@@ -214,8 +255,7 @@ bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
                 } else if (refused(*object, s)) {
                     ++s.rejected;
                 } else {
-                    t.insert(*e, std::move(object), limits_.max_variants, released);
-                    stored = true;
+                    stored = insert_vetted(t, *e, std::move(object), released) != nullptr;
                 }
             }
             if (uncacheable && !stored) t.mark(*e, now + limits_.uncacheable_ttl, released);
@@ -328,8 +368,10 @@ bool Store::insert(ObjectPtr object) {
         return false;
     }
     detail::Lru& t = *s.lru;
-    t.insert(t.find_or_create({primary, hash}), std::move(object), limits_.max_variants, released);
-    return true;
+    detail::Entry& e = t.find_or_create({primary, hash});
+    const bool stored = insert_vetted(t, e, std::move(object), released) != nullptr;
+    t.erase_if_empty(e);
+    return stored;
 }
 
 bool Store::erase(std::string_view key) {
@@ -386,6 +428,95 @@ std::size_t Store::erase_prefix(std::string_view prefix) {
         n += s.lru->remove_if(
             [prefix](const Object& o) { return std::string_view(o.key).starts_with(prefix); },
             released);
+    }
+    return n;
+}
+
+PurgeResult Store::purge(Purge purge, obs::TimePoint now) {
+    PurgeResult result;
+    const PurgeKind kind = purge.kind;
+    const bool soft = purge.soft;
+    const std::string subject = purge.subject;
+    const auto matches = purge.matches;  // the listed copy is the ban's
+    result.id = bans_->add(std::move(purge), now);
+    if (result.id == 0) {
+        result.refusal = PurgeRefusal::TooManyPending;
+        return result;
+    }
+    // Listed first, applied second: a fetch that stores after this point is vetted against it,
+    // and one that stored before is found below (each shard's lock orders the two).
+    std::size_t applied = 0;
+    if (kind == PurgeKind::Url || kind == PurgeKind::Tag) {
+        for (unsigned i = 0; i < limits_.shards; ++i) {
+            Shard& s = shards_[i];
+            std::vector<ObjectPtr> released;
+            std::lock_guard lock(s.mu);
+            detail::Lru& t = *s.lru;
+            if (kind == PurgeKind::Tag)
+                applied += t.purge_tag(subject, soft, released);
+            else if (soft)
+                applied += t.soften_at(subject, matches);
+            else
+                applied += t.erase_at(subject, matches, released);
+        }
+    } else {
+        sweep(result.id);
+    }
+    bans_->swept(result.id);
+    result.objects = applied + bans_->counted(result.id);
+    return result;
+}
+
+void Store::sweep(std::uint64_t id) {
+    // A few buckets per lock, so hits on the shard wait at most that long; a table that grew
+    // meanwhile (entries moved between buckets) is walked again from the start.
+    constexpr std::size_t kBucketsPerLock = 256;
+    for (unsigned i = 0; i < limits_.shards; ++i) {
+        Shard& s = shards_[i];
+        std::size_t next = 0;
+        std::size_t generation = 0;
+        bool started = false;
+        do {
+            std::vector<ObjectPtr> released;
+            std::lock_guard lock(s.mu);
+            detail::Lru& t = *s.lru;
+            if (started && generation != t.bucket_generation()) next = 0;
+            started = true;
+            generation = t.bucket_generation();
+            next = t.sweep_buckets(
+                next, kBucketsPerLock,
+                [&](detail::Slot& slot) {
+                    if (slot.checked >= id) return false;
+                    switch (bans_->test(*slot.object, slot.checked)) {
+                        case detail::BanVerdict::Remove:
+                            return true;
+                        case detail::BanVerdict::Soften:
+                            slot.soft_purged = true;
+                            return false;
+                        case detail::BanVerdict::Keep:
+                            return false;
+                    }
+                    return false;
+                },
+                released);
+        } while (next != 0);
+    }
+}
+
+std::size_t Store::retire_purges(obs::TimePoint now) {
+    return bans_->retire(now);
+}
+
+std::size_t Store::pending_purges() const {
+    return bans_->pending();
+}
+
+std::size_t Store::tagged(std::string_view tag) const {
+    std::size_t n = 0;
+    for (unsigned i = 0; i < limits_.shards; ++i) {
+        const Shard& s = shards_[i];
+        std::lock_guard lock(s.mu);
+        n += s.lru->tagged(tag);
     }
     return n;
 }

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,13 +79,20 @@ struct Object {
     // (Store::erase_at), whatever rule built their key. Empty `url`: not indexed.
     std::string url;
     std::string url_query;
+    // Purge tags the app gave the response (Surrogate-Key, xkey; see tags.hpp): each tag once,
+    // separated by single spaces; empty without tags. The store indexes objects by tag.
+    std::string tags;
+    // The store's purge epoch when the fetch that produced this object began
+    // (Store::purge_epoch()): purges accepted after it are checked against the object when it
+    // is stored, so a fetch in flight during a purge cannot store what the purge removed.
+    std::uint64_t epoch = 0;
 
     // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
     // meta.etag, meta.vary, url and url_query (their capacity, since that is what is held),
     // bookkeeping_bytes(), for an object with a `url` one bucket pointer of the store's URL
-    // index, and for a Vary variant the entry's own std::string of the normalised Vary (see
-    // object.cpp). Constant for the object's lifetime, so the store can add it on insert and
-    // subtract it on removal.
+    // index, its tags' place in the tag index (detail::tag_charge each), and for a Vary variant the
+    // entry's own std::string of the normalised Vary (see object.cpp). Constant for the object's
+    // lifetime, so the store can add it on insert and subtract it on removal.
     std::size_t charge() const;
 
     bool fresh(obs::TimePoint now) const { return now < expires_at; }

@@ -57,14 +57,24 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "larder/cache/flight.hpp"
 #include "larder/cache/key.hpp"
 #include "larder/cache/lookup.hpp"
 #include "larder/cache/object.hpp"
+#include "larder/cache/purge.hpp"
 #include "larder/http/headers.hpp"
 
 namespace larder::cache {
+
+namespace detail {
+class Bans;
+class Lru;
+struct Entry;
+struct Slot;
+enum class BanVerdict : std::uint8_t;
+}  // namespace detail
 
 struct StoreLimits {
     std::size_t max_size = 256 * 1024 * 1024;
@@ -74,6 +84,10 @@ struct StoreLimits {
     std::size_t max_variants = 8;  // Vary variants per primary key; 0 = variants refused
     std::chrono::milliseconds uncacheable_ttl{60'000};  // hit-for-pass marker lifetime
     std::size_t max_uncacheable = 100'000;  // hit-for-pass markers, all shards (and max_size)
+    // How long a purge stays listed after it is applied: at least the longest a fetch can last
+    // (so a fetch that began before the purge is vetted when it stores), see purge.hpp.
+    std::chrono::milliseconds purge_window{120'000};
+    std::size_t max_pending_purges = 10'000;  // listed purges; more are refused until retired
 };
 
 struct StoreStats {
@@ -133,6 +147,18 @@ class Store {
     // and every key: the index is by URL, whatever rule built the key); returns how many. Walks
     // every shard, one lock at a time; `which` runs under the lock and must not call the store.
     std::size_t erase_at(std::string_view url, const std::function<bool(const Object&)>& which);
+    // The newest purge's sequence number: a fetch that may store records it when it begins
+    // (Object::epoch), and the store vets the object against later purges when it is stored.
+    std::uint64_t purge_epoch() const;
+    // Applies a purge (purge.hpp) to every shard, one lock at a time (prefix and pattern: a few
+    // buckets per lock), after listing it for lookups and for fetches in flight. Returns how
+    // many objects it removed or marked stale, or the refusal (nothing applied).
+    PurgeResult purge(Purge purge, obs::TimePoint now);
+    // Drops listed purges whose sweep is done and whose window has passed (the janitor).
+    std::size_t retire_purges(obs::TimePoint now);
+    std::size_t pending_purges() const;
+    // Stored objects carrying `tag` (tests, explain).
+    std::size_t tagged(std::string_view tag) const;
     // Drops every object past its retention and every expired hit-for-pass marker; returns how
     // many objects went. Walks every shard (a periodic janitor, tests).
     std::size_t expire(obs::TimePoint now);
@@ -171,6 +197,10 @@ class Store {
 
   private:
     struct Shard;
+    detail::BanVerdict vet(const Object& object, std::uint64_t& checked);
+    detail::Slot* insert_vetted(detail::Lru& t, detail::Entry& e, ObjectPtr object,
+                                std::vector<ObjectPtr>& released);
+    void sweep(std::uint64_t id);
     Shard& shard_at(std::size_t hash);
     Shard& shard_for(std::string_view key);  // hashes the key's primary part
     ObjectPtr find(std::string_view key, obs::TimePoint now, bool allow_stale);
@@ -182,6 +212,7 @@ class Store {
     StoreLimits limits_;
     std::size_t shard_mask_ = 0;  // shards - 1
     std::unique_ptr<Shard[]> shards_;
+    std::unique_ptr<detail::Bans> bans_;
 };
 
 }  // namespace larder::cache

@@ -43,12 +43,15 @@ void write_ready_file(const std::string& path, const std::vector<std::string>& a
 int run_daemon(const config::Config& config, const std::string& ready_file,
                std::shared_ptr<spdlog::logger> access_log) {
     rules::RuleSet rules(config);
-    cache::Store store({.max_size = config.cache.max_size,
-                        .max_objects = config.cache.max_objects,
-                        .max_object_size = config.cache.max_object_size,
-                        .max_variants = config.cache.max_variants,
-                        .uncacheable_ttl = config.cache.uncacheable_ttl,
-                        .max_uncacheable = config.cache.max_uncacheable});
+    cache::Store store(
+        {.max_size = config.cache.max_size,
+         .max_objects = config.cache.max_objects,
+         .max_object_size = config.cache.max_object_size,
+         .max_variants = config.cache.max_variants,
+         .uncacheable_ttl = config.cache.uncacheable_ttl,
+         .max_uncacheable = config.cache.max_uncacheable,
+         .purge_window = std::chrono::duration_cast<std::chrono::milliseconds>(config.purge.window),
+         .max_pending_purges = config.purge.max_pending});
     cache::HttpPolicyOptions http_policy = cache::http_policy_options(config.cache);
     http_policy.default_stale_if_error =
         std::chrono::duration_cast<std::chrono::seconds>(config.cache.stale_if_error);

@@ -23,7 +23,7 @@ Config load_string(std::string_view text, const std::string& source_name) {
     config.source_path = source_name;
     detail::Reader root(source_name, document, "");
     // Unknown sections first: "[sever]" should say so, not leave the server at its defaults.
-    for (const char* section : {"server", "upstream", "log", "cache", "identity", "rules"}) {
+    for (const char* section : {"server", "upstream", "log", "cache", "identity", "purge", "rules"}) {
         root.find(section);
     }
     root.finish();
@@ -32,6 +32,7 @@ Config load_string(std::string_view text, const std::string& source_name) {
     if (auto log = root.table("log")) detail::read_log(*log, config.log);
     if (auto cache = root.table("cache")) detail::read_cache(*cache, config.cache);
     if (auto identity = root.table("identity")) detail::read_identity(*identity, config.identity);
+    if (auto purge = root.table("purge")) detail::read_purge(*purge, config.purge);
     detail::read_rules(root, config.identity, config.rules);
     return config;
 }

@@ -161,12 +161,18 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
     std::optional<std::uint64_t> framing = length;
     if (bodiless)
         framing = is_head ? exchange.content_length().value_or(0) : exchange.content_length();
-    // CDN-Cache-Control and Surrogate-Control are Larder's, relayed or not.
+    // CDN-Cache-Control, Surrogate-Control and the purge tag fields are Larder's, relayed or
+    // not (unless configured otherwise).
+    std::vector<std::string> larders;
+    if (shared_.http_policy.strip_targeted_headers)
+        larders.insert(larders.end(), {"cdn-cache-control", "surrogate-control"});
+    if (shared_.config.purge.strip_tag_headers)
+        larders.insert(larders.end(), shared_.config.purge.tag_headers.begin(),
+                       shared_.config.purge.tag_headers.end());
     const http::HeaderList& fields =
-        shared_.http_policy.strip_targeted_headers
-            ? f.relayed_fields.emplace(cache::without_fields(
-                  exchange.headers(), {"cdn-cache-control", "surrogate-control"}))
-            : exchange.headers();
+        larders.empty()
+            ? exchange.headers()
+            : f.relayed_fields.emplace(cache::without_fields(exchange.headers(), larders));
     std::string head = streaming_head(status, exchange.reason(), fields, framing, strip_set_cookie);
     if (!framing && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
     append_tail(head, t, std::nullopt);

@@ -10,6 +10,7 @@
 
 #include "larder/cache/conditional.hpp"
 #include "larder/cache/invalidation.hpp"
+#include "larder/cache/tags.hpp"
 #include "larder/cache/vary.hpp"
 #include "larder/proxy/messages.hpp"
 #include "larder/rules/ruleset.hpp"
@@ -52,16 +53,15 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
     // A HEAD that may fill the cache is sent as GET, so the stored object has its body.
     const bool send_as_get = t.cacheable && is_head;
     const http::Request& sent = t.cacheable ? t.anonymous->get() : t.request;
-    FetchJob job{
-        .head = forward_head(sent, t.client.ip, send_as_get),
-        .body = sent.body,
-        .method = send_as_get ? http::Method::Get : t.request.method,
-        .idempotent = http::is_idempotent(t.request.method),
-        .head_request = is_head && !send_as_get,
-        .hash_key = !t.key.text.empty()          ? std::string_view(t.key.text)
-                    : t.decision.key.empty() ? t.request.target
-                                             : std::string_view(t.decision.key),
-        .buffer_limit = config.upstream.buffer_size};
+    FetchJob job{.head = forward_head(sent, t.client.ip, send_as_get),
+                 .body = sent.body,
+                 .method = send_as_get ? http::Method::Get : t.request.method,
+                 .idempotent = http::is_idempotent(t.request.method),
+                 .head_request = is_head && !send_as_get,
+                 .hash_key = !t.key.text.empty()      ? std::string_view(t.key.text)
+                             : t.decision.key.empty() ? t.request.target
+                                                      : std::string_view(t.decision.key),
+                 .buffer_limit = config.upstream.buffer_size};
     if (t.cacheable) {
         // The client's own validators are not sent (AnonymousRequest): Larder answers them.
         job.revalidate = t.revalidate && t.stale;
@@ -138,6 +138,8 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
 asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     auto t_up = SteadyClock::now();
     const obs::TimePoint request_time = shared_.clock.now();
+    // Taken before the request leaves: a purge accepted from now on vets what this stores.
+    const std::uint64_t purge_epoch = shared_.store.purge_epoch();
     out.exchange = source_.open();
     upstream::SourceExchange& exchange = *out.exchange;
     out.error = co_await exchange.start({.head = job.head,
@@ -200,6 +202,11 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     if (credentials && !out.refusal) out.refusal = cache::NoCacheReason::RequestHadAuthorization;
     object->url = job.url;
     object->url_query = job.url_query;
+    object->epoch = purge_epoch;
+    const auto& purge = shared_.config.purge;
+    object->tags = cache::collect_tags(exchange.headers(), purge.tag_headers);
+    if (object->tags.empty() && out.revalidated) object->tags = job.stale->tags;
+    if (purge.strip_tag_headers) cache::strip_fields(object->head, purge.tag_headers);
     out.object = object;
     if (out.refusal) {
         if (cache::is_lasting(*out.refusal))

@@ -119,6 +119,8 @@ asio::awaitable<void> Worker::sweep_loop() {
         if (ec) co_return;
         auto now = Session::Clock::now();
         for (Session* s = sessions_; s != nullptr; s = s->next) s->check_deadline(now);
+        // One worker retires purges past their window (cheap: a short list under its lock).
+        if (id_ == 0) shared_.store.retire_purges(shared_.clock.now());
     }
 }
 

@@ -205,6 +205,17 @@ struct IdentityConfig {
     }
 };
 
+// [purge]: purges (docs/purge.md). Applied through the admin API.
+struct PurgeConfig {
+    // Response fields naming an object's purge tags (Surrogate-Key, xkey; cache/tags.hpp).
+    std::vector<std::string> tag_headers{"Surrogate-Key", "xkey"};
+    bool strip_tag_headers = true;  // removed from what clients get
+    // How long a purge is remembered to vet fetches that were in flight when it was accepted:
+    // at least the longest a fetch can last.
+    Duration window = 2min;
+    std::size_t max_pending = 10'000;  // purges remembered at once; more are refused (429)
+};
+
 struct Config {
     std::string source_path;  // the file it came from
     ServerConfig server;
@@ -212,6 +223,7 @@ struct Config {
     LogConfig log;
     CacheConfig cache;
     IdentityConfig identity;
+    PurgeConfig purge;
     std::vector<RuleConfig> rules;
 };
 

@@ -4,7 +4,8 @@
 // Nothing in a worker is touched by another thread except through post() to its io_context
 // (drain) and the relaxed reads of its counters. Each worker has its own SO_REUSEPORT acceptor
 // on every listen address, so the kernel spreads connections over workers without a lock.
-// A sweeper timer enforces session deadlines at a fraction of the shortest client timeout.
+// A sweeper timer enforces session deadlines at a fraction of the shortest client timeout;
+// worker 0's also retires purges past their window (cache::Store::retire_purges).
 #pragma once
 
 #include <atomic>

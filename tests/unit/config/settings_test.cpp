@@ -122,6 +122,31 @@ TEST_F(FullConfig, CacheRuleWithEveryMatcherAndAction) {
     EXPECT_TRUE(r.drop_query->empty());
 }
 
+TEST_F(FullConfig, Purge) {
+    EXPECT_EQ(c.purge.tag_headers, (std::vector<std::string>{"Cache-Tag"}));
+    EXPECT_FALSE(c.purge.strip_tag_headers);
+    EXPECT_EQ(c.purge.window, 5min);
+    EXPECT_EQ(c.purge.max_pending, 500u);
+}
+
+TEST(Settings, PurgeDefaultsAndErrors) {
+    const std::string up = "[[upstream.servers]]\naddress = \"127.0.0.1:8000\"\n";
+    const Config d = load_string(up);
+    EXPECT_EQ(d.purge.tag_headers, (std::vector<std::string>{"Surrogate-Key", "xkey"}));
+    EXPECT_TRUE(d.purge.strip_tag_headers);
+    EXPECT_EQ(d.purge.window, 2min);
+    EXPECT_EQ(d.purge.max_pending, 10000u);
+    try {
+        load_string(up + "[purge]\ntag_headers = [\"Bad Name\"]\n", "t.toml");
+        FAIL() << "accepted a field name with a space";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("purge.tag_headers"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("t.toml:4"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(load_string(up + "[purge]\nmax_pending = 0\n"), ConfigError);
+    EXPECT_THROW(load_string(up + "[purge]\nwindoww = \"1m\"\n"), ConfigError);
+}
+
 TEST(Settings, SingleListenStringAndIntegerSizes) {
     const Config c = load_string(testing::with_upstream(R"(
 [server]

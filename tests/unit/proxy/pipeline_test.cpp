@@ -11,6 +11,7 @@
 #include <deque>
 
 #include "larder/http/request_parser.hpp"
+#include "larder/proxy/purge.hpp"
 #include "scripted_origin.hpp"
 
 using namespace larder;
@@ -440,4 +441,66 @@ TEST_F(PipelineTest, InvalidHostIs400BeforeAnyKey) {
     }
     EXPECT_TRUE(origin.sent.empty());
     EXPECT_EQ(get("/c").status, 200);  // Host: example.com, [::1]:8080 style hosts stay fine
+}
+
+// --- purge (proxy::prepare_purge + cache::Store::purge) ---
+
+TEST_F(PipelineTest, TagPurgeReachesObjectsTheAppTaggedAndTagsStayPrivate) {
+    config.rules.push_back(rule("pages", "/p/", 600s));
+    start();
+    origin.respond = [](const Sent& s) {
+        return page("page " + s.target, {{"Surrogate-Key", "product-1 all"}, {"xkey", "x"}});
+    };
+    Response first = get("/p/a");
+    EXPECT_FALSE(first.has("surrogate-key"));  // Larder's, not the browser's
+    EXPECT_FALSE(first.has("xkey"));
+    get("/p/b");
+    EXPECT_FALSE(get("/p/a").has("surrogate-key"));
+    EXPECT_EQ(store.tagged("product-1"), 2u);
+    auto prepared = proxy::prepare_purge(
+        *rules, {.kind = cache::PurgeKind::Tag, .value = "product-1", .soft = false});
+    ASSERT_TRUE(prepared.purge);
+    EXPECT_EQ(store.purge(*prepared.purge, clock.now()).objects, 2u);
+    EXPECT_EQ(get("/p/a").x_cache(), "MISS");
+    EXPECT_EQ(origin.count("/p/a"), 2u);
+}
+
+TEST_F(PipelineTest, UrlPurgeNormalisesTheQueryAsTheStoringRuleDid) {
+    auto r = rule("pages", "/p/", 600s);
+    r.sort_query = true;
+    config.rules.push_back(r);
+    start();
+    EXPECT_EQ(get("/p/q?b=2&a=1").x_cache(), "MISS");
+    EXPECT_EQ(get("/p/q?a=1&b=2").x_cache(), "HIT");
+    auto prepared = proxy::prepare_purge(
+        *rules, {.kind = cache::PurgeKind::Url, .value = "HTTP://Example.COM/p/q?b=2&a=1"});
+    ASSERT_TRUE(prepared.purge);
+    EXPECT_EQ(store.purge(*prepared.purge, clock.now()).objects, 1u);
+    EXPECT_EQ(get("/p/q?a=1&b=2").x_cache(), "MISS");
+    EXPECT_FALSE(
+        proxy::prepare_purge(*rules, {.kind = cache::PurgeKind::Url, .value = "/no/host"}).purge);
+    EXPECT_EQ(
+        proxy::prepare_purge(*rules, {.kind = cache::PurgeKind::Pattern, .value = "(("}).error,
+        proxy::PurgeError::InvalidPattern);
+}
+
+TEST_F(PipelineTest, SoftPurgeServesStaleWhileOneRefreshRuns) {
+    auto r = rule("pages", "/p/", 600s);
+    r.grace = 60s;
+    config.rules.push_back(r);
+    start();
+    int version = 0;
+    origin.respond = [&](const Sent&) { return page("v" + std::to_string(++version)); };
+    EXPECT_EQ(get("/p/s").body, "v1");
+    auto prepared = proxy::prepare_purge(
+        *rules, {.kind = cache::PurgeKind::Prefix, .value = "example.com/p/", .soft = true});
+    ASSERT_TRUE(prepared.purge);
+    EXPECT_EQ(store.purge(*prepared.purge, clock.now()).objects, 1u);
+    Response stale = get("/p/s");
+    EXPECT_EQ(stale.x_cache(), "STALE");
+    EXPECT_EQ(stale.body, "v1");
+    Response fresh = get("/p/s");
+    EXPECT_EQ(fresh.x_cache(), "HIT");
+    EXPECT_EQ(fresh.body, "v2");
+    EXPECT_EQ(origin.sent.size(), 2u);
 }

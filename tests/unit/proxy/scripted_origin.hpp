@@ -161,6 +161,7 @@ struct Response {
         return it == fields.end() ? std::string() : it->second;
     }
     std::string x_cache() const { return field("x-cache"); }
+    bool has(const std::string& name) const { return fields.count(name) != 0; }
 
     static Response parse(const std::string& raw) {
         Response r;

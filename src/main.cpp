@@ -13,6 +13,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "larder/admin/observe_routes.hpp"
+#include "larder/admin/server.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
@@ -30,11 +32,13 @@ namespace {
 constexpr int kExitConfigError = 2;
 constexpr int kExitStartupError = 1;
 
-void write_ready_file(const std::string& path, const std::vector<std::string>& addresses) {
+void write_ready_file(const std::string& path, const std::vector<std::string>& addresses,
+                      const std::vector<std::string>& admin_addresses) {
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
         for (const auto& a : addresses) out << "http " << a << "\n";
+        for (const auto& a : admin_addresses) out << "admin " << a << "\n";
         if (!out) throw std::runtime_error("cannot write ready file " + tmp);
     }
     std::filesystem::rename(tmp, path);
@@ -69,11 +73,31 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     server::Server server(shared, backends);
     shared.draining = &server.draining();
     auto addresses = server.bind();
-    if (!ready_file.empty()) write_ready_file(ready_file, addresses);
+
+    // The admin API (docs/admin-api.md): its own thread, routes added by each module.
+    obs::PurgeCounters purge_counters;
+    admin::Router admin_router;
+    std::vector<std::string> rule_names;
+    for (const auto& rule : config.rules) rule_names.push_back(rule.name);
+    admin::MetricsSources metrics{.workers = server.counters(),
+                                  .store = &store,
+                                  .health = &backends.front().cluster->health(),
+                                  .purges = &purge_counters,
+                                  .client_connections = &server.state().active_connections,
+                                  .draining = &server.draining(),
+                                  .rule_names = std::move(rule_names),
+                                  .version = LARDER_VERSION};
+    admin::add_observe_routes(admin_router, std::move(metrics));
+    admin::AdminServer admin_server(config.admin, admin_router);
+    auto admin_addresses = admin_server.bind();
+
+    if (!ready_file.empty()) write_ready_file(ready_file, addresses, admin_addresses);
     server.start();
+    admin_server.start();
     for (const auto& a : addresses)
         spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
                      server.workers(), backends.front().name);
+    for (const auto& a : admin_addresses) spdlog::info("admin API on http://{}/", a);
 
     signals_io.run();
 
@@ -81,6 +105,7 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
                  server.active_connections(), config.server.drain_timeout.count());
     std::size_t cut = server.drain(config.server.drain_timeout);
     if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
+    admin_server.stop();  // after the drain: /healthz said 503 all along
     spdlog::info("stopped");
     return 0;
 }

@@ -23,11 +23,13 @@ Config load_string(std::string_view text, const std::string& source_name) {
     config.source_path = source_name;
     detail::Reader root(source_name, document, "");
     // Unknown sections first: "[sever]" should say so, not leave the server at its defaults.
-    for (const char* section : {"server", "upstream", "log", "cache", "identity", "purge", "rules"}) {
+    for (const char* section :
+         {"server", "admin", "upstream", "log", "cache", "identity", "purge", "rules"}) {
         root.find(section);
     }
     root.finish();
     if (auto server = root.table("server")) detail::read_server(*server, config.server);
+    if (auto admin = root.table("admin")) detail::read_admin(*admin, config.admin);
     detail::read_upstream(root.table("upstream"), source_name, config.upstream);
     if (auto log = root.table("log")) detail::read_log(*log, config.log);
     if (auto cache = root.table("cache")) detail::read_cache(*cache, config.cache);

@@ -15,6 +15,8 @@
 namespace larder::config::detail {
 
 void read_server(Reader& r, ServerConfig& out);
+// [admin]; refuses a non-loopback listen address without a token.
+void read_admin(Reader& r, AdminConfig& out);
 // Also requires at least one [[upstream.servers]]; `r` is nullopt when [upstream] is absent.
 void read_upstream(std::optional<Reader> r, const std::string& file, UpstreamConfig& out);
 void read_log(Reader& r, LogConfig& out);

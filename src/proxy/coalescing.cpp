@@ -49,6 +49,14 @@ asio::awaitable<cache::ObjectPtr> Pipeline::wait_for_leader(const cache::FlightP
     };
     auto executor = co_await asio::this_coro::executor;
     auto wait = std::make_shared<Wait>(executor);
+    // The coalesced-waiters gauge, kept right on every way out (including destruction).
+    struct Waiting {
+        std::atomic<std::int64_t>& gauge;
+        explicit Waiting(std::atomic<std::int64_t>& g) : gauge(g) {
+            gauge.fetch_add(1, std::memory_order_relaxed);
+        }
+        ~Waiting() { gauge.fetch_sub(1, std::memory_order_relaxed); }
+    } waiting(counters_.coalesced_waiting);
     wait->timer.expires_after(shared_.config.cache.lock_timeout);
     shared_.store.wait(flight, [wait, executor](cache::ObjectPtr object) {
         asio::post(executor, [wait, object = std::move(object)]() mutable {

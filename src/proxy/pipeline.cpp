@@ -15,6 +15,8 @@
 namespace larder::proxy {
 
 namespace asio = boost::asio;
+static_assert(kCacheStatusCount == obs::kCacheStatusCount);
+static_assert(static_cast<std::size_t>(CacheStatus::Error) + 1 == kCacheStatusCount);
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
@@ -217,47 +219,43 @@ Pipeline::Step Pipeline::pass(Task& t) {
 void Pipeline::conclude(Task& t) {
     if (t.concluded) return;
     t.concluded = true;
-    auto& c = counters_;
     switch (t.path) {
         case Path::Hit:
             t.tx.cache_status = CacheStatus::Hit;
-            obs::Counters::bump(c.cache_hits);
+            counters_.top_keys.record(t.key.text, t.key.hash);
             break;
         case Path::Grace:
             t.tx.cache_status = CacheStatus::Stale;
-            obs::Counters::bump(c.cache_stale);
+            counters_.top_keys.record(t.key.text, t.key.hash);
             break;
         case Path::StaleOnError:
             t.tx.cache_status = CacheStatus::Stale;
             t.tx.reason = "stale_if_error";
-            obs::Counters::bump(c.cache_stale);
             break;
         case Path::Coalesced:
             t.tx.cache_status = CacheStatus::Coalesced;
-            obs::Counters::bump(c.cache_coalesced);
             break;
         case Path::Miss:
             t.tx.cache_status = CacheStatus::Miss;
-            obs::Counters::bump(c.cache_misses);
             break;
         case Path::Pass:
             t.tx.cache_status = CacheStatus::Pass;
-            obs::Counters::bump(c.cache_passes);
             break;
         case Path::HitForPass:
             t.tx.cache_status = CacheStatus::HitForPass;
-            obs::Counters::bump(c.cache_hit_for_pass);
             break;
         case Path::Synthetic:
             t.tx.cache_status = CacheStatus::Error;
             break;
     }
+    counters_.count_response(t.decision.rule_index, static_cast<std::size_t>(t.tx.cache_status));
 }
 
 asio::awaitable<void> Pipeline::reject(const http::Request* request, const ClientInfo& client,
                                        ResponseWriter& writer, int status,
                                        std::string_view reason) {
     obs::Counters::bump(counters_.client_errors);
+    counters_.count_response(obs::Counters::kNoRule, static_cast<std::size_t>(CacheStatus::Error));
     std::string response =
         error_response(status, reason, true, shared_.config.server.debug_headers);
     std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};

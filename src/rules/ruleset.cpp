@@ -259,10 +259,12 @@ bool names_fields(std::string_view connection) {
     return names;
 }
 
-Decision personal(const VisitorClass& v, std::string_view rule_name) {
+Decision personal(const VisitorClass& v, std::string_view rule_name,
+                  std::uint32_t rule_index = Decision::kNoRule) {
     Decision d;
     d.reason = DecisionReason::PersonalVisitor;
     d.rule_name = rule_name;
+    d.rule_index = rule_index;
     d.visitor = v.explain();
     return d;
 }
@@ -285,9 +287,11 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
         return std::nullopt;
     };
     std::optional<VisitorClass> visitor;  // classified once, on first need
-    for (const auto& r : impl_->rules) {
+    for (std::uint32_t i = 0; i < impl_->rules.size(); ++i) {
+        const CompiledRule& r = impl_->rules[i];
         if (!impl_->matches(r, request, visitor)) continue;
         d.rule_name = r.name;
+        d.rule_index = i;
         if (r.pass) {
             d.reason = DecisionReason::RulePass;
             return d;
@@ -306,13 +310,15 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
             const VisitorClass& v = own ? *own : impl_->classify(request, visitor);
             if (v.kind == VisitorKind::Personal ||
                 (v.kind == VisitorKind::LoggedIn && r.visitor != Visitor::Authenticated))
-                return personal(v, r.name);
+                return personal(v, r.name, i);
         }
         if (auto why = unshareable()) {
             d.reason = *why;
             return d;
         }
-        return impl_->cache(r, request, scheme);
+        Decision cached = impl_->cache(r, request, scheme);
+        cached.rule_index = i;
+        return cached;
     }
     if (impl_->http_default && safe_method) {
         const VisitorClass& v = impl_->classify(request, visitor);

@@ -49,6 +49,12 @@ std::vector<std::string> Server::bind() {
     return bound;
 }
 
+std::vector<const obs::Counters*> Server::counters() const {
+    std::vector<const obs::Counters*> blocks;
+    for (const auto& w : workers_) blocks.push_back(&w->counters());
+    return blocks;
+}
+
 void Server::start() {
     for (auto& w : workers_) threads_.emplace_back([worker = w.get()] { worker->run(); });
 }

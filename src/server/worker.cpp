@@ -33,6 +33,8 @@ Worker::Worker(unsigned id, const proxy::Shared& shared,
     : id_(id),
       shared_(shared),
       state_(state),
+      counters_(
+          obs::CounterShape{.rules = shared.config.rules.size(), .backends = backends.size()}),
       pool_(io_.get_executor(), backends, shared.config.upstream),
       source_(pool_, shared.config.server, counters_),
       pipeline_(shared, source_, counters_) {}

@@ -23,6 +23,9 @@ namespace {
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
 
+static_assert(kUpstreamErrorCount == obs::kUpstreamErrorCount);
+static_assert(static_cast<std::size_t>(UpstreamError::QueueTimeout) + 1 == kUpstreamErrorCount);
+
 bool is_timeout(const error_code& ec) {
     return ec == beast::error::timeout;
 }
@@ -43,6 +46,7 @@ void Exchange::release_slot() {
 }
 
 void Exchange::note_failure(std::size_t server, UpstreamError e) {
+    counters_.count_upstream_failure(server, static_cast<std::size_t>(e));
     auto& cluster = pool_.cluster();
     HealthEvent event = cluster.health().record_failure(server, SteadyClock::now());
     if (event != HealthEvent::None) cluster.log_event(server, event, to_string(e));
@@ -112,6 +116,8 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
     auto first = pool_.pick(request.hash_key, tried);
     if (!first) {
         failed_ = true;
+        counters_.count_upstream_failure(obs::Counters::kNoBackend,
+                                         static_cast<std::size_t>(UpstreamError::NoHealthyServer));
         co_return UpstreamError::NoHealthyServer;
     }
     std::size_t backend = *first;
@@ -121,6 +127,7 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
             UpstreamError e = co_await acquire_slot(backend);
             if (e != UpstreamError::None) {
                 failed_ = true;
+                counters_.count_upstream_failure(backend, static_cast<std::size_t>(e));
                 co_return e;
             }
         }
@@ -153,9 +160,10 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
         auto sent = SteadyClock::now();
         UpstreamError e = co_await send_and_read_header(request, reused, retry);
         if (e == UpstreamError::None) {
-            pool_.cluster().health().record_success(
-                backend,
-                std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent));
+            auto latency =
+                std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent);
+            pool_.cluster().health().record_success(backend, latency);
+            counters_.observe_upstream_latency(backend, latency);
             co_return e;
         }
         connection_.reset();

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "larder/config/address_range.hpp"
+
 namespace larder::config {
 
 using Duration = std::chrono::milliseconds;
@@ -185,8 +187,9 @@ struct DjangoSessionConfig {
 // [identity] names no way to tell visitors apart: then a request to a caching rule that carries
 // any other cookie passes (docs/privacy.md).
 inline std::vector<std::string> default_anonymous_cookies() {
-    return {"_ga",  "_ga_*", "_gid",  "_gat*", "_gcl_*",  "__utm*", "_fbp",   "_fbc",
-            "_hj*", "_pk_*", "_clck", "_clsk", "_uetsid", "_uetvid", "cookieconsent_status"};
+    return {"_ga",    "_ga_*", "_gid",    "_gat*",   "_gcl_*",
+            "__utm*", "_fbp",  "_fbc",    "_hj*",    "_pk_*",
+            "_clck",  "_clsk", "_uetsid", "_uetvid", "cookieconsent_status"};
 }
 
 struct IdentityConfig {
@@ -216,9 +219,18 @@ struct PurgeConfig {
     std::size_t max_pending = 10'000;  // purges remembered at once; more are refused (429)
 };
 
+// [admin]: the admin listener (docs/admin-api.md). A listen address that is not loopback needs a
+// token (the loader refuses the config otherwise).
+struct AdminConfig {
+    std::vector<HostPort> listen{{"127.0.0.1", 9180}};  // empty: no admin listener
+    std::string token;                                  // bearer token; empty: none asked for
+    std::vector<AddressRange> allow;  // peers allowed in; empty: whoever can connect
+};
+
 struct Config {
     std::string source_path;  // the file it came from
     ServerConfig server;
+    AdminConfig admin;
     UpstreamConfig upstream;
     LogConfig log;
     CacheConfig cache;

@@ -9,11 +9,13 @@
 // unreachable app server).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace larder::proxy {
 
 enum class CacheStatus { Hit, Miss, Pass, Stale, Coalesced, HitForPass, Error };
+inline constexpr std::size_t kCacheStatusCount = 7;  // obs::Counters' columns: keep in step
 
 constexpr std::string_view to_string(CacheStatus s) {
     switch (s) {

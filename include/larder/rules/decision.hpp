@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ struct Decision {
     Action action = Action::Pass;
     DecisionReason reason = DecisionReason::NoRuleMatched;
     std::string_view rule_name;  // empty when no rule matched
+    // The matched rule's position in the config's [[rules]] (per-rule counters); kNoRule when
+    // no rule matched.
+    static constexpr std::uint32_t kNoRule = UINT32_MAX;
+    std::uint32_t rule_index = kNoRule;
     std::string key;
     std::chrono::milliseconds ttl{0};
     std::chrono::milliseconds grace{0};           // the rule's, else [cache] grace

@@ -27,6 +27,10 @@ class Server {
     std::size_t drain(std::chrono::milliseconds timeout);
 
     std::size_t workers() const { return workers_.size(); }
+    // Every worker's counter block, for the admin API (summed at scrape time, relaxed loads).
+    std::vector<const obs::Counters*> counters() const;
+    // Open client connections and the draining flag, for the admin API.
+    const ServerState& state() const { return state_; }
     std::size_t active_connections() const { return state_.active_connections.load(); }
     // Set once drain() starts; the pipeline reads it to say "Connection: close" on responses
     // still in flight.

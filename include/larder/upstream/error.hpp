@@ -3,6 +3,7 @@
 // when no server can take the request: all down, or the ones that could are full).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace larder::upstream {
@@ -20,6 +21,7 @@ enum class UpstreamError {
     QueueTimeout,         // waited queue_timeout for a free connection: 503
 };
 
+inline constexpr std::size_t kUpstreamErrorCount = 10;  // obs::Counters' columns: keep in step
 std::string_view to_string(UpstreamError e);
 int status_for(UpstreamError e);
 

@@ -3,7 +3,10 @@
 `Larder(config)` writes the config (a TOML string, or a dict turned into TOML) to a fresh temp
 directory, starts `larder --config larder.toml --ready-file ready` with stdout and stderr captured
 to files there, and waits (bounded) until the ready file appears: that is start-up, not event
-ordering. The ready file lists one `http 127.0.0.1:PORT` line per listener, so configs use port 0.
+ordering. The ready file lists one `http 127.0.0.1:PORT` line per listener and one
+`admin 127.0.0.1:PORT` line per admin listener, so configs use port 0: a config without an
+`[admin]` section gets `[admin] listen = ["127.0.0.1:0"]` appended, so that tests running side by
+side never compete for the default admin port.
 `stop()` sends SIGTERM and returns the exit code; `close()` kills whatever is left and removes
 the directory. `larder_config()` builds the usual dict: a port-0 listener plus upstream servers.
 """
@@ -139,6 +142,8 @@ class Larder:
         self.stdout_path = os.path.join(self.dir, "stdout.log")
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         text = config if isinstance(config, str) else to_toml(config)
+        if not re.search(r"^\[admin\]", text, re.M):
+            text = text.rstrip("\n") + '\n\n[admin]\nlisten = ["127.0.0.1:0"]\n'
         with open(self.config_path, "w") as f:
             f.write(text)
         self.config_text = text
@@ -194,6 +199,14 @@ class Larder:
             if kind == "http":
                 return port
         raise StartError("no http listener in %r" % self.listeners)
+
+    @property
+    def admin_port(self):
+        """The port of the first admin listener."""
+        for kind, _, port in self.listeners:
+            if kind == "admin":
+                return port
+        raise StartError("no admin listener in %r" % self.listeners)
 
     @property
     def pid(self):

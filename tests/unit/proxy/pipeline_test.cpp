@@ -44,7 +44,8 @@ class PipelineTest : public ::testing::Test {
                                                                .store = store,
                                                                .http_policy = http_options,
                                                                .clock = clock});
-        pipeline = std::make_unique<proxy::Pipeline>(*shared, origin, counters);
+        counters.emplace(obs::CounterShape{.rules = config.rules.size(), .backends = 1});
+        pipeline = std::make_unique<proxy::Pipeline>(*shared, origin, *counters);
     }
 
     // Starts a request; its response is filled in once the io_context has run it.
@@ -95,6 +96,10 @@ class PipelineTest : public ::testing::Test {
         ASSERT_TRUE(done());
     }
 
+    std::uint64_t counted(proxy::CacheStatus status) const {
+        return counters->responses_with_status(static_cast<std::size_t>(status));
+    }
+
     void run_all() {
         io.restart();
         io.run();
@@ -112,7 +117,7 @@ class PipelineTest : public ::testing::Test {
     cache::Store store{cache::StoreLimits{.max_size = 64 * 1024 * 1024, .shards = 4}};
     cache::HttpPolicyOptions http_options;
     obs::ManualClock clock;
-    obs::Counters counters;
+    std::optional<obs::Counters> counters;  // shaped by the config, in start()
     ScriptedSource origin;
     proxy::ClientInfo client{.ip = "127.0.0.9", .address = "127.0.0.9:1234"};
     std::unique_ptr<proxy::Shared> shared;
@@ -136,9 +141,9 @@ TEST_F(PipelineTest, MissThenHitWithOneOriginRequest) {
     EXPECT_EQ(hit.body, "origin");
     EXPECT_EQ(hit.field("content-length"), "6");
     EXPECT_EQ(origin.count("/p/a"), 1u);
-    EXPECT_EQ(counters.cache_hits.load(), 1u);
-    EXPECT_EQ(counters.cache_misses.load(), 1u);
-    EXPECT_EQ(counters.cache_stores.load(), 1u);
+    EXPECT_EQ(counted(proxy::CacheStatus::Hit), 1u);
+    EXPECT_EQ(counted(proxy::CacheStatus::Miss), 1u);
+    EXPECT_EQ(counters->cache_stores.load(), 1u);
 }
 
 TEST_F(PipelineTest, SharedFetchCarriesOnlyKeyedCookies) {
@@ -212,7 +217,7 @@ TEST_F(PipelineTest, GraceServesStaleAndRefreshesOnceWithoutCookies) {
     Response fresh = get("/p/g");
     EXPECT_EQ(fresh.x_cache(), "HIT");
     EXPECT_EQ(fresh.body, "v2");
-    EXPECT_EQ(counters.background_refreshes.load(), 1u);
+    EXPECT_EQ(counters->background_refreshes.load(), 1u);
 }
 
 TEST_F(PipelineTest, StaleIfErrorThenTheErrorOnceTheWindowCloses) {
@@ -260,6 +265,29 @@ TEST_F(PipelineTest, RevalidationSendsValidatorsAndA304Refreshes) {
     EXPECT_EQ(origin.sent.size(), 2u);
 }
 
+TEST_F(PipelineTest, ResponsesAreCountedPerRuleAndStatus) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    config.rules.push_back(rule("news", "/n/", 60s));
+    start();
+    get("/p/a");
+    get("/p/a");
+    get("/p/a");
+    get("/n/x");
+    get("/elsewhere");
+    auto at = [&](std::size_t row, proxy::CacheStatus s) {
+        return counters->responses.get(row, static_cast<std::size_t>(s));
+    };
+    EXPECT_EQ(at(0, proxy::CacheStatus::Miss), 1u);
+    EXPECT_EQ(at(0, proxy::CacheStatus::Hit), 2u);
+    EXPECT_EQ(at(1, proxy::CacheStatus::Miss), 1u);
+    EXPECT_EQ(at(1, proxy::CacheStatus::Hit), 0u);
+    EXPECT_EQ(at(2, proxy::CacheStatus::Pass), 1u);  // no rule matched: the last row
+    EXPECT_EQ(counted(proxy::CacheStatus::Hit), 2u);
+    auto top = counters->top_keys.snapshot();
+    ASSERT_EQ(top.size(), 1u);  // the first hit is sampled (one in kSampleEvery)
+    EXPECT_EQ(top[0].key, "http://example.com/p/a");
+}
+
 TEST_F(PipelineTest, VaryRefreshIsStoredAgainNotHitForPass) {
     config.cache.default_policy = "http";
     start();
@@ -276,7 +304,7 @@ TEST_F(PipelineTest, VaryRefreshIsStoredAgainNotHitForPass) {
     Response again = get("/v", fr);
     EXPECT_EQ(again.x_cache(), "HIT");
     EXPECT_EQ(again.body, "lang=fr");
-    EXPECT_EQ(counters.cache_hit_for_pass.load(), 0u);
+    EXPECT_EQ(counted(proxy::CacheStatus::HitForPass), 0u);
 }
 
 TEST_F(PipelineTest, UnstorableSharedFetchIsRefetchedAsTheVisitorsOwn) {

@@ -25,8 +25,8 @@ std::vector<TopKey> merge_top_keys(const std::vector<const obs::Counters*>& work
         for (const auto& e : w->top_keys.snapshot()) {
             TopKey& k = merged[e.hash];
             if (k.key.empty()) k.key = e.key;
-            k.hits += e.count * obs::TopKeys::kSampleEvery;
-            k.error += e.error * obs::TopKeys::kSampleEvery;
+            k.hits += e.count;
+            k.error += e.error;
         }
     }
     std::vector<TopKey> out;

@@ -74,7 +74,6 @@ json::object stats_json(const MetricsSnapshot& s) {
         {"rules", std::move(rules)},
         {"unmatched", by_status(s.unmatched)},
         {"top_keys", std::move(top)},
-        {"top_keys_sample_every", obs::TopKeys::kSampleEvery},
         {"latency_bounds_seconds", std::move(bounds)},
         {"backends", std::move(backends)},
         {"store",

@@ -1,14 +1,14 @@
-// TopKeys: the Space-Saving update (under the block's mutex) and the reader's copy.
+// TopKeys: the (weighted) Space-Saving update (under the block's mutex) and the reader's copy.
 #include "larder/obs/top_keys.hpp"
 
 #include <algorithm>
 
 namespace larder::obs {
 
-void TopKeys::sample(std::string_view key, std::size_t hash) {
+void TopKeys::count(std::string_view key, std::size_t hash, std::uint32_t weight) {
     for (std::size_t i = 0; i < used_; ++i) {
         if (slots_[i].hash == hash) {
-            ++slots_[i].count;
+            slots_[i].count += weight;
             return;
         }
     }
@@ -23,7 +23,7 @@ void TopKeys::sample(std::string_view key, std::size_t hash) {
     }
     slot->key.assign(key.substr(0, kMaxKeyBytes));
     slot->hash = hash;
-    slot->count = inherited + 1;
+    slot->count = inherited + weight;
     slot->error = inherited;
 }
 

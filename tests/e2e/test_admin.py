@@ -95,8 +95,9 @@ class MetricsTest(E2ETestCase):
         self.assertEqual(stats["store"]["objects"], 2)
         self.assertEqual([r["name"] for r in stats["rules"]], ["pages", "api"])
         self.assertEqual(stats["backends"][0]["responses"], origin_requests)
-        # One hit in eight is sampled, the first included: /p/a is the only hot key.
-        self.assertEqual([k["key"] for k in stats["top_keys"]], ["http://localhost/p/a"])
+        # A worker counts its first 64 hits exactly: /p/a is the only hot key.
+        self.assertEqual([(k["key"], k["hits"]) for k in stats["top_keys"]],
+                         [("http://localhost/p/a", 5)])
 
     def test_upstream_failures_are_counted_per_backend(self):
         larder = self.start_larder(rules=RULES)

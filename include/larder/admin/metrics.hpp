@@ -50,7 +50,7 @@ struct BackendSnapshot {
 
 struct TopKey {
     std::string key;
-    std::uint64_t hits = 0;   // estimated: samples * TopKeys::kSampleEvery
+    std::uint64_t hits = 0;   // estimated (exact for a worker's first TopKeys::kExactHits)
     std::uint64_t error = 0;  // at most this much of `hits` may belong to other keys
 };
 

@@ -284,7 +284,8 @@ TEST_F(PipelineTest, ResponsesAreCountedPerRuleAndStatus) {
     EXPECT_EQ(at(2, proxy::CacheStatus::Pass), 1u);  // no rule matched: the last row
     EXPECT_EQ(counted(proxy::CacheStatus::Hit), 2u);
     auto top = counters->top_keys.snapshot();
-    ASSERT_EQ(top.size(), 1u);  // the first hit is sampled (one in kSampleEvery)
+    ASSERT_EQ(top.size(), 1u);  // a worker's first kExactHits hits are all counted
+    EXPECT_EQ(top[0].count, 2u);
     EXPECT_EQ(top[0].key, "http://example.com/p/a");
 }
 

@@ -14,6 +14,17 @@ class FullConfig : public ::testing::Test {
     Config c = load_file(testing::data_path("full.toml"));
 };
 
+TEST_F(FullConfig, Admin) {
+    ASSERT_EQ(c.admin.listen.size(), 2u);
+    EXPECT_EQ(c.admin.listen[0].host, "0.0.0.0");
+    EXPECT_EQ(c.admin.listen[0].port, 9100);
+    EXPECT_EQ(c.admin.listen[1].host, "::1");
+    EXPECT_EQ(c.admin.token, "full-config-admin-token");
+    ASSERT_EQ(c.admin.allow.size(), 2u);
+    EXPECT_EQ(c.admin.allow[0].text, "10.0.0.0/8");
+    EXPECT_TRUE(c.admin.allow[1].contains("2001:db8::1"));
+}
+
 TEST_F(FullConfig, Server) {
     ASSERT_EQ(c.server.listen.size(), 3u);
     EXPECT_EQ(c.server.listen[0].host, "0.0.0.0");

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "larder/admin/observe_routes.hpp"
+#include "larder/admin/purge_routes.hpp"
 #include "larder/admin/server.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/lint.hpp"
@@ -88,6 +89,8 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
                                   .rule_names = std::move(rule_names),
                                   .version = LARDER_VERSION};
     admin::add_observe_routes(admin_router, std::move(metrics));
+    admin::add_purge_routes(
+        admin_router, {.rules = rules, .store = store, .clock = clock, .counters = purge_counters});
     admin::AdminServer admin_server(config.admin, admin_router);
     auto admin_addresses = admin_server.bind();
 

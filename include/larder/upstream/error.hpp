@@ -1,6 +1,7 @@
 // upstream::UpstreamError: every way an exchange with an app server can fail, with the status the
 // client gets for it (502 for a failed or broken exchange, 504 for one that took too long, 503
-// when no server can take the request: all down, or the ones that could are full).
+// when no server can take the request: all down, or the ones that could are full; 500 when
+// Larder could not read back the client's request body from its spool file).
 #pragma once
 
 #include <string_view>
@@ -18,6 +19,7 @@ enum class UpstreamError {
     NoHealthyServer,      // every server (and backup) is down or ejected: 503 at once
     QueueFull,            // the chosen server is at max_connections and its queue is full: 503
     QueueTimeout,         // waited queue_timeout for a free connection: 503
+    BodyUnreadable,       // the client's spooled request body could not be read back: 500
 };
 
 std::string_view to_string(UpstreamError e);

@@ -10,9 +10,10 @@
 // memory: the owner (the request parser) calls it when a request is done or failed, and the
 // destructor does it on every other path.
 //
-// Invariants: spooled() implies the memory is empty; size() == bytes appended since clear();
-// memory capacity <= max(memory_limit, small initial capacity). The caller enforces
-// max_body_size (the parser does, before appending).
+// Invariants: spooled() implies the memory is released; size() == bytes appended since clear();
+// the memory's capacity never exceeds memory_limit (beyond std::string's inline bytes), and
+// clear() keeps at most 4 KiB of it. The caller enforces max_body_size (the parser does, before
+// appending).
 #pragma once
 
 #include <cstdint>

@@ -19,6 +19,7 @@
 #include "larder/cache/store.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
+#include "larder/http/spool_file.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
 #include "larder/rules/ruleset.hpp"
@@ -47,6 +48,12 @@ void write_ready_file(const std::string& path, const std::vector<std::string>& a
 
 int run_daemon(const config::Config& config, const std::string& ready_file,
                std::shared_ptr<spdlog::logger> access_log) {
+    // Large request bodies are spooled there: a directory that cannot take them stops start-up.
+    const std::string body_dir = config.server.body_temp_dir.empty()
+                                     ? http::default_spool_directory()
+                                     : config.server.body_temp_dir;
+    if (auto problem = http::spool_directory_problem(body_dir))
+        throw std::runtime_error("[server] body_temp_dir: " + *problem);
     rules::RuleSet rules(config);
     cache::Store store(
         {.max_size = config.cache.max_size,

@@ -63,6 +63,10 @@ void read_server(Reader& r, ServerConfig& out) {
     r.duration("drain_timeout", out.drain_timeout, /*allow_zero=*/true);
     r.size("max_header_size", out.max_header_size);
     r.size("max_body_size", out.max_body_size, /*allow_zero=*/true);
+    r.size("body_buffer_size", out.body_buffer_size, /*allow_zero=*/true);
+    if (r.string("body_temp_dir", out.body_temp_dir) && out.body_temp_dir.front() != '/')
+        r.fail("body_temp_dir",
+               "expected an absolute directory path, got \"" + out.body_temp_dir + "\"");
     std::int64_t connections = 0;
     if (r.integer("max_connections", connections, 1, 10'000'000)) {
         out.max_connections = static_cast<std::size_t>(connections);

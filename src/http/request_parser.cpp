@@ -193,7 +193,7 @@ struct RequestParser::Callbacks {
     static int on_chunk_header(llhttp_t* p) {
         auto* s = self(p);
         // The chunk's size is known before its bytes: a body that will not fit fails now.
-        if (p->content_length > s->limits_.max_body_size - s->request_.body.size()) {
+        if (p->content_length > s->limits_.max_body_size - s->body_.size()) {
             s->fail(ParseError::BodyTooLarge);
             return -1;
         }
@@ -202,23 +202,27 @@ struct RequestParser::Callbacks {
     static int on_body(llhttp_t* p, const char* at, size_t n) {
         auto* s = self(p);
         if (s->header_end_ == 0) s->header_end_ = static_cast<std::size_t>(at - s->base_);
-        if (s->request_.body.size() + n > s->limits_.max_body_size) {
+        if (n > s->limits_.max_body_size - s->body_.size()) {
             s->fail(ParseError::BodyTooLarge);
             return -1;
         }
-        s->request_.body.append(at, n);
+        if (!s->body_.append(std::string_view(at, n))) {
+            s->fail(ParseError::BodySpoolFailed);
+            return -1;
+        }
         return HPE_OK;
     }
     static int on_message_complete(llhttp_t* p) {
         auto* s = self(p);
         s->request_.keep_alive = s->keep_alive();
+        s->request_.body = s->body_.view();
         s->state_ = State::Complete;
         return HPE_PAUSED;
     }
 };
 
-RequestParser::RequestParser(ParserLimits limits)
-    : limits_(limits), ll_(std::make_unique<LlhttpState>()) {
+RequestParser::RequestParser(ParserLimits limits, SpoolSettings spool)
+    : limits_(limits), ll_(std::make_unique<LlhttpState>()), body_(std::move(spool)) {
     llhttp_settings_init(&ll_->settings);
     ll_->settings.on_message_begin = Callbacks::on_message_begin;
     ll_->settings.on_method = Callbacks::on_method;
@@ -420,11 +424,14 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
 void RequestParser::fail(ParseError e) {
     error_ = e;
     state_ = State::Error;
+    body_.clear();  // the request is refused: its body (and spool file) goes now
+    request_.body = {};
 }
 
 void RequestParser::reset_message() {
     request_.headers.clear();
-    request_.body.clear();
+    request_.body = {};
+    body_.clear();
     request_.method_text = request_.target = request_.path = request_.query = {};
     request_.expect_continue = false;
     method_ = url_ = field_ = value_ = {};
@@ -472,6 +479,8 @@ std::string_view to_string(ParseError e) {
             return "unsupported_transfer_coding";
         case ParseError::UnsupportedVersion:
             return "http_version_not_supported";
+        case ParseError::BodySpoolFailed:
+            return "request_body_spool_failed";
     }
     return "unknown";
 }
@@ -486,6 +495,8 @@ int status_for(ParseError e) {
             return 501;
         case ParseError::UnsupportedVersion:
             return 505;
+        case ParseError::BodySpoolFailed:
+            return 500;
         default:
             return 400;
     }

@@ -84,9 +84,9 @@ struct Pipeline::Task {
 };
 
 struct Pipeline::FetchJob {
-    std::string head;       // request line and fields as sent
-    http::HeaderList sent;  // views into `head`: what Vary variants are chosen by
-    std::string_view body;
+    std::string head;                         // request line and fields as sent
+    http::HeaderList sent;                    // views into `head`: what Vary variants are chosen by
+    http::BodyView body;                      // the client's body, in memory or spooled
     http::Method method = http::Method::Get;  // as sent
     bool idempotent = true;
     bool head_request = false;  // a passed HEAD: the response has no body

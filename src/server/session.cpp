@@ -1,5 +1,6 @@
 #include "larder/server/session.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -24,7 +25,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 Session::Session(Worker& worker, asio::ip::tcp::socket socket)
     : worker_(worker),
       socket_(std::move(socket)),
-      parser_({worker.config().max_header_size, worker.config().max_body_size}) {
+      parser_({worker.config().max_header_size, worker.config().max_body_size},
+              {worker.config().body_buffer_size, worker.config().body_temp_dir}) {
     error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     ip_ = ec ? "unknown" : remote.address().to_string();
@@ -77,6 +79,10 @@ asio::awaitable<void> Session::run() {
         proxy::ClientInfo client{ip_, address_, true};
         if (state == State::Error) {
             auto error = parser_.error();
+            if (error == http::ParseError::BodySpoolFailed)
+                spdlog::error("request body from {}: cannot spool to {}: {}", address_,
+                              parser_.body().settings().directory,
+                              std::strerror(parser_.body().last_error()));
             co_await worker_.pipeline().reject(nullptr, client, *this, http::status_for(error),
                                                http::to_string(error));
             break;

@@ -56,6 +56,8 @@ std::string_view to_string(UpstreamError e) {
             return "upstream_queue_full";
         case UpstreamError::QueueTimeout:
             return "upstream_queue_timeout";
+        case UpstreamError::BodyUnreadable:
+            return "request_body_unreadable";
     }
     return "unknown";
 }
@@ -69,6 +71,8 @@ int status_for(UpstreamError e) {
         case UpstreamError::QueueFull:
         case UpstreamError::QueueTimeout:
             return 503;
+        case UpstreamError::BodyUnreadable:
+            return 500;
         default:
             return 502;
     }

@@ -1,5 +1,7 @@
 #include "larder/upstream/exchange.hpp"
 
+#include "larder/upstream/request_writer.hpp"
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -173,8 +175,11 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
             allow_idle = false;  // the second try always gets a fresh connection
             continue;
         }
-        // A reused connection closed by the server while idle says nothing about its health.
-        if (!(reused && e == UpstreamError::ResetBeforeResponse)) note_failure(backend, e);
+        // A reused connection closed by the server while idle says nothing about its health,
+        // nor does a spooled body Larder could not read back.
+        bool servers_fault = !(reused && e == UpstreamError::ResetBeforeResponse) &&
+                             e != UpstreamError::BodyUnreadable;
+        if (servers_fault) note_failure(backend, e);
         failed_ = true;
         co_return e;
     }
@@ -185,13 +190,13 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
     Connection& c = *connection_;
     ++c.requests;
     c.buffer.clear();
-    std::array<asio::const_buffer, 2> out{asio::buffer(request.head), asio::buffer(request.body)};
     c.stream.expires_after(timeouts_.upstream_timeout);
-    auto [wec, written] = co_await asio::async_write(c.stream, out, nothrow);
-    if (wec) {
-        retry = reused && request.idempotent;
-        co_return is_timeout(wec) ? UpstreamError::ResponseTimeout
-                                  : UpstreamError::ResetBeforeResponse;
+    WriteResult written = co_await write_request(c.stream, request.head, request.body);
+    if (written == WriteResult::BodyUnreadable) co_return UpstreamError::BodyUnreadable;
+    if (written != WriteResult::Sent) {
+        retry = reused && request.idempotent;  // the body is re-read from its start
+        co_return written == WriteResult::Timeout ? UpstreamError::ResponseTimeout
+                                                  : UpstreamError::ResetBeforeResponse;
     }
     for (;;) {  // skip interim 1xx responses
         parser_.emplace();

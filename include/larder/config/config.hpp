@@ -41,6 +41,10 @@ struct ServerConfig {
     Duration drain_timeout = 10s;
     std::size_t max_header_size = 16 * KiB;
     std::size_t max_body_size = 10 * MiB;
+    // Request bodies up to this size are kept in memory; larger ones go to an unlinked file in
+    // body_temp_dir (empty: $TMPDIR, else /tmp).
+    std::size_t body_buffer_size = 64 * KiB;
+    std::string body_temp_dir;
     std::size_t max_connections = 10000;
     bool debug_headers = false;  // X-Cache-Reason on responses
 };

@@ -4,7 +4,8 @@
 // `owned_` storage for the rare request whose pieces were not contiguous), and stays valid until
 // the session starts parsing the next request. Header names keep the case the client sent;
 // lookups are case-insensitive. `body` is the de-chunked request body, already complete when
-// the pipeline sees the request.
+// the pipeline sees the request: a view of bytes in memory or of a spool file that the parser's
+// BodyBuffer owns (body.hpp), valid for as long as the other views.
 #pragma once
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "larder/http/body.hpp"
 #include "larder/http/headers.hpp"
 
 namespace larder::http {
@@ -62,7 +64,7 @@ struct Request {
     unsigned version_major = 1;
     unsigned version_minor = 1;
     HeaderList headers;
-    std::string body;
+    BodyView body;
     bool keep_alive = true;        // what the client asked for (HTTP/1.0 defaults to close)
     bool expect_continue = false;  // "Expect: 100-continue" was sent
 

@@ -9,6 +9,11 @@
 // start_next() prepares for the next request; the caller may then shift the buffer so that the
 // first unparsed byte is at offset 0.
 //
+// The body is kept by a BodyBuffer (body_buffer.hpp): in memory up to SpoolSettings::memory_limit,
+// past it in an unlinked spool file; request().body views it once the request is complete. The
+// buffer is cleared (its file closed) when the request fails and by start_next(), and the parser's
+// destructor closes it on every other path (the client went away, a timeout).
+//
 // Limits are enforced while parsing: the header section (request line included) is bounded by
 // max_header_size (431), the body by max_body_size (413; a declared Content-Length or a chunk size
 // that would pass it fails at once, before its bytes arrive), a chunked body's trailer section by
@@ -40,6 +45,7 @@
 #include <memory>
 #include <string_view>
 
+#include "larder/http/body_buffer.hpp"
 #include "larder/http/request.hpp"
 
 namespace larder::http {
@@ -56,6 +62,7 @@ enum class ParseError {
     BodyTooLarge,               // 413
     UnsupportedTransferCoding,  // 501
     UnsupportedVersion,         // 505: HTTP/0.x (with a version), HTTP/2.0 and above
+    BodySpoolFailed,            // 500: the body's spool file could not be created or written
 };
 
 std::string_view to_string(ParseError e);
@@ -83,7 +90,7 @@ class RequestParser {
         Error,      // error() says why; the connection must close after the answer
     };
 
-    explicit RequestParser(ParserLimits limits);
+    explicit RequestParser(ParserLimits limits, SpoolSettings spool = {});
     ~RequestParser();
     RequestParser(const RequestParser&) = delete;
     RequestParser& operator=(const RequestParser&) = delete;
@@ -93,8 +100,8 @@ class RequestParser {
 
     // Bytes of the buffer the parser has consumed (offset of the first unparsed byte).
     std::size_t consumed() const { return consumed_; }
-    // While InBody: every buffered byte from this offset on is body already copied into
-    // request().body, so the caller may truncate its buffer back to here before reading more.
+    // While InBody: every buffered byte from this offset on is body already copied into the
+    // body buffer, so the caller may truncate its buffer back to here before reading more.
     std::size_t header_end() const { return header_end_; }
     // Tells the parser the caller dropped every buffered byte from header_end() on (InBody only).
     void discard_body_bytes() { consumed_ = header_end_; }
@@ -105,6 +112,8 @@ class RequestParser {
     Request& request() { return request_; }
     // True once the header section is complete and the client sent Expect: 100-continue.
     bool wants_continue() const { return request_.expect_continue && state_ == State::InBody; }
+    // The body received so far (while InBody), or the complete one.
+    const BodyBuffer& body() const { return body_; }
 
     // Forgets the finished request; the next parse() starts a new one at offset `new_consumed`
     // (the caller passes 0 after shifting its buffer, or consumed() when it did not).
@@ -135,6 +144,7 @@ class RequestParser {
     State state_ = State::Idle;
     ParseError error_ = ParseError::None;
     Request request_;
+    BodyBuffer body_;
     const char* base_ = nullptr;
     std::size_t consumed_ = 0;
     std::size_t message_start_ = 0;

@@ -3,11 +3,15 @@
 // Requests on a connection are answered one at a time in arrival order, so pipelined requests
 // get their responses in order by construction; bytes of the next request wait in the buffer.
 // The read buffer is the only copy of a request's head: the parser's views point into it and it
-// is compacted only between requests. Deadlines are plain time points that the worker's sweeper
-// checks (no timer per operation): the header deadline runs from the first byte of a request
-// (or from accept), the idle deadline between keep-alive requests, the body and send deadlines
-// restart on every byte of progress. A missed header deadline answers 408; an idle one closes
-// silently. Any parse error answers once and closes.
+// is compacted only between requests. Body bytes are cut out of it as they arrive, into the
+// parser's BodyBuffer (memory up to body_buffer_size, past it an unlinked spool file), so what a
+// connection holds in memory for a request is bounded by body_buffer_size plus the read buffer,
+// not by max_body_size; the spool file closes with the request or with the session.
+// Deadlines are plain time points that the worker's sweeper checks (no timer per operation): the
+// header deadline runs from the first byte of a request (or from accept), the idle deadline
+// between keep-alive requests, the body and send deadlines restart on every byte of progress.
+// A missed header deadline answers 408; an idle one closes silently. Any parse error answers
+// once and closes.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -1,6 +1,7 @@
 // upstream::UpstreamError: every way an exchange with an app server can fail, with the status the
 // client gets for it (502 for a failed or broken exchange, 504 for one that took too long, 503
-// when no server can take the request: all down, or the ones that could are full).
+// when no server can take the request: all down, or the ones that could are full; 500 when
+// Larder could not read back the client's request body from its spool file).
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,7 @@ enum class UpstreamError {
     NoHealthyServer,      // every server (and backup) is down or ejected: 503 at once
     QueueFull,            // the chosen server is at max_connections and its queue is full: 503
     QueueTimeout,         // waited queue_timeout for a free connection: 503
+    BodyUnreadable,       // the client's spooled request body could not be read back: 500
 };
 
 inline constexpr std::size_t kUpstreamErrorCount = 10;  // obs::Counters' columns: keep in step

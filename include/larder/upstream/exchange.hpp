@@ -9,7 +9,9 @@
 // tries another server, up to `retries` times, whatever the method; an idempotent request whose
 // reused connection closed before any response byte (the app server had timed it out while
 // idle) is sent once more on a fresh connection. A request that may have reached the app is
-// never sent again otherwise. Failures other than that idle-close race count towards the
+// never sent again otherwise. The body goes out through write_request() (request_writer.hpp),
+// from memory or from its spool file, re-read from its start for that second try.
+// Failures other than that idle-close race count towards the
 // server's passive ejection (max_fails); successes feed its latency EWMA.
 // The slot is held from start() until finish() or destruction.
 // Interim 1xx responses are skipped; a 101 (Larder never asks for an upgrade) and a status

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "larder/http/body.hpp"
 #include "larder/http/headers.hpp"
 #include "larder/upstream/error.hpp"
 
@@ -28,7 +29,7 @@ namespace larder::upstream {
 
 struct OutgoingRequest {
     std::string_view head;  // request line and header fields, ending with the blank line
-    std::string_view body;
+    http::BodyView body;    // in memory or spooled; re-readable, so a retry sends it again
     bool idempotent = true;
     bool head_request = false;  // a HEAD: the response has no body whatever its headers say
     // What balance = "hash" hashes (the cache key, or the target); empty: round robin.

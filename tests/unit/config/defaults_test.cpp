@@ -26,6 +26,8 @@ TEST(Defaults, MinimalConfigFillsEverySection) {
     EXPECT_EQ(c.server.drain_timeout, 10s);
     EXPECT_EQ(c.server.max_header_size, 16 * KiB);
     EXPECT_EQ(c.server.max_body_size, 10 * MiB);
+    EXPECT_EQ(c.server.body_buffer_size, 64 * KiB);
+    EXPECT_EQ(c.server.body_temp_dir, "");  // $TMPDIR or /tmp, resolved at start-up
     EXPECT_EQ(c.server.max_connections, 10000u);
     EXPECT_FALSE(c.server.debug_headers);
 

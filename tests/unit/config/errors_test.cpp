@@ -36,6 +36,17 @@ TEST(ConfigErrors, UnknownKeySuggestsTheClosest) {
                  "\"cookie\"?)");
 }
 
+TEST(ConfigErrors, BodyTempDirMustBeAnAbsolutePath) {
+    EXPECT_STREQ(error_of(with_upstream("[server]\nbody_temp_dir = \"spool\"\n")).what(),
+                 "test.toml:4:1: server.body_temp_dir: expected an absolute directory path, got "
+                 "\"spool\"");
+    EXPECT_STREQ(error_of(with_upstream("[server]\nbody_temp_dir = \"\"\n")).what(),
+                 "test.toml:4:1: server.body_temp_dir: must not be empty");
+    EXPECT_STREQ(error_of(with_upstream("[server]\nbody_buffer_size = \"lots\"\n")).what(),
+                 "test.toml:4:1: server.body_buffer_size: expected a size such as \"16KiB\", "
+                 "got \"lots\"");
+}
+
 TEST(ConfigErrors, UnknownKeyReportedInFileOrder) {
     EXPECT_STREQ(error_of(with_upstream("[log]\nzzz = 1\naaa = 2\n")).what(),
                  "test.toml:4:1: log.zzz: unknown key");

@@ -43,6 +43,8 @@ TEST_F(FullConfig, Server) {
     EXPECT_EQ(c.server.drain_timeout, 0s);
     EXPECT_EQ(c.server.max_header_size, 32 * KiB);
     EXPECT_EQ(c.server.max_body_size, 2048u);
+    EXPECT_EQ(c.server.body_buffer_size, 1 * KiB);
+    EXPECT_EQ(c.server.body_temp_dir, "/var/tmp/larder");
     EXPECT_EQ(c.server.max_connections, 500u);
     EXPECT_TRUE(c.server.debug_headers);
 }
@@ -83,7 +85,7 @@ TEST_F(FullConfig, PassRule) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[0];
     EXPECT_EQ(r.name, "admin");
-    EXPECT_EQ(r.line, 51);
+    EXPECT_EQ(r.line, 53);
     EXPECT_EQ(r.methods, (std::vector<std::string>{"GET", "POST", "PURGE"}));
     EXPECT_EQ(r.path_regex, "^/admin(/|$)");
     EXPECT_EQ(r.hosts, (std::vector<std::string>{"example.com", "www.example.com"}));
@@ -95,7 +97,7 @@ TEST_F(FullConfig, CacheRuleWithEveryMatcherAndAction) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[1];
     EXPECT_EQ(r.name, "everything");
-    EXPECT_EQ(r.line, 58);
+    EXPECT_EQ(r.line, 60);
     EXPECT_EQ(r.methods, std::vector<std::string>{"GET"});
     EXPECT_EQ(r.paths, std::vector<std::string>{"/items/*"});
     EXPECT_EQ(r.path_prefixes, (std::vector<std::string>{"/a/", "/b/"}));

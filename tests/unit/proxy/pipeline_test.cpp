@@ -49,13 +49,16 @@ class PipelineTest : public ::testing::Test {
     }
 
     // Starts a request; its response is filled in once the io_context has run it.
+    // `body` goes after the head (the caller adds its framing); `spool` says where it is kept.
     Response& spawn(std::string method, std::string target,
-                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+                    std::vector<std::pair<std::string, std::string>> headers = {},
+                    const std::string& body = {}, http::SpoolSettings spool = {}) {
         auto& c = calls.emplace_back();
         c.raw = method + " " + target + " HTTP/1.1\r\nHost: example.com\r\n";
         for (const auto& [n, v] : headers) c.raw += n + ": " + v + "\r\n";
-        c.raw += "\r\n";
-        c.parser = std::make_unique<http::RequestParser>(http::ParserLimits{});
+        c.raw += "\r\n" + body;
+        c.parser = std::make_unique<http::RequestParser>(
+            http::ParserLimits{.max_body_size = 1024 * 1024}, std::move(spool));
         EXPECT_EQ(c.parser->parse(c.raw.data(), c.raw.size()),
                   http::RequestParser::State::Complete);
         asio::co_spawn(
@@ -334,6 +337,25 @@ TEST_F(PipelineTest, UnsafeRequestInvalidatesTheStoredPage) {
     run_all();
     EXPECT_EQ(post.x_cache(), "PASS");
     EXPECT_EQ(get("/p/item").x_cache(), "MISS");
+}
+
+TEST_F(PipelineTest, SpooledBodyReachesTheOriginWholeAndStillInvalidates) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    EXPECT_EQ(get("/p/item").x_cache(), "MISS");
+    EXPECT_EQ(get("/p/item").x_cache(), "HIT");
+    std::string body(100'000, '\0');
+    for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>(i * 31 + i / 251);
+    Response& post = spawn("POST", "/p/item", {{"Content-Length", std::to_string(body.size())}},
+                           body, {.memory_limit = 1024, .directory = ""});
+    ASSERT_FALSE(calls.back().parser->request().body.in_memory()) << "spooled, not in memory";
+    run_all();
+    EXPECT_EQ(post.status, 200);
+    EXPECT_EQ(post.x_cache(), "PASS");
+    ASSERT_EQ(origin.sent.size(), 2u);
+    EXPECT_EQ(origin.sent[1].field("content-length"), "100000");
+    EXPECT_TRUE(origin.sent[1].body == body) << "the origin got other bytes";
+    EXPECT_EQ(get("/p/item").x_cache(), "MISS") << "a spooled POST invalidates like any other";
 }
 
 TEST_F(PipelineTest, OnlyIfCachedMissIs504WithoutAnOriginRequest) {

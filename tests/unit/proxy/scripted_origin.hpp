@@ -49,9 +49,11 @@ struct Script {
     upstream::UpstreamError error = upstream::UpstreamError::None;
 };
 
-// What the origin received: the head as sent, and its fields (header names lower-cased).
+// What the origin received: the head as sent, its fields (header names lower-cased) and the body
+// (read back from memory or from its spool file).
 struct Sent {
     std::string head;
+    std::string body;
     std::string method;
     std::string target;
     std::map<std::string, std::string> fields;
@@ -86,6 +88,7 @@ class ScriptedExchange final : public upstream::SourceExchange {
         const upstream::OutgoingRequest& request) override {
         Sent s;
         s.head = std::string(request.head);
+        s.body = request.body.to_string().value_or("<unreadable body>");
         std::string_view head = s.head;
         auto line_end = head.find("\r\n");
         std::string_view line = head.substr(0, line_end);

@@ -515,7 +515,7 @@ TEST(RuleSetPrivacy, RequestsASharedFetchCannotReproducePass) {
     RuleSet rs(seed_config());
     auto body = get("/about", "example.com");
     http::Request with_body = body.get();
-    with_body.body = "x";
+    with_body.body = http::BodyView("x");
     EXPECT_EQ(rs.decide(with_body).reason, DecisionReason::RequestHasBody);
     auto conn = get("/about");
     conn.header("Connection", "keep-alive, Cookie");

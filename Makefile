@@ -2,7 +2,7 @@
 # Both install what they need first (scripts/bootstrap, Debian 12 packages).
 # `make test` also runs each libFuzzer target for FUZZ_SMOKE_SECONDS; `make fuzz` runs them for
 # FUZZ_SECONDS; `make test-sanitize` runs the raw-socket e2e suites against an ASan/UBSan larder
-# (tests/fuzz/README.md, docs/development.md).
+# (tests/fuzz/README.md, tests/e2e/README.md).
 
 BUILD ?= build
 JOBS ?= 2

@@ -189,7 +189,12 @@ struct RequestParser::Callbacks {
         s->finish_header_value();
         return s->error_ == ParseError::None ? HPE_OK : -1;
     }
-    static int on_headers_complete(llhttp_t* p) { return self(p)->on_headers_complete(); }
+    // Pauses llhttp where the header section ends, so parse() knows its exact size before anything
+    // else is decided (check_header_section()); parse() resumes it.
+    static int on_headers_complete(llhttp_t* p) {
+        self(p)->headers_ended_ = true;
+        return HPE_PAUSED;
+    }
     static int on_chunk_header(llhttp_t* p) {
         auto* s = self(p);
         // The chunk's size is known before its bytes: a body that will not fit fails now.
@@ -276,8 +281,6 @@ void RequestParser::finish_header_value() {
     }
     Span trimmed{value.empty() ? 0 : static_cast<std::size_t>(value.data() - base_), value.size()};
     fields_.push_back({field_, trimmed});
-    last_header_end_ =
-        value_.length ? value_.offset + value_.length : field_.offset + field_.length;
     field_ = {};
     value_ = {};
 }
@@ -310,28 +313,30 @@ bool RequestParser::keep_alive() const {
     return llhttp_should_keep_alive(p) != 0;
 }
 
-int RequestParser::on_headers_complete() {
+bool RequestParser::check_header_section(std::size_t end) {
     llhttp_t* p = &ll_->parser;
+    // The size first, measured to the end of the blank line: whatever else is wrong, a section
+    // over the limit gets 431, as it does when a read ends inside it (parse()).
+    if (end - message_start_ > limits_.max_header_size) {
+        fail(ParseError::HeaderTooLarge);
+        return false;
+    }
     if (!version_seen_) {  // "GET /" and a blank line: HTTP/0.9
         fail(ParseError::Malformed);
-        return -1;
-    }
-    if (last_header_end_ - message_start_ > limits_.max_header_size) {
-        fail(ParseError::HeaderTooLarge);
-        return -1;
+        return false;
     }
     if (has_content_length_ && has_transfer_encoding_) {
         fail(ParseError::AmbiguousLength);
-        return -1;
+        return false;
     }
     bool http11 = p->http_major == 1 && p->http_minor >= 1;
     if (host_count_ > 1 || (http11 && host_count_ == 0)) {
         fail(ParseError::BadHost);
-        return -1;
+        return false;
     }
     if (has_content_length_ && p->content_length > limits_.max_body_size) {
         fail(ParseError::BodyTooLarge);
-        return -1;
+        return false;
     }
     // Larder switches no protocol: an Upgrade request is an ordinary one (its Upgrade and
     // Connection fields are hop-by-hop, not forwarded), and what follows is the next request.
@@ -346,7 +351,7 @@ int RequestParser::on_headers_complete() {
     r.expect_continue = expect && iequals(*expect, "100-continue") && http11;
     r.keep_alive = keep_alive();
     state_ = State::InBody;
-    return HPE_OK;
+    return true;
 }
 
 void RequestParser::bind_views() {
@@ -388,15 +393,25 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
         bind_views();
     }
     base_ = buffer;
-    if (state_ == State::Idle) message_start_ = consumed_;
     if (size <= consumed_) return state_;
     const char* start = buffer + consumed_;
     llhttp_errno_t err = llhttp_execute(&ll_->parser, start, size - consumed_);
+    if (err == HPE_PAUSED && headers_ended_ && state_ == State::InHeaders) {
+        // Paused by on_headers_complete: decide on the header section, then go on with the body.
+        const char* end = llhttp_get_error_pos(&ll_->parser);
+        if (!check_header_section(static_cast<std::size_t>(end - buffer))) return state_;
+        llhttp_resume(&ll_->parser);
+        err = llhttp_execute(&ll_->parser, end, static_cast<std::size_t>(buffer + size - end));
+    }
     if (err == HPE_OK) {
         consumed_ = size;
         if (state_ == State::InBody && header_end_ == 0) header_end_ = size;
     } else if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
         consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&ll_->parser) - buffer);
+    } else if (!headers_ended_ &&
+               header_bytes_before(llhttp_get_error_pos(&ll_->parser)) > limits_.max_header_size) {
+        // Whatever went wrong past the limit: 431, as when a read ends there first.
+        fail(ParseError::HeaderTooLarge);
     } else if (error_ == ParseError::None) {
         switch (err) {
             case HPE_INVALID_HEADER_TOKEN:
@@ -416,7 +431,10 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
     } else {
         state_ = State::Error;
     }
-    if (state_ == State::InHeaders && consumed_ - message_start_ > limits_.max_header_size)
+    // Empty lines before a request line count too: a client cannot make the buffer grow without
+    // end between requests.
+    if ((state_ == State::InHeaders || state_ == State::Idle) &&
+        consumed_ - message_start_ > limits_.max_header_size)
         fail(ParseError::HeaderTooLarge);
     return state_;
 }
@@ -441,7 +459,7 @@ void RequestParser::reset_message() {
     version_seen_ = false;
     trailer_bytes_ = 0;
     header_end_ = 0;
-    last_header_end_ = 0;
+    headers_ended_ = false;
 }
 
 void RequestParser::start_next(std::size_t new_consumed) {

@@ -14,6 +14,8 @@
 #include <boost/beast/http/read.hpp>
 #include <limits>
 
+#include "larder/upstream/response_head.hpp"
+
 namespace larder::upstream {
 
 namespace asio = boost::asio;
@@ -22,9 +24,6 @@ using boost::system::error_code;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-constexpr std::size_t kHeaderLimit = 64 * 1024;
-constexpr std::size_t kReadChunk = 64 * 1024;
-
 static_assert(kUpstreamErrorCount == obs::kUpstreamErrorCount);
 static_assert(static_cast<std::size_t>(UpstreamError::QueueTimeout) + 1 == kUpstreamErrorCount);
 
@@ -200,9 +199,7 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
     }
     for (;;) {  // skip interim 1xx responses
         parser_.emplace();
-        parser_->header_limit(kHeaderLimit);
-        parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-        if (request.head_request) parser_->skip(true);
+        prepare_parser(*parser_, request.head_request);
         auto [ec, n] =
             co_await beast::http::async_read_header(c.stream, c.buffer, *parser_, nothrow);
         if (ec) {
@@ -212,20 +209,12 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
             co_return nothing_received ? UpstreamError::ResetBeforeResponse
                                        : UpstreamError::MalformedResponse;
         }
-        unsigned status = parser_->get().result_int();
-        // Not a status code (RFC 9110 section 15: 100 to 599).
-        if (status < 100 || status > 599) co_return UpstreamError::MalformedResponse;
-        // Larder never asks for a protocol switch (Upgrade is hop-by-hop and not forwarded): a
-        // 101 is no answer to this request, and what follows it is not HTTP. Relayed, it would
-        // end the client's request as "switched"; pooled, its connection would answer the next.
-        if (status == 101) co_return UpstreamError::MalformedResponse;
-        if (status < 200) continue;  // interim: 100, 102, 103
+        HeadCheck check = check_head(parser_->get().result_int());
+        if (check == HeadCheck::Interim) continue;
+        if (check != HeadCheck::Final) co_return UpstreamError::MalformedResponse;
         break;
     }
-    headers_.clear();
-    for (const auto& field : parser_->get())
-        headers_.add(std::string_view(field.name_string().data(), field.name_string().size()),
-                     std::string_view(field.value().data(), field.value().size()));
+    copy_fields(*parser_, headers_);
     co_return UpstreamError::None;
 }
 
@@ -254,11 +243,8 @@ std::string_view Exchange::backend_name() const {
 asio::awaitable<UpstreamError> Exchange::read_body(std::string& out, std::size_t limit) {
     Connection& c = *connection_;
     while (!parser_->is_done() && out.size() < limit) {
-        // Grow by what is still to come when the length is known (a 1 KiB page costs 1 KiB, not
-        // a zero-filled 64 KiB chunk), else by a chunk that doubles up to kReadChunk.
-        std::size_t chunk = std::clamp<std::size_t>(out.size(), 4096, kReadChunk);
-        if (auto remaining = parser_->content_length_remaining())
-            chunk = std::clamp<std::size_t>(*remaining, 1, kReadChunk);
+        // Grow by what is still to come, or by a doubling piece (response_head.hpp).
+        std::size_t chunk = body_piece_size(*parser_, out.size());
         std::size_t old = out.size();
         out.resize(old + chunk);
         auto& body = parser_->get().body();

@@ -287,6 +287,25 @@ class AttackTest(E2ETestCase):
         self.assertEqual(r.x_cache, "MISS")
         self.assertEqual(echoed(r)["cookie"], [])
 
+    def test_cookie_names_django_reads_differently_pass(self):
+        # Issue 15, item 4: Django strips Unicode whitespace around cookie names, so
+        # "\xa0sessionid" is its sessionid. Exact bytes in; the origin gets them as sent, the
+        # answer is not stored, and a visitor without cookies then gets their own page.
+        larder = self.start([{"name": "pages", "path_prefix": "/p/", "cache": "60s"}],
+                            identity={"django_session": {"backend": "db"}})
+        c = self.client(larder)
+        for name in (b"\xc2\xa0sessionid", b"sessionid\xe3\x80\x80", b"\xe2\x80\xa8sessionid",
+                     b"\xc2\x85sessionid", b"sessionid\xc2\xa0"):
+            c.send(b"GET /p/dj HTTP/1.1\r\nHost: localhost\r\nCookie: " + name +
+                   b"=logged-in-key\r\n\r\n")
+            r = c.read_response()
+            self.assertEqual((r.status, r.x_cache, r.header("X-Cache-Reason")),
+                             (200, "PASS", "unreadable_cookie_name"), name)
+            self.assertEqual(echoed(r)["cookie"], [(name + b"=logged-in-key").decode("latin-1")])
+        r = c.get("/p/dj")
+        self.assertEqual(r.x_cache, "MISS")
+        self.assertEqual(echoed(r)["cookie"], [])
+
     def test_authorization_in_any_form_passes(self):
         larder = self.start([{"name": "static", "path_prefix": "/static/", "cache": "60s",
                               "ignore_cookies": True}])

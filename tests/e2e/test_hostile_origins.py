@@ -17,14 +17,19 @@ Covers:
 - An unsolicited `101 Switching Protocols` (Larder never asks for an upgrade): 502, its
   connection is closed, and the next request gets a fresh one. Status codes outside 100-599
   (`099`, `600`): 502.
+- An empty chunked body whose last bytes arrive in reads of their own (`0\r\n`, then `\r`, then
+  `\n`): 200 with an empty body, the daemon still serving (Beast asserted on it and aborted the
+  daemon; found by tests/fuzz/origin_response).
 """
 import socket
 import threading
+import time
 import unittest
 
 from harness.base import E2ETestCase
 from harness.client import Client
 from harness.daemon import larder_config
+from test_hostile_clients import _tcp_queues
 
 POISON = (b"HTTP/1.1 200 OK\r\nContent-Length: 22\r\nCache-Control: max-age=600\r\n\r\n"
           b"POISONED-BY-LEFTOVERS!")
@@ -335,6 +340,47 @@ class BadStatusTest(HostileOriginTest):
 
     def test_status_above_599_is_502(self):
         self.run_case(b"HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nhi")
+
+
+def wait_read_by_peer(conn, timeout=WAIT):
+    """Blocks until Larder has read every byte `conn` sent (our send queue is acknowledged and
+    Larder's receive queue is empty), so the next send lands in a read of its own."""
+    ours = conn.sock.getsockname()[1]
+    theirs = conn.sock.getpeername()[1]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        a, b = _tcp_queues(ours, theirs), _tcp_queues(theirs, ours)
+        if a is not None and b is not None and a[0] == 0 and b[1] == 0:
+            return True
+        time.sleep(0.002)  # polling a kernel counter, not waiting for an event to happen
+    return False
+
+
+class SplitFramingTest(HostileOriginTest):
+    def test_empty_chunked_body_in_reads_of_its_own(self):
+        pieces = [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n"
+                  b"\r\n0\r\n", b"\r", b"\n"]
+        all_read = threading.Event()
+
+        def script(conn):
+            if conn.index > 0:
+                return serve_properly(conn)
+            if conn.read_request() is None:
+                return
+            for piece in pieces:
+                conn.send(piece)
+                if not wait_read_by_peer(conn):
+                    return
+            all_read.set()
+            serve_properly(conn)
+
+        origin, larder = self.start_raw(script)
+        r = self.fresh_client(larder).get("/empty")
+        self.assertEqual((r.status, r.body), (200, b""))
+        self.assertTrue(all_read.wait(WAIT), "the pieces did not arrive one read each")
+        self.assertTrue(larder.running(), "larder exited with %s" % larder.proc.poll())
+        r = self.fresh_client(larder).get("/next")
+        self.assertEqual(r.status, 200)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@
 // buffer is cleared (its file closed) when the request fails and by start_next(), and the parser's
 // destructor closes it on every other path (the client went away, a timeout).
 //
-// Limits are enforced while parsing: the header section (request line included) is bounded by
-// max_header_size (431), the body by max_body_size (413; a declared Content-Length or a chunk size
+// Limits are enforced while parsing: the header section (any empty lines before the request line,
+// the request line, the field lines and the blank line) is bounded by max_header_size (431, also
+// for a section that is wrong in other ways past that size, so the answer does not depend on where
+// the reads end), the body by max_body_size (413; a declared Content-Length or a chunk size
 // that would pass it fails at once, before its bytes arrive), a chunked body's trailer section by
 // max_header_size (431). Request smuggling defences: a request with both Content-Length and
 // Transfer-Encoding, conflicting Content-Lengths, a Transfer-Encoding other than "chunked" (501),
@@ -129,7 +131,13 @@ class RequestParser {
 
     void fail(ParseError e);
     void reset_message();
-    int on_headers_complete();
+    // At the end of the header section (offset `end`): its size, Host, framing, version. False
+    // (and Error) when the request must be refused.
+    bool check_header_section(std::size_t end);
+    // Bytes of the current message's header section up to `at` (a position in the buffer).
+    std::size_t header_bytes_before(const char* at) const {
+        return at ? static_cast<std::size_t>(at - base_) - message_start_ : 0;
+    }
     std::string_view view(Span s) const { return {base_ + s.offset, s.length}; }
     void append(Span& span, const char* at, std::size_t length);
     void finish_header_value();
@@ -148,8 +156,8 @@ class RequestParser {
     const char* base_ = nullptr;
     std::size_t consumed_ = 0;
     std::size_t message_start_ = 0;
-    std::size_t header_end_ = 0;       // first buffered body byte (0: none seen yet)
-    std::size_t last_header_end_ = 0;  // end of the last header line seen
+    std::size_t header_end_ = 0;  // first buffered body byte (0: none seen yet)
+    bool headers_ended_ = false;  // the header section's blank line was parsed
 
     Span method_, url_;
     Span field_, value_;

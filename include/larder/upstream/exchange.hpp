@@ -15,7 +15,9 @@
 // server's passive ejection (max_fails); successes feed its latency EWMA.
 // The slot is held from start() until finish() or destruction.
 // Interim 1xx responses are skipped; a 101 (Larder never asks for an upgrade) and a status
-// outside 100-599 are a MalformedResponse, and their connection is closed.
+// outside 100-599 are a MalformedResponse, and their connection is closed. Those checks, the
+// parser's limits and the body's piece sizes are pure functions in response_head.hpp (fuzzed by
+// tests/fuzz/origin_response_fuzz.cpp).
 // read_body() then reads the body in pieces, so the caller decides how much to buffer. finish()
 // returns the connection to the pool only when the response was read to its end, the server
 // keeps it alive and nothing follows the response (Pool::give_back checks); any other ending

@@ -9,6 +9,13 @@ ordering. The ready file lists one `http 127.0.0.1:PORT` line per listener and o
 side never compete for the default admin port.
 `stop()` sends SIGTERM and returns the exit code; `close()` kills whatever is left and removes
 the directory. `larder_config()` builds the usual dict: a port-0 listener plus upstream servers.
+
+Under `make test-sanitize` (LARDER_SANITIZED=1 in the environment, larder built with
+-fsanitize=address,undefined and ASAN_OPTIONS/UBSAN_OPTIONS making any report fatal with exit code
+SANITIZER_EXIT), `close()` first stops the daemon with SIGTERM (so LeakSanitizer runs at exit),
+then raises SanitizerReport when its stderr holds a sanitizer report, it exited with
+SANITIZER_EXIT, or it died of a signal the test did not send (SIGSEGV, SIGABRT...): the test that
+started it fails, with the report.
 """
 import os
 import pathlib
@@ -19,7 +26,17 @@ import subprocess
 import tempfile
 import time
 
-__all__ = ["Larder", "larder_config", "to_toml", "larder_binary", "source_dir", "StartError"]
+__all__ = ["Larder", "larder_config", "to_toml", "larder_binary", "source_dir", "StartError",
+           "SanitizerReport", "SANITIZER_EXIT"]
+
+SANITIZER_EXIT = 66  # exitcode= in scripts/test-sanitize's ASAN_OPTIONS and UBSAN_OPTIONS
+_SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                      "SUMMARY: AddressSanitizer", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def sanitized():
+    """Whether larder runs under ASan/UBSan (make test-sanitize)."""
+    return os.environ.get("LARDER_SANITIZED") == "1"
 
 
 def source_dir():
@@ -133,6 +150,10 @@ class StartError(RuntimeError):
     pass
 
 
+class SanitizerReport(AssertionError):
+    """larder reported a memory or undefined-behaviour error, or crashed (make test-sanitize)."""
+
+
 class Larder:
     def __init__(self, config, log_level=None, args=(), binary=None, start=True, start_timeout=10.0):
         self.binary = binary or larder_binary()
@@ -151,6 +172,7 @@ class Larder:
         self.args = list(args)
         self.proc = None
         self.listeners = []
+        self.signals_sent = set()  # signals the test sent: dying of one of them is no crash
         if start:
             self.start(start_timeout)
 
@@ -217,6 +239,7 @@ class Larder:
 
     def signal(self, sig):
         if self.running():
+            self.signals_sent.add(sig)
             self.proc.send_signal(sig)
 
     def wait(self, timeout=15.0):
@@ -231,6 +254,7 @@ class Larder:
         if self.proc is None:
             return None
         if self.proc.poll() is None:
+            self.signals_sent.add(signal.SIGTERM)
             self.proc.send_signal(signal.SIGTERM)
         code = self.wait(timeout)
         if code is None:
@@ -239,6 +263,7 @@ class Larder:
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
+            self.signals_sent.add(signal.SIGKILL)
             self.proc.kill()
             try:
                 self.proc.wait(5)
@@ -246,8 +271,21 @@ class Larder:
                 pass
 
     def close(self):
-        self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            if sanitized() and self.proc is not None:
+                self.stop(timeout=10.0)  # an exit of its own: LeakSanitizer checks at exit
+                self.check_sanitizer()
+        finally:
+            self.kill()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def check_sanitizer(self):
+        """Raises SanitizerReport when stderr shows a sanitizer report or larder crashed."""
+        text = self.stderr_text()
+        code = self.proc.poll() if self.proc is not None else None
+        crashed = code is not None and code < 0 and -code not in self.signals_sent
+        if code == SANITIZER_EXIT or crashed or any(m in text for m in _SANITIZER_MARKERS):
+            raise SanitizerReport("larder exited with %s; stderr:\n%s" % (code, text[-12000:]))
 
     # -- output ---------------------------------------------------------------------------
     def stdout_text(self):

@@ -52,6 +52,7 @@ TEST_F(FullConfig, LogCacheIdentity) {
     EXPECT_EQ(c.log.access, "/var/log/larder/access.log");
     EXPECT_EQ(c.log.error, "stdout");
     EXPECT_EQ(c.log.level, "debug");
+    EXPECT_EQ(c.log.format, "json");
 
     EXPECT_EQ(c.cache.max_size, 2 * 1024 * MiB);
     EXPECT_EQ(c.cache.max_objects, 5000u);

@@ -1,6 +1,7 @@
 // larder: the daemon's entry point. Parses the command line, loads and checks the config,
 // builds the shared parts (rules, store, upstream backends), binds, writes the ready file,
-// runs the workers, and drains on SIGTERM or SIGINT.
+// runs the workers, and drains on SIGTERM or SIGINT. `larder explain ...` is handed to
+// explain::run_command (include/larder/explain/command.hpp).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "larder/cache/store.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
+#include "larder/explain/command.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
 #include "larder/rules/ruleset.hpp"
@@ -89,7 +91,12 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
-    po::options_description options("Usage: larder [options]\n\nOptions");
+    // Subcommands first: `larder explain ...` (include/larder/explain/command.hpp).
+    if (argc >= 2 && std::string_view(argv[1]) == "explain")
+        return explain::run_command(argc - 1, argv + 1);
+    po::options_description options(
+        "Usage: larder [options]\n       larder explain --config FILE URL [options] (see "
+        "larder explain --help)\n\nOptions");
     options.add_options()("help,h", "show this help and exit")("version,V",
                                                                "print the version and exit")(
         "config,c", po::value<std::string>()->default_value("/etc/larder/larder.toml"),

@@ -265,6 +265,7 @@ void add_stored(json::object& answer, const std::optional<cache::StoredKey>& sto
              {"policy", v.http_policy ? "http" : "rule"},
              {"etag", text(v.etag)},
              {"rule", text(v.rule_name)},
+             {"tags", text(v.tags)},
              {"referenced", v.referenced}});
     }
     json::value marker = nullptr;

@@ -98,6 +98,7 @@ void stored_section(std::string& out, const json::value& stored) {
                            str(at(o, "policy")) + " policy";
         if (!str(at(o, "secondary")).empty()) text += ", variant " + str(at(o, "secondary"));
         if (!str(at(o, "etag")).empty()) text += ", ETag " + str(at(o, "etag"));
+        if (!str(at(o, "tags")).empty()) text += ", tags " + str(at(o, "tags"));
         if (at(o, "referenced").as_bool()) text += ", hit since the eviction hand passed";
         out.append(text).push_back('\n');
     }

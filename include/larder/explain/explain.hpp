@@ -19,7 +19,7 @@
 //              {vary, flights, hit_for_pass_ms (remaining, or null), variants: [{secondary,
 //              status, state: fresh | stale | expired, age_ms, ttl_left_ms, body_bytes,
 //              charge_bytes, grace_left_ms, stale_if_error_left_ms, policy: rule | http, etag,
-//              rule, referenced}]}
+//              rule, tags, referenced}]}
 #pragma once
 
 #include <boost/json/object.hpp>

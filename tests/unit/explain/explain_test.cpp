@@ -194,6 +194,7 @@ TEST(Explain, StoredStateFromTheStore) {
     object->expires_at = now + 290s;
     object->grace_until = now + 320s;
     object->rule_name = "pages";
+    object->tags = "blog post-1";
     ASSERT_TRUE(store.insert(object));
 
     json::value answer =
@@ -205,6 +206,7 @@ TEST(Explain, StoredStateFromTheStore) {
     EXPECT_EQ(v.at("age_ms").as_int64(), 10000);
     EXPECT_EQ(v.at("body_bytes").as_uint64(), 1000u);
     EXPECT_EQ(s(v.at("rule")), "pages");
+    EXPECT_EQ(s(v.at("tags")), "blog post-1");
     EXPECT_NE(render_text(answer.as_object()).find("fresh, status 200, age 10s, 1000 body bytes"),
               std::string::npos)
         << render_text(answer.as_object());

@@ -1,5 +1,6 @@
 #include "larder/obs/access_line.hpp"
 
+#include <array>
 #include <charconv>
 #include <ctime>
 
@@ -9,9 +10,20 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-bool printable(unsigned char c) {
-    return c >= 0x20 && c < 0x7f;
+// Bytes written as they are inside a quoted text field or JSON string (printable ASCII but the
+// double quote and the backslash), and bytes a text token may hold bare (those but the space).
+constexpr std::array<bool, 256> quoted_plain() {
+    std::array<bool, 256> ok{};
+    for (int c = 0x20; c < 0x7f; ++c) ok[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return ok;
 }
+constexpr std::array<bool, 256> kQuotedPlain = quoted_plain();
+constexpr std::array<bool, 256> bare_plain() {
+    std::array<bool, 256> ok = quoted_plain();
+    ok[' '] = false;
+    return ok;
+}
+constexpr std::array<bool, 256> kBarePlain = bare_plain();
 
 void append_number(std::string& out, std::int64_t n) {
     char buf[24];
@@ -19,20 +31,23 @@ void append_number(std::string& out, std::int64_t n) {
     out.append(buf, end);
 }
 
-// Text: the inside of a quoted field.
+// Text: the inside of a quoted field. Runs of plain bytes are appended whole.
 void append_text_escaped(std::string& out, std::string_view value) {
-    for (unsigned char c : value) {
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        if (kQuotedPlain[c]) continue;
+        out.append(value.data() + run, i - run);
+        run = i + 1;
         if (c == '"' || c == '\\') {
             out.push_back('\\');
             out.push_back(static_cast<char>(c));
-        } else if (printable(c)) {
-            out.push_back(static_cast<char>(c));
         } else {
-            out.append("\\x");
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xf]);
+            const char hex[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 0xf]};
+            out.append(hex, 4);
         }
     }
+    out.append(value.data() + run, value.size() - run);
 }
 
 void append_text_quoted(std::string& out, const std::optional<std::string_view>& value) {
@@ -50,24 +65,27 @@ void append_text_token(std::string& out, std::string_view value) {
         out.push_back('-');
         return;
     }
-    bool bare = true;
-    for (unsigned char c : value) bare = bare && c > 0x20 && c < 0x7f && c != '"' && c != '\\';
-    if (bare) {
-        out.append(value);
-        return;
+    for (unsigned char c : value) {
+        if (!kBarePlain[c]) {
+            out.push_back('"');
+            append_text_escaped(out, value);
+            out.push_back('"');
+            return;
+        }
     }
-    out.push_back('"');
-    append_text_escaped(out, value);
-    out.push_back('"');
+    out.append(value);
 }
 
 void append_json_string(std::string& out, std::string_view value) {
     out.push_back('"');
-    for (unsigned char c : value) {
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        if (kQuotedPlain[c]) continue;
+        out.append(value.data() + run, i - run);
+        run = i + 1;
         if (c == '"' || c == '\\') {
             out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (printable(c)) {
             out.push_back(static_cast<char>(c));
         } else if (c == '\n') {
             out.append("\\n");
@@ -76,11 +94,11 @@ void append_json_string(std::string& out, std::string_view value) {
         } else if (c == '\t') {
             out.append("\\t");
         } else {
-            out.append("\\u00");
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xf]);
+            const char hex[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+            out.append(hex, 6);
         }
     }
+    out.append(value.data() + run, value.size() - run);
     out.push_back('"');
 }
 

@@ -1,6 +1,7 @@
 // larder: the daemon's entry point. Parses the command line, loads and checks the config,
 // builds the shared parts (rules, store, upstream backends), binds, writes the ready file,
-// runs the workers, and drains on SIGTERM or SIGINT.
+// runs the workers, and drains on SIGTERM or SIGINT. `larder explain ...` is handed to
+// explain::run_command (include/larder/explain/command.hpp).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "larder/admin/explain_routes.hpp"
 #include "larder/admin/observe_routes.hpp"
 #include "larder/admin/purge_routes.hpp"
 #include "larder/admin/server.hpp"
@@ -20,6 +22,7 @@
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
 #include "larder/http/spool_file.hpp"
+#include "larder/explain/command.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
 #include "larder/rules/ruleset.hpp"
@@ -96,6 +99,8 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
                                   .rule_names = std::move(rule_names),
                                   .version = LARDER_VERSION};
     admin::add_observe_routes(admin_router, std::move(metrics));
+    admin::add_explain_routes(admin_router,
+                              {.config = config, .rules = rules, .store = store, .clock = clock});
     admin::add_purge_routes(
         admin_router, {.rules = rules, .store = store, .clock = clock, .counters = purge_counters});
     admin::AdminServer admin_server(config.admin, admin_router);
@@ -124,7 +129,12 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
-    po::options_description options("Usage: larder [options]\n\nOptions");
+    // Subcommands first: `larder explain ...` (include/larder/explain/command.hpp).
+    if (argc >= 2 && std::string_view(argv[1]) == "explain")
+        return explain::run_command(argc - 1, argv + 1);
+    po::options_description options(
+        "Usage: larder [options]\n       larder explain --config FILE URL [options] (see "
+        "larder explain --help)\n\nOptions");
     options.add_options()("help,h", "show this help and exit")("version,V",
                                                                "print the version and exit")(
         "config,c", po::value<std::string>()->default_value("/etc/larder/larder.toml"),

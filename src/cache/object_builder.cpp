@@ -15,6 +15,8 @@ bool unsafe(std::string_view s) {
 
 bool keep(const http::HeaderList& headers, const http::Header& h, bool strip_set_cookie) {
     if (http::iequals(h.name, "content-length") || http::iequals(h.name, "age")) return false;
+    // The app's echo of the filling request's id: each response carries its own request's.
+    if (http::iequals(h.name, "x-request-id")) return false;
     if (strip_set_cookie && http::iequals(h.name, "set-cookie")) return false;
     if (h.name.empty() || unsafe(h.name) || unsafe(h.value)) return false;
     return !http::is_hop_by_hop(headers, h.name);

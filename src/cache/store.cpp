@@ -521,6 +521,34 @@ std::size_t Store::tagged(std::string_view tag) const {
     return n;
 }
 
+std::optional<StoredKey> Store::inspect(const Key& primary) {
+    Shard& s = shard_at(primary.hash);
+    std::lock_guard lock(s.mu);
+    const detail::Entry* e = s.lru->find(ref(primary));
+    if (!e) return std::nullopt;
+    StoredKey out;
+    out.vary = std::string(e->vary());
+    for (const detail::Slot* slot = e->slots; slot; slot = slot->variant_next) {
+        const Object& o = *slot->object;
+        out.variants.push_back({.secondary = std::string(slot->secondary()),
+                                .status = o.status,
+                                .body_bytes = o.body.size(),
+                                .charge = o.charge(),
+                                .stored_at = o.stored_at,
+                                .expires_at = o.expires_at,
+                                .grace_until = o.grace_until,
+                                .error_until = o.error_until,
+                                .referenced = slot->referenced,
+                                .http_policy = o.meta.parsed,
+                                .etag = o.meta.etag,
+                                .rule_name = o.rule_name,
+                                .tags = o.tags});
+    }
+    for (const detail::FlightNode* f = e->flights; f; f = f->next) ++out.flights;
+    if (e->marker) out.hit_for_pass_until = e->marker->until;
+    return out;
+}
+
 StoreStats Store::stats() const {
     StoreStats total;
     for (unsigned i = 0; i < limits_.shards; ++i) {

@@ -84,6 +84,12 @@ void read_log(Reader& r, LogConfig& out) {
         }
         out.level = level;
     }
+    std::string format;
+    if (r.string("format", format)) {
+        if (format != "text" && format != "json")
+            r.fail("format", "expected \"text\" or \"json\", got \"" + format + '"');
+        out.format = format;
+    }
     r.finish();
 }
 

@@ -76,7 +76,7 @@ void Pipeline::start_refresh(Task& t) {
     // The request's views die with this request: the job owns copies. It sends what a miss
     // would (the anonymous request), revalidating when the stored object has validators.
     auto job = std::make_shared<FetchJob>();
-    job->head = forward_head(t.anonymous->get(), t.client.ip, true);
+    job->head = forward_head(t.anonymous->get(), t.client.ip, true, t.tx.request_id);
     if (t.object->meta.parsed &&
         (!t.object->meta.etag.empty() || t.object->meta.last_modified.has_value())) {
         std::string validators;

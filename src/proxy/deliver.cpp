@@ -100,7 +100,7 @@ asio::awaitable<Pipeline::Step> Pipeline::synth(Task& t) {
     conclude(t);
     if (t.synth_status < 500) obs::Counters::bump(counters_.client_errors);
     std::string response = error_response(t.synth_status, t.tx.reason, !t.keep_alive,
-                                          shared_.config.server.debug_headers);
+                                          shared_.config.server.debug_headers, t.tx.request_id);
     co_await write_whole(response, t.synth_status, t);
     co_return Step::Done;
 }
@@ -116,7 +116,8 @@ void Pipeline::append_tail(std::string& out, const Task& t, std::optional<std::i
                                .debug_headers = shared_.config.server.debug_headers,
                                .age = age,
                                .keep_alive = t.keep_alive && !draining,
-                               .http10_client = t.request.version_minor == 0});
+                               .http10_client = t.request.version_minor == 0,
+                               .request_id = t.tx.request_id});
 }
 
 asio::awaitable<void> Pipeline::write_whole(std::string_view response, int status, Task& t) {

@@ -53,7 +53,7 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
     // A HEAD that may fill the cache is sent as GET, so the stored object has its body.
     const bool send_as_get = t.cacheable && is_head;
     const http::Request& sent = t.cacheable ? t.anonymous->get() : t.request;
-    FetchJob job{.head = forward_head(sent, t.client.ip, send_as_get),
+    FetchJob job{.head = forward_head(sent, t.client.ip, send_as_get, t.tx.request_id),
                  .body = sent.body,
                  .method = send_as_get ? http::Method::Get : t.request.method,
                  .idempotent = http::is_idempotent(t.request.method),

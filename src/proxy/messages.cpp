@@ -19,7 +19,8 @@ void append_number(std::string& out, std::uint64_t n) {
 bool dropped_by_name(const http::HeaderList& all, std::string_view name) {
     return http::is_hop_by_hop(all, name) || http::iequals(name, "content-length") ||
            http::iequals(name, "expect") || http::iequals(name, "x-forwarded-for") ||
-           http::iequals(name, "x-forwarded-proto") || http::iequals(name, "via");
+           http::iequals(name, "x-forwarded-proto") || http::iequals(name, "via") ||
+           http::iequals(name, "x-request-id");
 }
 
 // A field Larder removes or writes itself is removed under its '_' spelling too
@@ -35,7 +36,8 @@ bool dropped_when_forwarding(const http::HeaderList& all, std::string_view name)
 }
 }  // namespace
 
-std::string forward_head(const http::Request& r, std::string_view client_ip, bool send_as_get) {
+std::string forward_head(const http::Request& r, std::string_view client_ip, bool send_as_get,
+                         std::string_view request_id) {
     std::string out;
     out.reserve(256 + r.target.size() + r.headers.size() * 48);
     out.append(send_as_get ? std::string_view("GET") : r.method_text).push_back(' ');
@@ -56,6 +58,7 @@ std::string forward_head(const http::Request& r, std::string_view client_ip, boo
     out.append(client_ip).append("\r\nX-Forwarded-Proto: http\r\nVia: ");
     if (auto via = r.headers.get("via"); via && !via->empty()) out.append(*via).append(", ");
     out.append(kVia).append("\r\n");
+    if (!request_id.empty()) out.append("X-Request-Id: ").append(request_id).append("\r\n");
     bool may_have_body =
         !send_as_get && r.method != http::Method::Get && r.method != http::Method::Head;
     if (!r.body.empty() || may_have_body) {
@@ -99,6 +102,7 @@ void append_response_tail(std::string& out, const TailFields& f) {
     out.append("\r\n");
     if (f.debug_headers && !f.reason.empty())
         out.append("X-Cache-Reason: ").append(f.reason).append("\r\n");
+    if (!f.request_id.empty()) out.append("X-Request-Id: ").append(f.request_id).append("\r\n");
     if (!f.keep_alive)
         out.append("Connection: close\r\n");
     else if (f.http10_client)
@@ -115,6 +119,7 @@ std::string streaming_head(int status, std::string_view reason, const http::Head
         if (http::is_hop_by_hop(headers, h.name) || http::iequals(h.name, "content-length"))
             continue;
         if (strip_set_cookie && http::iequals(h.name, "set-cookie")) continue;
+        if (http::iequals(h.name, "x-request-id")) continue;  // the tail writes the request's
         out.append(h.name).append(": ").append(h.value).append("\r\n");
     }
     if (content_length) {
@@ -127,7 +132,8 @@ std::string streaming_head(int status, std::string_view reason, const http::Head
     return out;
 }
 
-std::string error_response(int status, std::string_view detail, bool close, bool debug_headers) {
+std::string error_response(int status, std::string_view detail, bool close, bool debug_headers,
+                           std::string_view request_id) {
     std::string body(http::reason_phrase(status));
     if (!detail.empty()) body.append(": ").append(detail);
     body.push_back('\n');
@@ -145,7 +151,8 @@ std::string error_response(int status, std::string_view detail, bool close, bool
                                .reason = detail,
                                .debug_headers = debug_headers,
                                .age = std::nullopt,
-                               .keep_alive = !close});
+                               .keep_alive = !close,
+                               .request_id = request_id});
     out.append(body);
     return out;
 }

@@ -41,10 +41,48 @@ bool valid_host(std::string_view host) {
 std::int64_t micros_since(SteadyClock::time_point t0) {
     return std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - t0).count();
 }
+
+// The fields the access log and the request id need, found in one pass over the header list
+// (names are told apart by length first; the first of each wins).
+struct LoggedFields {
+    std::optional<std::string_view> request_id;
+    std::optional<std::string_view> referer;
+    std::optional<std::string_view> user_agent;
+};
+
+LoggedFields logged_fields(const http::HeaderList& headers) {
+    LoggedFields out;
+    for (const auto& h : headers) {
+        switch (h.name.size()) {
+            case 7:
+                if (!out.referer && http::iequals(h.name, "referer")) out.referer = h.value;
+                break;
+            case 10:
+                if (!out.user_agent && http::iequals(h.name, "user-agent"))
+                    out.user_agent = h.value;
+                break;
+            case 12:
+                if (!out.request_id && http::iequals(h.name, "x-request-id"))
+                    out.request_id = h.value;
+                break;
+            default:
+                break;
+        }
+    }
+    return out;
+}
+
+obs::LogFormat log_format(const config::Config& config) {
+    return obs::log_format_from_string(config.log.format).value_or(obs::LogFormat::Text);
+}
 }  // namespace
 
 Pipeline::Pipeline(const Shared& shared, upstream::Source& source, obs::Counters& counters)
-    : shared_(shared), source_(source), counters_(counters), http_policy_(shared.http_policy) {}
+    : shared_(shared),
+      source_(source),
+      counters_(counters),
+      http_policy_(shared.http_policy),
+      access_line_(log_format(shared.config)) {}
 
 asio::awaitable<bool> Pipeline::handle(const http::Request& request, const ClientInfo& client,
                                        ResponseWriter& writer) {
@@ -57,6 +95,16 @@ asio::awaitable<bool> Pipeline::handle(const http::Request& request, const Clien
            .writer = writer,
            .executor = executor,
            .keep_alive = request.keep_alive && !client.draining};
+    LoggedFields logged = logged_fields(request.headers);
+    obs::RequestIds::Id own_id;  // lives in this frame, as long as the Task
+    if (logged.request_id && obs::acceptable_request_id(*logged.request_id)) {
+        t.tx.request_id = *logged.request_id;
+    } else {
+        own_id = request_ids_.next();
+        t.tx.request_id = own_id.view();
+    }
+    t.tx.referer = logged.referer;
+    t.tx.user_agent = logged.user_agent;
     Step step = Step::Receive;
     while (step != Step::Done) {
         switch (step) {
@@ -256,14 +304,27 @@ asio::awaitable<void> Pipeline::reject(const http::Request* request, const Clien
                                        std::string_view reason) {
     obs::Counters::bump(counters_.client_errors);
     counters_.count_response(obs::Counters::kNoRule, static_cast<std::size_t>(CacheStatus::Error));
+    LoggedFields logged;
+    if (request) logged = logged_fields(request->headers);
+    obs::RequestIds::Id own_id;
+    std::string_view request_id;
+    if (logged.request_id && obs::acceptable_request_id(*logged.request_id)) {
+        request_id = *logged.request_id;
+    } else {
+        own_id = request_ids_.next();
+        request_id = own_id.view();
+    }
     std::string response =
-        error_response(status, reason, true, shared_.config.server.debug_headers);
+        error_response(status, reason, true, shared_.config.server.debug_headers, request_id);
     std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
     bool ok = co_await writer.write(buffers);
     Transaction tx{.status = status,
                    .bytes_sent = ok ? response.size() : 0,
                    .cache_status = CacheStatus::Error,
-                   .reason = reason};
+                   .reason = reason,
+                   .request_id = request_id,
+                   .referer = logged.referer,
+                   .user_agent = logged.user_agent};
     log(request, client, tx, 0);
 }
 
@@ -284,18 +345,28 @@ void Pipeline::log_upstream_error(std::string_view method, std::string_view targ
 }
 
 void Pipeline::log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
-                   std::int64_t total_us) const {
+                   std::int64_t total_us) {
     if (!shared_.access_log) return;
-    std::string_view method = request ? request->method_text : "-";
-    std::string_view target = request ? request->target : "-";
-    unsigned major = request ? request->version_major : 1;
-    unsigned minor = request ? request->version_minor : 1;
-    std::string_view reason = tx.reason.empty() ? std::string_view("-") : tx.reason;
-    bool quote = reason.find(' ') != std::string_view::npos;  // rule names may hold spaces
-    shared_.access_log->info("{} \"{} {} HTTP/{}.{}\" {} {} {} {}{}{} upstream_us={} total_us={}",
-                             client.address, method, target, major, minor, tx.status, tx.bytes_sent,
-                             to_string(tx.cache_status), quote ? "\"" : "", reason,
-                             quote ? "\"" : "", tx.upstream_us, total_us);
+    obs::AccessRecord record;
+    record.time = std::chrono::system_clock::now();
+    record.address = client.address;
+    record.status = tx.status;
+    record.bytes = tx.bytes_sent;
+    record.referer = tx.referer;
+    record.user_agent = tx.user_agent;
+    record.total_us = total_us;
+    record.upstream_us = tx.upstream_us;
+    record.cache = to_string(tx.cache_status);
+    record.reason = tx.reason;
+    record.request_id = tx.request_id;
+    if (request) {
+        record.method = request->method_text;
+        record.target = request->target;
+        record.version_major = request->version_major;
+        record.version_minor = request->version_minor;
+        record.host = request->field(http::Field::Host);
+    }
+    shared_.access_log->info(access_line_.format(record));
 }
 
 }  // namespace larder::proxy

@@ -1,5 +1,7 @@
 #include "larder/rules/decision.hpp"
 
+#include "larder/rules/explanation.hpp"
+
 namespace larder::rules {
 
 std::string_view to_string(DecisionReason r) {
@@ -22,6 +24,32 @@ std::string_view to_string(DecisionReason r) {
             return "request_has_body";
         case DecisionReason::ConnectionNamesFields:
             return "connection_names_fields";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(Mismatch m) {
+    switch (m) {
+        case Mismatch::None:
+            return "none";
+        case Mismatch::Method:
+            return "method";
+        case Mismatch::Host:
+            return "host";
+        case Mismatch::Path:
+            return "paths";
+        case Mismatch::PathPrefix:
+            return "path_prefixes";
+        case Mismatch::PathRegex:
+            return "path_regex";
+        case Mismatch::Query:
+            return "query";
+        case Mismatch::Header:
+            return "headers";
+        case Mismatch::Cookie:
+            return "cookies";
+        case Mismatch::Visitor:
+            return "visitor";
     }
     return "unknown";
 }

@@ -140,8 +140,19 @@ struct RuleSet::Impl {
         }
     }
 
-    bool matches(const CompiledRule& r, const http::Request& req,
-                 std::optional<VisitorClass>& visitor) const;
+    // The first matcher of `r` that fails for `req` (Mismatch::None: the rule matches), and the
+    // index of the failing condition. One function for decide() and explain().
+    struct Miss {
+        Mismatch why = Mismatch::None;
+        std::uint32_t condition = 0;
+    };
+    // Inlined into each evaluate() (a call per rule measurably slowed decide()).
+    [[gnu::always_inline]] Miss first_mismatch(const CompiledRule& r, const http::Request& req,
+                                               std::optional<VisitorClass>& visitor) const;
+    // decide()'s logic; `on_skip(index, miss)` is called for each rule that did not match.
+    template <class OnSkip>
+    [[gnu::always_inline]] Decision evaluate(const http::Request& request, std::string_view scheme,
+                                             OnSkip&& on_skip, std::size_t* matched) const;
     const VisitorClass& classify(const http::Request& req,
                                  std::optional<VisitorClass>& visitor) const {
         if (!visitor)  // a request without cookies is anonymous without a scan
@@ -159,41 +170,45 @@ struct RuleSet::Impl {
     std::vector<CompiledRule> rules;
 };
 
-bool RuleSet::Impl::matches(const CompiledRule& r, const http::Request& req,
-                            std::optional<VisitorClass>& visitor) const {
+inline RuleSet::Impl::Miss RuleSet::Impl::first_mismatch(
+    const CompiledRule& r, const http::Request& req, std::optional<VisitorClass>& visitor) const {
     if (!r.any_method) {
         bool ok = req.method == http::Method::Other
                       ? std::find(r.other_methods.begin(), r.other_methods.end(),
                                   req.method_text) != r.other_methods.end()
                       : (r.method_mask & method_bit(req.method)) != 0;
-        if (!ok) return false;
+        if (!ok) return {Mismatch::Method};
     }
     if (!r.hosts.empty()) {
         std::string_view host = host_without_port(req.host());
         bool ok = false;
         for (const auto& h : r.hosts) ok = ok || http::iequals(host, h);
-        if (!ok) return false;
+        if (!ok) return {Mismatch::Host};
     }
-    if (!r.paths.empty() && !any_matches(r.paths, req.path)) return false;
+    if (!r.paths.empty() && !any_matches(r.paths, req.path)) return {Mismatch::Path};
     if (!r.path_prefixes.empty()) {
         bool ok = false;
         for (const auto& p : r.path_prefixes) ok = ok || req.path.starts_with(p);
-        if (!ok) return false;
+        if (!ok) return {Mismatch::PathPrefix};
     }
-    if (r.path_regex && !r.path_regex->search(req.path)) return false;
+    if (r.path_regex && !r.path_regex->search(req.path)) return {Mismatch::PathRegex};
+    // Range loops (the bounds are loaded once); the index is only computed on a mismatch.
+    auto index = [](const std::vector<Condition>& all, const Condition& c) {
+        return static_cast<std::uint32_t>(&c - all.data());
+    };
     for (const auto& c : r.query)
-        if (!c.holds_in_query(req.query)) return false;
+        if (!c.holds_in_query(req.query)) return {Mismatch::Query, index(r.query, c)};
     for (const auto& c : r.headers)
-        if (!c.holds_in_headers(req.headers)) return false;
+        if (!c.holds_in_headers(req.headers)) return {Mismatch::Header, index(r.headers, c)};
     for (const auto& c : r.cookies)
-        if (!c.holds_in_cookies(req.headers)) return false;
+        if (!c.holds_in_cookies(req.headers)) return {Mismatch::Cookie, index(r.cookies, c)};
     if (r.visitor != Visitor::Any) {
         // A visitor with personal state is not logged in: "anonymous" rules match, and then
         // pass them (see decide()).
         bool logged_in = classify(req, visitor).kind == VisitorKind::LoggedIn;
-        if (logged_in != (r.visitor == Visitor::Authenticated)) return false;
+        if (logged_in != (r.visitor == Visitor::Authenticated)) return {Mismatch::Visitor};
     }
-    return true;
+    return {};
 }
 
 Decision RuleSet::Impl::cache(const CompiledRule& r, const http::Request& req,
@@ -270,7 +285,9 @@ Decision personal(const VisitorClass& v, std::string_view rule_name,
 }
 }  // namespace
 
-Decision RuleSet::decide(const http::Request& request, std::string_view scheme) const {
+template <class OnSkip>
+inline Decision RuleSet::Impl::evaluate(const http::Request& request, std::string_view scheme,
+                                        OnSkip&& on_skip, std::size_t* matched) const {
     Decision d;
     // Credentials make the page this visitor's alone, and a shared fetch never carries them.
     if (request.has(http::Field::Authorization)) {
@@ -287,9 +304,13 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
         return std::nullopt;
     };
     std::optional<VisitorClass> visitor;  // classified once, on first need
-    for (std::uint32_t i = 0; i < impl_->rules.size(); ++i) {
-        const CompiledRule& r = impl_->rules[i];
-        if (!impl_->matches(r, request, visitor)) continue;
+    for (const CompiledRule& r : rules) {
+        const auto i = static_cast<std::uint32_t>(&r - rules.data());
+        if (Miss miss = first_mismatch(r, request, visitor); miss.why != Mismatch::None) {
+            on_skip(i, miss);
+            continue;
+        }
+        if (matched) *matched = i;
         d.rule_name = r.name;
         d.rule_index = i;
         if (r.pass) {
@@ -305,9 +326,9 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
         if (!r.ignore_cookies) {
             // Without [identity], whether a cookie is undeclared depends on the rule's key.
             std::optional<VisitorClass> own;
-            if (!impl_->identity.knows_visitors() && request.has(http::Field::Cookie))
-                own = impl_->identity.classify(request.headers, r.forwarded_cookies);
-            const VisitorClass& v = own ? *own : impl_->classify(request, visitor);
+            if (!identity.knows_visitors() && request.has(http::Field::Cookie))
+                own = identity.classify(request.headers, r.forwarded_cookies);
+            const VisitorClass& v = own ? *own : classify(request, visitor);
             if (v.kind == VisitorKind::Personal ||
                 (v.kind == VisitorKind::LoggedIn && r.visitor != Visitor::Authenticated))
                 return personal(v, r.name, i);
@@ -316,12 +337,12 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
             d.reason = *why;
             return d;
         }
-        Decision cached = impl_->cache(r, request, scheme);
+        Decision cached = cache(r, request, scheme);
         cached.rule_index = i;
         return cached;
     }
-    if (impl_->http_default && safe_method) {
-        const VisitorClass& v = impl_->classify(request, visitor);
+    if (http_default && safe_method) {
+        const VisitorClass& v = classify(request, visitor);
         if (v.kind != VisitorKind::Anonymous) return personal(v, {});
         if (auto why = unshareable()) {
             d.reason = *why;
@@ -330,15 +351,41 @@ Decision RuleSet::decide(const http::Request& request, std::string_view scheme) 
         d.action = Action::Cache;
         d.reason = DecisionReason::HttpDefault;
         d.follow_origin = true;
-        d.forwarded_cookies = &impl_->no_cookies;
-        d.key.reserve(impl_->default_key.size_hint(request));
-        impl_->default_key.expand(d.key, request, scheme, impl_->default_query_policy);
+        d.forwarded_cookies = &no_cookies;
+        d.key.reserve(default_key.size_hint(request));
+        default_key.expand(d.key, request, scheme, default_query_policy);
         return d;
     }
     // A visitor turned away from a caching rule by who they are: say so, not "no rule matched".
     if (visitor && visitor->kind != VisitorKind::Anonymous) return personal(*visitor, {});
     d.reason = DecisionReason::NoRuleMatched;
     return d;
+}
+
+Decision RuleSet::decide(const http::Request& request, std::string_view scheme) const {
+    return impl_->evaluate(
+        request, scheme, [](std::size_t, Impl::Miss) {}, nullptr);
+}
+
+Explanation RuleSet::explain(const http::Request& request, std::string_view scheme) const {
+    Explanation e;
+    std::size_t matched = impl_->rules.size();
+    e.decision = impl_->evaluate(
+        request, scheme,
+        [&](std::size_t i, Impl::Miss miss) {
+            e.skipped.push_back({.rule = i,
+                                 .why = miss.why,
+                                 .condition = miss.condition,
+                                 .wanted = impl_->rules[i].visitor});
+        },
+        &matched);
+    if (matched < impl_->rules.size()) e.matched = matched;
+    if (request.has(http::Field::Cookie)) {
+        static const std::vector<std::string> none;
+        e.visitor = impl_->identity.classify(
+            request.headers, e.matched ? impl_->rules[*e.matched].forwarded_cookies : none);
+    }
+    return e;
 }
 
 }  // namespace larder::rules

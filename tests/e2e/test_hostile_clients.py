@@ -39,9 +39,13 @@ FWD = [("X-Forwarded-For", "127.0.0.1"), ("X-Forwarded-Proto", "http"), ("Via", 
 
 def forwarded(req):
     """The head Larder sent the origin, rebuilt from the origin's record (Larder writes every
-    field as `Name: value`)."""
+    field as `Name: value`), without the X-Request-Id Larder adds: exactly one, checked here
+    (test_access_log tests the id itself)."""
+    ids = req.headers.get_all("X-Request-Id")
+    if len(ids) != 1:
+        raise AssertionError("expected one X-Request-Id in %r" % (req.headers.items,))
     lines = ["%s %s %s" % (req.method, req.target, req.version)]
-    lines += ["%s: %s" % (n, v) for n, v in req.headers.items]
+    lines += ["%s: %s" % (n, v) for n, v in req.headers.items if n != "X-Request-Id"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 

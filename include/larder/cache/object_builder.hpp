@@ -8,6 +8,8 @@
 //   - framing and Age: Content-Length is written per response by whoever delivers the object
 //     (it may go out whole, as a range, compressed, or as a 304), and Age is computed per hit;
 //   - Set-Cookie, when `strip_set_cookie`;
+//   - X-Request-Id: it names the request that filled the object; every response gets its own
+//     request's (proxy/messages.hpp);
 //   - any field whose name or value contains CR, LF or NUL (never produced by a conforming
 //     parser; dropped rather than risk splitting the response).
 // The object is fresh from `now` until `now + ttl`. It is returned mutable so the caller can set

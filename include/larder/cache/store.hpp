@@ -55,11 +55,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "larder/cache/flight.hpp"
+#include "larder/cache/inspection.hpp"
 #include "larder/cache/key.hpp"
 #include "larder/cache/lookup.hpp"
 #include "larder/cache/object.hpp"
@@ -188,6 +190,10 @@ class Store {
     // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
     // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
     std::size_t erase_prefix(std::string_view prefix);
+
+    // What is stored for `primary` (its objects or variants, flights, hit-for-pass marker), or
+    // nullopt when the store has no entry for it. One shard lock; copies no body (inspection.hpp).
+    std::optional<StoredKey> inspect(const Key& primary);
 
     StoreStats stats() const;
     // Walks every shard and checks its accounting and structure (src/cache/lru.hpp, entry.hpp;

@@ -93,6 +93,7 @@ struct LogConfig {
     std::string access = "stdout";  // "stdout", "stderr", "off" or a file path
     std::string error = "stderr";   // "stdout", "stderr" or a file path
     std::string level = "info";     // trace, debug, info, warn, error, critical, off
+    std::string format = "text";    // access log lines: "text" (combined-style) or "json"
 };
 
 // A condition on a cookie, query parameter or request header.

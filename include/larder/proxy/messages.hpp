@@ -1,14 +1,15 @@
 // proxy messages: the bytes Larder writes around relayed responses.
 //
 // - forward_head(): the request line and header section sent upstream: hop-by-hop fields,
-//   Expect and Content-Length removed, X-Forwarded-For / X-Forwarded-Proto / Via added, and a
-//   Content-Length for the (already de-chunked) body. Host stays whatever Connection names
-//   (http::never_named_by_connection); a removed field's '_' spelling (X_Forwarded_For) is
-//   removed too.
+//   Expect and Content-Length removed, X-Forwarded-For / X-Forwarded-Proto / Via added,
+//   X-Request-Id replaced by the request's id, and a Content-Length for the (already de-chunked)
+//   body. Host stays whatever Connection names (http::never_named_by_connection); a removed
+//   field's '_' spelling (X_Forwarded_For, X_Request_Id) is removed too.
 // - response_tail(): the per-response fields appended after a stored or relayed head
 //   (Content-Length for stored objects, Age for hits, Via, X-Cache, X-Cache-Reason with debug
-//   headers, Connection) and the blank line.
-// - streaming_head(): the head of a response too large to buffer, relayed as it arrives.
+//   headers, X-Request-Id, Connection) and the blank line.
+// - streaming_head(): the head of a response too large to buffer, relayed as it arrives (the
+//   app's X-Request-Id left out: the tail writes the request's).
 // - error_response(): a short text/plain answer that Larder gives by itself.
 #pragma once
 
@@ -22,8 +23,9 @@
 
 namespace larder::proxy {
 
-std::string forward_head(const http::Request& request, std::string_view client_ip,
-                         bool send_as_get);
+// `request_id`: written as X-Request-Id (the client's own is dropped); empty: none written.
+std::string forward_head(const http::Request& request, std::string_view client_ip, bool send_as_get,
+                         std::string_view request_id = {});
 
 // The header fields of a head that forward_head() wrote, as views into `head`.
 http::HeaderList forwarded_fields(std::string_view head);
@@ -36,7 +38,8 @@ struct TailFields {
     bool debug_headers = false;
     std::optional<std::int64_t> age;  // seconds, for responses from the store
     bool keep_alive = true;
-    bool http10_client = false;  // a keep-alive HTTP/1.0 client needs it said
+    bool http10_client = false;   // a keep-alive HTTP/1.0 client needs it said
+    std::string_view request_id;  // X-Request-Id; empty: not written
 };
 
 void append_response_tail(std::string& out, const TailFields& fields);
@@ -47,6 +50,6 @@ std::string streaming_head(int status, std::string_view reason, const http::Head
                            std::optional<std::uint64_t> content_length, bool strip_set_cookie);
 
 std::string error_response(int status, std::string_view detail, bool close,
-                           bool debug_headers = true);
+                           bool debug_headers = true, std::string_view request_id = {});
 
 }  // namespace larder::proxy

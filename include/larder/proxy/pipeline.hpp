@@ -26,6 +26,12 @@
 // at once while exactly one background refresh runs; when the app fails, an expired object within
 // its stale-if-error window is served instead of the error.
 //
+// Every request carries a request id (Transaction::request_id): the client's X-Request-Id when it
+// is acceptable, else one from the worker's generator; it goes upstream as X-Request-Id on every
+// fetch the request causes (a background refresh carries the id of the request that started it),
+// back to the client as X-Request-Id, and into the access log. The app's own X-Request-Id in a
+// response is not relayed or stored: the one sent is Larder's.
+//
 // One Pipeline per worker thread: it owns nothing shared but refers to the daemon-wide rule
 // set, store and clock (`Shared`), to its worker's upstream::Source and counters. Every request
 // gets exactly one response (or, when a relayed body breaks after its first byte, a closed
@@ -48,8 +54,10 @@
 #include "larder/config/config.hpp"
 #include "larder/http/range.hpp"
 #include "larder/http/request.hpp"
+#include "larder/obs/access_line.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/counters.hpp"
+#include "larder/obs/request_id.hpp"
 #include "larder/proxy/cache_status.hpp"
 #include "larder/proxy/response_writer.hpp"
 #include "larder/rules/ruleset.hpp"
@@ -97,6 +105,11 @@ struct Transaction {
     CacheStatus cache_status = CacheStatus::Pass;
     std::string_view reason;
     std::int64_t upstream_us = -1;
+    // X-Request-Id: the client's when acceptable (obs/request_id.hpp), else generated. Sent
+    // upstream on every fetch this request makes and back to the client.
+    std::string_view request_id;
+    std::optional<std::string_view> referer;
+    std::optional<std::string_view> user_agent;
 };
 
 class Pipeline {
@@ -157,8 +170,9 @@ class Pipeline {
                      std::optional<std::uint64_t> content_length = std::nullopt) const;
     boost::asio::awaitable<void> write_whole(std::string_view response, int status, Task& t);
     void invalidate_after(const http::Request& request, const upstream::SourceExchange& exchange);
+    // Writes the request's access-log line (one per request, see obs/access_line.hpp).
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
-             std::int64_t total_us) const;
+             std::int64_t total_us);
     // An error-log line for a failed exchange, at most one a second per worker (a dead app
     // server at full load must not turn the error log into the bottleneck).
     void log_upstream_error(std::string_view method, std::string_view target,
@@ -168,6 +182,8 @@ class Pipeline {
     upstream::Source& source_;
     obs::Counters& counters_;
     cache::HttpPolicy http_policy_;
+    obs::RequestIds request_ids_;           // this worker's ids: random prefix, counter
+    obs::AccessLineFormatter access_line_;  // this worker's line buffer
     std::chrono::steady_clock::time_point last_error_log_{};
     std::uint64_t errors_not_logged_ = 0;
 };

@@ -28,6 +28,7 @@
 // Those cookies, and the template's ${cookie:NAME}s, are the Decision's forwarded_cookies: the
 // only ones a fetch that may be stored sends upstream. decide() allocates only the key string
 // (reserved once) and, for PersonalVisitor, the explanation; evaluating rules copies no strings.
+// explain() is decide() with a record of the rules it skipped (explanation.hpp).
 #pragma once
 
 #include <memory>
@@ -36,6 +37,7 @@
 #include "larder/config/config.hpp"
 #include "larder/http/request.hpp"
 #include "larder/rules/decision.hpp"
+#include "larder/rules/explanation.hpp"
 
 namespace larder::rules {
 
@@ -50,6 +52,9 @@ class RuleSet {
 
     // `scheme` is "http" (or "https" behind a TLS terminator), used by the default key.
     Decision decide(const http::Request& request, std::string_view scheme = "http") const;
+    // decide(), and why: the rules skipped and what failed in each (explanation.hpp). Same code
+    // path as decide(); allocates freely (not for the hot path).
+    Explanation explain(const http::Request& request, std::string_view scheme = "http") const;
 
     // Where stored objects are found again whatever their key (invalidation, purge): the
     // resource "scheme://host/path" (host as in keys: lower-case, default port dropped), and the

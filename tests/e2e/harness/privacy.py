@@ -38,6 +38,7 @@ import traceback
 import urllib.parse
 import zlib
 
+from .access_log import parse_line
 from .client import Client, ConnectionClosed
 
 __all__ = ["NAME_RE", "PUBLIC", "is_public", "Site", "CookieJar", "Browser", "Tally", "new_name",
@@ -521,7 +522,7 @@ def access_log_counts(larder, expected, timeout=10.0):
         time.sleep(0.05)
     counts = collections.Counter()
     for line in lines:
-        fields = line.split()
-        if len(fields) > 6:
-            counts[fields[6]] += 1
+        record = parse_line(line)
+        if record:
+            counts[record["cache"]] += 1
     return counts

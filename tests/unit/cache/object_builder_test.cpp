@@ -24,6 +24,7 @@ TEST(ObjectBuilderTest, WritesEndToEndHeadersAndItsOwnContentLength) {
     h.add("Upgrade", "h2c");
     h.add("Cache-Control", "public, max-age=60");
     h.add("X-Custom", "kept as sent");
+    h.add("X-Request-Id", "the filling request's, echoed by the app");
 
     auto o = build_object("GET example.com/", 200, "OK", h, "hello", clock.now(), 60s, true,
                           "anonymous pages");

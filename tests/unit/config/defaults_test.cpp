@@ -40,6 +40,7 @@ TEST(Defaults, MinimalConfigFillsEverySection) {
     EXPECT_EQ(c.log.access, "stdout");
     EXPECT_EQ(c.log.error, "stderr");
     EXPECT_EQ(c.log.level, "info");
+    EXPECT_EQ(c.log.format, "text");
 
     EXPECT_EQ(c.cache.max_size, 256 * MiB);
     EXPECT_EQ(c.cache.max_objects, 1'000'000u);

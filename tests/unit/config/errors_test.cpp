@@ -94,6 +94,8 @@ TEST(ConfigErrors, BadValues) {
     EXPECT_STREQ(error_of(with_upstream("[log]\nlevel = \"loud\"\n")).what(),
                  "test.toml:4:1: log.level: expected one of trace, debug, info, warn, error, "
                  "critical, off, got \"loud\"");
+    EXPECT_STREQ(error_of(with_upstream("[log]\nformat = \"combined\"\n")).what(),
+                 "test.toml:4:1: log.format: expected \"text\" or \"json\", got \"combined\"");
     EXPECT_STREQ(error_of(with_upstream("[log]\nerror = \"\"\n")).what(),
                  "test.toml:4:1: log.error: must not be empty");
 }

@@ -65,6 +65,7 @@ TEST_F(FullConfig, LogCacheIdentity) {
     EXPECT_EQ(c.log.access, "/var/log/larder/access.log");
     EXPECT_EQ(c.log.error, "stdout");
     EXPECT_EQ(c.log.level, "debug");
+    EXPECT_EQ(c.log.format, "json");
 
     EXPECT_EQ(c.cache.max_size, 2 * 1024 * MiB);
     EXPECT_EQ(c.cache.max_objects, 5000u);
@@ -85,7 +86,7 @@ TEST_F(FullConfig, PassRule) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[0];
     EXPECT_EQ(r.name, "admin");
-    EXPECT_EQ(r.line, 53);
+    EXPECT_EQ(r.line, 54);
     EXPECT_EQ(r.methods, (std::vector<std::string>{"GET", "POST", "PURGE"}));
     EXPECT_EQ(r.path_regex, "^/admin(/|$)");
     EXPECT_EQ(r.hosts, (std::vector<std::string>{"example.com", "www.example.com"}));
@@ -97,7 +98,7 @@ TEST_F(FullConfig, CacheRuleWithEveryMatcherAndAction) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[1];
     EXPECT_EQ(r.name, "everything");
-    EXPECT_EQ(r.line, 60);
+    EXPECT_EQ(r.line, 61);
     EXPECT_EQ(r.methods, std::vector<std::string>{"GET"});
     EXPECT_EQ(r.paths, std::vector<std::string>{"/items/*"});
     EXPECT_EQ(r.path_prefixes, (std::vector<std::string>{"/a/", "/b/"}));

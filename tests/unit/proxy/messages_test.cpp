@@ -134,3 +134,36 @@ TEST(ErrorResponse, ShortPlainTextWithReasonAndFraming) {
     EXPECT_NE(proxy::error_response(405, "connect_not_supported", true).find("Allow: GET"),
               std::string::npos);
 }
+
+TEST(RequestId, ForwardHeadReplacesTheClientsField) {
+    http::RequestParser parser({});
+    const std::string raw =
+        "GET /r HTTP/1.1\r\nHost: app\r\nX-Request-Id: client\r\nX_Request_Id: other\r\n\r\n";
+    std::string head = proxy::forward_head(parse(parser, raw), "127.0.0.2", false, "abc123");
+    EXPECT_EQ(head,
+              "GET /r HTTP/1.1\r\nHost: app\r\nX-Forwarded-For: 127.0.0.2\r\n"
+              "X-Forwarded-Proto: http\r\nVia: 1.1 larder\r\nX-Request-Id: abc123\r\n\r\n");
+}
+
+TEST(RequestId, TailAndErrorsCarryIt) {
+    std::string tail;
+    proxy::append_response_tail(tail, {.content_length = std::nullopt,
+                                       .status = CacheStatus::Hit,
+                                       .reason = {},
+                                       .debug_headers = false,
+                                       .age = std::nullopt,
+                                       .keep_alive = true,
+                                       .http10_client = false,
+                                       .request_id = "abc123"});
+    EXPECT_EQ(tail, "Via: 1.1 larder\r\nX-Cache: HIT\r\nX-Request-Id: abc123\r\n\r\n");
+    std::string error = proxy::error_response(400, "malformed_request", true, false, "abc123");
+    EXPECT_NE(error.find("\r\nX-Request-Id: abc123\r\n"), std::string::npos) << error;
+}
+
+TEST(RequestId, StreamingHeadLeavesOutTheAppsEcho) {
+    http::HeaderList fields;
+    fields.add("Content-Type", "text/plain");
+    fields.add("X-Request-Id", "from-the-app");
+    std::string head = proxy::streaming_head(200, "OK", fields, 5, false);
+    EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n");
+}

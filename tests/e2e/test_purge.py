@@ -72,7 +72,7 @@ class PurgeTest(E2ETestCase):
         stale = self.get("/p/blog/s")
         self.assertEqual(stale.x_cache, "STALE")
         self.assertTrue(stale.text.startswith("v1"))
-        self.origin.wait_for(lambda: self.origin.count("/p/blog/s") == 2)
+        self.origin.wait_for(lambda o: o.count("/p/blog/s") == 2)
         # The refresh reached the app; once it is stored, the page is fresh again (bounded).
         for _ in range(200):
             fresh = self.get("/p/blog/s")
@@ -82,6 +82,21 @@ class PurgeTest(E2ETestCase):
         self.assertEqual(fresh.x_cache, "HIT")
         self.assertTrue(fresh.text.startswith("v2"), fresh.text)
         self.assertEqual(self.origin.count("/p/blog/s"), 2)  # one refresh, not one per visitor
+
+    def test_explain_on_the_admin_api_shows_the_stored_tags(self):
+        self.fill("/p/blog/e")
+        status, _, answer = admin_json(self.larder, "/explain?url=http%3A%2F%2Flocalhost%2Fp%2Fblog%2Fe")
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["decision"]["action"], "cache")
+        self.assertEqual(answer["decision"]["rule"], "pages")
+        variants = answer["stored"]["variants"]
+        self.assertEqual(len(variants), 1)
+        self.assertIn("page-e", variants[0]["tags"])
+        self.purge(tag="page-e")
+        _, _, after = admin_json(self.larder, "/explain?url=http%3A%2F%2Flocalhost%2Fp%2Fblog%2Fe")
+        self.assertIsNone(after["stored"])
+        status, _, bad = admin_json(self.larder, "/explain")
+        self.assertEqual(status, 400, bad)
 
     def test_bad_purges_get_clear_answers(self):
         self.assertEqual(self.purge(expect=400)["error"], "invalid_body")

@@ -35,7 +35,11 @@ struct ServerConfig {
     Duration keepalive_timeout = 60s;
     Duration send_timeout = 30s;
     Duration upstream_connect_timeout = 3s;
+    // The app's whole response: time spent waiting on it from sending the request to the last
+    // byte (a relay paused by a slow client does not count).
     Duration upstream_timeout = 30s;
+    // The longest silence of an app mid-response (between reads once the head has arrived).
+    Duration upstream_read_timeout = 10s;
     Duration drain_timeout = 10s;
     std::size_t max_header_size = 16 * KiB;
     std::size_t max_body_size = 10 * MiB;
@@ -185,8 +189,9 @@ struct DjangoSessionConfig {
 // [identity] names no way to tell visitors apart: then a request to a caching rule that carries
 // any other cookie passes (docs/privacy.md).
 inline std::vector<std::string> default_anonymous_cookies() {
-    return {"_ga",  "_ga_*", "_gid",  "_gat*", "_gcl_*",  "__utm*", "_fbp",   "_fbc",
-            "_hj*", "_pk_*", "_clck", "_clsk", "_uetsid", "_uetvid", "cookieconsent_status"};
+    return {"_ga",    "_ga_*", "_gid",    "_gat*",   "_gcl_*",
+            "__utm*", "_fbp",  "_fbc",    "_hj*",    "_pk_*",
+            "_clck",  "_clsk", "_uetsid", "_uetvid", "cookieconsent_status"};
 }
 
 struct IdentityConfig {

@@ -13,6 +13,8 @@ namespace larder::obs {
 
 struct alignas(64) Counters {
     std::atomic<std::uint64_t> connections_accepted{0};
+    // Idle keep-alive connections closed at max_connections to admit a new client.
+    std::atomic<std::uint64_t> connections_closed_for_room{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> cache_hits{0};
     std::atomic<std::uint64_t> cache_misses{0};

@@ -1,6 +1,8 @@
 // upstream::UpstreamError: every way an exchange with an app server can fail, with the status the
 // client gets for it (502 for a failed or broken exchange, 504 for one that took too long, 503
-// when no server can take the request: all down, or the ones that could are full).
+// when no server can take the request: all down, or the ones that could are full). Once the
+// client has the response head, the status can no longer be sent: the pipeline closes the
+// client's connection instead, and the error names the cut in the logs.
 #pragma once
 
 #include <string_view>
@@ -13,6 +15,7 @@ enum class UpstreamError {
     ConnectTimeout,       // 504
     ResetBeforeResponse,  // closed or reset before any response byte: 502
     ResponseTimeout,      // no (complete) response within upstream_timeout: 504
+    ReadTimeout,          // the app went quiet mid-response for upstream_read_timeout: 504
     MalformedResponse,    // 502
     ClosedMidResponse,    // the body was cut short: 502 if nothing was sent yet
     NoHealthyServer,      // every server (and backup) is down or ejected: 503 at once

@@ -29,6 +29,7 @@ TEST_F(FullConfig, Server) {
     EXPECT_EQ(c.server.send_timeout, 15s);
     EXPECT_EQ(c.server.upstream_connect_timeout, 1s);
     EXPECT_EQ(c.server.upstream_timeout, 90min);
+    EXPECT_EQ(c.server.upstream_read_timeout, 45s);
     EXPECT_EQ(c.server.drain_timeout, 0s);
     EXPECT_EQ(c.server.max_header_size, 32 * KiB);
     EXPECT_EQ(c.server.max_body_size, 2048u);

@@ -73,7 +73,7 @@ TEST_F(FullConfig, PassRule) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[0];
     EXPECT_EQ(r.name, "admin");
-    EXPECT_EQ(r.line, 51);
+    EXPECT_EQ(r.line, 52);
     EXPECT_EQ(r.methods, (std::vector<std::string>{"GET", "POST", "PURGE"}));
     EXPECT_EQ(r.path_regex, "^/admin(/|$)");
     EXPECT_EQ(r.hosts, (std::vector<std::string>{"example.com", "www.example.com"}));
@@ -85,7 +85,7 @@ TEST_F(FullConfig, CacheRuleWithEveryMatcherAndAction) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[1];
     EXPECT_EQ(r.name, "everything");
-    EXPECT_EQ(r.line, 58);
+    EXPECT_EQ(r.line, 59);
     EXPECT_EQ(r.methods, std::vector<std::string>{"GET"});
     EXPECT_EQ(r.paths, std::vector<std::string>{"/items/*"});
     EXPECT_EQ(r.path_prefixes, (std::vector<std::string>{"/a/", "/b/"}));

@@ -3,9 +3,9 @@
 // its silence mid-response. Time the caller spends elsewhere between reads (a relay waiting on
 // a slow client) is not charged to the app.
 //
-// The app server's end is an AF_UNIX socketpair behind a pooled connection, written by the test
-// (a thread for the trickle). The limits are short, and each test checks which limit ended the
-// exchange, or that none did, never how long it took.
+// The app server's end is an AF_UNIX socketpair behind a pooled connection, served by a thread
+// of the test (it reads the request, then answers as told). The limits are short, and each test
+// checks which limit ended the exchange, or that none did, never how long it took.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -42,7 +42,7 @@ struct ExchangeDeadlineTest : ::testing::Test {
     std::vector<Backend> backends{{"app:8000", endpoint, 1, cluster}};
     Pool pool{io.get_executor(), backends, upstream};
     int app = -1;  // the app server's end of the pooled connection
-    std::thread trickler;
+    std::thread app_thread;
     std::atomic<bool> stop{false};
 
     ExchangeDeadlineTest() {
@@ -55,7 +55,8 @@ struct ExchangeDeadlineTest : ::testing::Test {
     }
     ~ExchangeDeadlineTest() override {
         stop = true;
-        if (trickler.joinable()) trickler.join();
+        ::shutdown(app, SHUT_RDWR);  // ends a recv() still waiting for the request
+        if (app_thread.joinable()) app_thread.join();
         ::close(app);
     }
 
@@ -63,14 +64,26 @@ struct ExchangeDeadlineTest : ::testing::Test {
         return ::send(app, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
                static_cast<ssize_t>(bytes.size());
     }
-    // Sends `body` `piece` bytes at a time, `gap` apart, until done or the exchange closed.
-    void trickle(std::string body, std::size_t piece, std::chrono::milliseconds gap) {
-        trickler = std::thread([this, body = std::move(body), piece, gap] {
-            for (std::size_t at = 0; at < body.size() && !stop; at += piece) {
-                std::this_thread::sleep_for(gap);
-                if (!app_sends(std::string_view(body).substr(at, piece))) return;
-            }
-        });
+    // The app: reads the request (a byte sent before it would make the pooled connection
+    // unusable), sends `first`, then `rest` `piece` bytes at a time, `gap` apart, until done or
+    // the exchange closed the connection.
+    void answer(std::string first, std::string rest = "", std::size_t piece = 1,
+                std::chrono::milliseconds gap = 0ms) {
+        app_thread =
+            std::thread([this, first = std::move(first), rest = std::move(rest), piece, gap] {
+                std::string request;
+                char buf[512];
+                while (request.find("\r\n\r\n") == std::string::npos) {
+                    ssize_t n = ::recv(app, buf, sizeof buf, 0);
+                    if (n <= 0) return;
+                    request.append(buf, static_cast<std::size_t>(n));
+                }
+                if (!app_sends(first)) return;
+                for (std::size_t at = 0; at < rest.size() && !stop; at += piece) {
+                    std::this_thread::sleep_for(gap);
+                    if (!app_sends(std::string_view(rest).substr(at, piece))) return;
+                }
+            });
     }
     static std::string head(std::size_t content_length) {
         return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(content_length) + "\r\n\r\n";
@@ -109,12 +122,13 @@ struct ExchangeDeadlineTest : ::testing::Test {
 };
 
 TEST_F(ExchangeDeadlineTest, TrickledBodyEndsAtTheWholeResponseLimit) {
-    // Every gap is far below the read limit; the whole would take 4 s.
+    // 200 KB in 20 KB pieces 50 ms apart: at least 500 ms in all, each 64 KiB read chunk filled
+    // in about 150 ms, each silence far below the read limit. (The deadline used to restart for
+    // every chunk, so this was delivered whole.)
     server.upstream_timeout = 300ms;
     server.upstream_read_timeout = 10s;
-    const std::string body(400, 'x');
-    ASSERT_TRUE(app_sends(head(body.size())));
-    trickle(body, 2, 20ms);
+    const std::string body(200'000, 'x');
+    answer(head(body.size()), body, 20'000, 50ms);
     Outcome o = run();
     EXPECT_EQ(o.start, UpstreamError::None);
     EXPECT_EQ(o.body, UpstreamError::ResponseTimeout);
@@ -126,7 +140,7 @@ TEST_F(ExchangeDeadlineTest, TrickledBodyEndsAtTheWholeResponseLimit) {
 TEST_F(ExchangeDeadlineTest, SilenceMidBodyEndsAtTheReadLimit) {
     server.upstream_timeout = 30s;
     server.upstream_read_timeout = 100ms;
-    ASSERT_TRUE(app_sends(head(1000) + std::string(500, 'x')));  // half, then nothing
+    answer(head(1000) + std::string(500, 'x'));  // half, then nothing
     Outcome o = run();
     EXPECT_EQ(o.start, UpstreamError::None);
     EXPECT_EQ(o.body, UpstreamError::ReadTimeout);
@@ -141,8 +155,7 @@ TEST_F(ExchangeDeadlineTest, ReadLimitIsPerSilenceNotPerChunk) {
     server.upstream_timeout = 30s;
     server.upstream_read_timeout = 400ms;
     const std::string body(600, 'y');
-    ASSERT_TRUE(app_sends(head(body.size())));
-    trickle(body, 100, 100ms);
+    answer(head(body.size()), body, 100, 100ms);
     Outcome o = run();
     EXPECT_EQ(o.body, UpstreamError::None);
     EXPECT_TRUE(o.done);
@@ -155,7 +168,7 @@ TEST_F(ExchangeDeadlineTest, TimeSpentAwayFromTheAppIsNotCharged) {
     server.upstream_timeout = 300ms;
     server.upstream_read_timeout = 300ms;
     const std::string body(200'000, 'z');
-    trickle(head(body.size()) + body, body.size() + 100, 0ms);
+    answer(head(body.size()) + body);
     Outcome o = run(50'000, 500ms);
     EXPECT_EQ(o.body, UpstreamError::None);
     EXPECT_TRUE(o.done);
@@ -166,7 +179,7 @@ TEST_F(ExchangeDeadlineTest, SlowHeadEndsAtTheWholeResponseLimit) {
     // The read limit applies once the head is in: a slow head is the whole-response limit's.
     server.upstream_timeout = 200ms;
     server.upstream_read_timeout = 50ms;
-    trickle("HTTP/1.1 200 OK\r\nX-Slow: 1\r\n", 5, 30ms);
+    answer("", "HTTP/1.1 200 OK\r\nX-Slow: 1\r\n", 5, 30ms);
     Outcome o = run();
     EXPECT_EQ(o.start, UpstreamError::ResponseTimeout);
 }

@@ -103,7 +103,9 @@ struct ExchangeDeadlineTest : ::testing::Test {
             io,
             [&]() -> asio::awaitable<void> {
                 Exchange exchange(pool, server, counters);
-                out.start = co_await exchange.start({.head = kRequest});
+                OutgoingRequest request;
+                request.head = kRequest;
+                out.start = co_await exchange.start(request);
                 if (out.start != UpstreamError::None) co_return;
                 if (pause_after > 0) {
                     out.body = co_await exchange.read_body(out.bytes, pause_after);

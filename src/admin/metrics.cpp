@@ -67,6 +67,7 @@ MetricsSnapshot collect(const MetricsSources& sources) {
 
     using C = obs::Counters;
     s.connections_accepted = sum(workers, &C::connections_accepted);
+    s.connections_closed_for_room = sum(workers, &C::connections_closed_for_room);
     s.requests = sum(workers, &C::requests);
     s.cache_stores = sum(workers, &C::cache_stores);
     s.background_refreshes = sum(workers, &C::background_refreshes);

@@ -98,6 +98,9 @@ void requests(Exposition& x, const MetricsSnapshot& s) {
              s.client_connections);
     x.single("larder_client_connections_accepted_total", "counter", "Client connections accepted.",
              s.connections_accepted);
+    x.single("larder_client_connections_closed_for_room_total", "counter",
+             "Idle keep-alive connections closed at max_connections to admit a new client.",
+             s.connections_closed_for_room);
 }
 
 void upstream_totals(Exposition& x, const MetricsSnapshot& s) {

@@ -60,6 +60,7 @@ void read_server(Reader& r, ServerConfig& out) {
     r.duration("send_timeout", out.send_timeout);
     r.duration("upstream_connect_timeout", out.upstream_connect_timeout);
     r.duration("upstream_timeout", out.upstream_timeout);
+    r.duration("upstream_read_timeout", out.upstream_read_timeout);
     r.duration("drain_timeout", out.drain_timeout, /*allow_zero=*/true);
     r.size("max_header_size", out.max_header_size);
     r.size("max_body_size", out.max_body_size, /*allow_zero=*/true);

@@ -199,8 +199,17 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
         first = false;
         if (last) break;
         f.body.clear();
-        if (co_await exchange.read_body(f.body, chunk_limit) != upstream::UpstreamError::None) {
-            t.keep_alive = false;  // headers are out: the only honest signal left is the close
+        upstream::UpstreamError error = co_await exchange.read_body(f.body, chunk_limit);
+        if (error != upstream::UpstreamError::None) {
+            // The head is out: the only honest signal left is the close, and the log says why.
+            // A Content-Length or chunked body shows the cut; one delimited by the close would
+            // look whole, so that connection is reset instead.
+            t.keep_alive = false;
+            t.tx.reason = upstream::to_string(error);
+            obs::Counters::bump(counters_.upstream_errors);
+            log_upstream_error(t.request.method_text, t.request.target, error,
+                               exchange.backend_name());
+            if (!length && !chunked) t.writer.abort();
             break;
         }
     }

@@ -15,6 +15,7 @@ Server::Server(const proxy::Shared& shared, const std::vector<upstream::Backend>
     if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i)
         workers_.push_back(std::make_unique<Worker>(i, shared, backends, state_));
+    for (auto& w : workers_) state_.workers.push_back(w.get());
 }
 
 Server::~Server() {

@@ -37,6 +37,8 @@ Session::Session(Worker& worker, asio::ip::tcp::socket socket)
 }
 
 Session::~Session() {
+    worker_.idle_connections().remove(idle_link_);
+    if (closed_for_room_) worker_.state().closing_for_room.fetch_sub(1, std::memory_order_relaxed);
     worker_.detach(this);
 }
 
@@ -62,6 +64,24 @@ void Session::drain() {
         error_code ec;
         socket_.cancel(ec);
     }
+}
+
+bool Session::close_for_room() {
+    error_code ec;
+    if (closing_ || socket_.available(ec) > 0 || ec) return false;  // a request is arriving
+    worker_.idle_connections().remove(idle_link_);
+    closing_ = true;
+    closed_for_room_ = true;
+    worker_.state().closing_for_room.fetch_add(1, std::memory_order_relaxed);
+    socket_.cancel(ec);
+    return true;
+}
+
+void Session::abort() {
+    // SO_LINGER with a zero timeout: close() sends a reset, not an end of stream.
+    error_code ec;
+    socket_.set_option(asio::socket_base::linger(true, 0), ec);
+    socket_.close(ec);
 }
 
 asio::awaitable<void> Session::run() {
@@ -122,8 +142,12 @@ asio::awaitable<void> Session::run() {
 asio::awaitable<bool> Session::read_more() {
     if (buffer_.size() - size_ < kMinReadSpace)
         buffer_.resize(std::max(buffer_.size() * 2, size_ + 4 * kMinReadSpace));
+    // Between keep-alive requests with nothing buffered, the worker may close it for room.
+    const bool idle = waiting_for_ == Wait::Idle && size_ == 0 && !closing_;
+    if (idle) worker_.idle_connections().add(idle_link_, Clock::now());
     auto [ec, n] = co_await socket_.async_read_some(
         asio::buffer(buffer_.data() + size_, buffer_.size() - size_), nothrow);
+    if (idle) worker_.idle_connections().remove(idle_link_);
     if (ec) co_return false;
     timed_out_ = false;
     size_ += n;

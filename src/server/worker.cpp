@@ -11,6 +11,8 @@
 
 #include "larder/server/session.hpp"
 
+#include <poll.h>
+
 namespace larder::server {
 
 namespace asio = boost::asio;
@@ -25,6 +27,11 @@ std::chrono::milliseconds sweep_period(const config::ServerConfig& c) {
     auto shortest = std::min(
         {c.client_header_timeout, c.client_body_timeout, c.keepalive_timeout, c.send_timeout});
     return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+// Whether a connection waits in the acceptor's backlog (without accepting it).
+bool client_waiting(asio::ip::tcp::acceptor& acceptor) {
+    pollfd p{.fd = acceptor.native_handle(), .events = POLLIN, .revents = 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
 }
 }  // namespace
 
@@ -92,9 +99,13 @@ asio::awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     asio::steady_timer backoff(io_);
     const std::size_t max_connections = config().max_connections;
     for (;;) {
-        // Over the limit, new connections wait in the kernel's backlog until one closes.
+        // Over the limit, new connections wait in the kernel's backlog until one closes; one
+        // waiting there has an idle keep-alive connection closed for it (oldest first).
         while (state_.active_connections.load(std::memory_order_relaxed) >= max_connections &&
                acceptor.is_open()) {
+            std::size_t open = state_.active_connections.load(std::memory_order_relaxed) -
+                               state_.closing_for_room.load(std::memory_order_relaxed);
+            if (open >= max_connections && client_waiting(acceptor)) make_room();
             backoff.expires_after(std::chrono::milliseconds(10));
             co_await backoff.async_wait(nothrow);
         }
@@ -113,6 +124,51 @@ asio::awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     }
 }
 
+void Worker::make_room() {
+    Worker* holder = nullptr;  // the worker with the daemon's oldest idle connection
+    auto oldest = IdleConnections::kNone;
+    for (Worker* w : state_.workers) {
+        auto since = w->idle_.oldest_since();
+        if (since < oldest) {
+            oldest = since;
+            holder = w;
+        }
+    }
+    if (!holder) return;  // none idle: the client waits for a connection to end
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_room_log_ >= std::chrono::seconds(10)) {
+        last_room_log_ = now;
+        spdlog::info(
+            "worker {}: max_connections ({}) reached; closing idle keep-alive connections, "
+            "oldest first, for new clients",
+            id_, config().max_connections);
+    }
+    // Counted as closing until it has (Session's destructor), so the next tick asks for no more.
+    state_.closing_for_room.fetch_add(1, std::memory_order_relaxed);
+    // Runs on the holder's thread. A session it closes counts itself (close_for_room); none
+    // closed (it went busy meanwhile), and the next tick looks again.
+    auto close_one = [&state = state_, holder] {
+        holder->close_oldest_idle();
+        state.closing_for_room.fetch_sub(1, std::memory_order_relaxed);
+    };
+    if (holder == this)
+        close_one();
+    else
+        asio::post(holder->io_, close_one);
+}
+
+bool Worker::close_oldest_idle() {
+    for (IdleLink* link = idle_.oldest(); link != nullptr;) {
+        IdleLink* next = IdleConnections::newer(*link);
+        if (link->session->close_for_room()) {
+            obs::Counters::bump(counters_.connections_closed_for_room);
+            return true;
+        }
+        link = next;
+    }
+    return false;
+}
+
 asio::awaitable<void> Worker::sweep_loop() {
     const auto period = sweep_period(config());
     for (;;) {
@@ -123,6 +179,7 @@ asio::awaitable<void> Worker::sweep_loop() {
         for (Session* s = sessions_; s != nullptr; s = s->next) s->check_deadline(now);
         // One worker retires purges past their window (cheap: a short list under its lock).
         if (id_ == 0) shared_.store.retire_purges(shared_.clock.now());
+        pool_.close_stale(now);
     }
 }
 

@@ -46,6 +46,8 @@ std::string_view to_string(UpstreamError e) {
             return "upstream_reset";
         case UpstreamError::ResponseTimeout:
             return "upstream_timeout";
+        case UpstreamError::ReadTimeout:
+            return "upstream_read_timeout";
         case UpstreamError::MalformedResponse:
             return "upstream_malformed_response";
         case UpstreamError::ClosedMidResponse:
@@ -66,6 +68,7 @@ int status_for(UpstreamError e) {
     switch (e) {
         case UpstreamError::ConnectTimeout:
         case UpstreamError::ResponseTimeout:
+        case UpstreamError::ReadTimeout:
             return 504;
         case UpstreamError::NoHealthyServer:
         case UpstreamError::QueueFull:

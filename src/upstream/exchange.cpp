@@ -189,21 +189,26 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
     Connection& c = *connection_;
     ++c.requests;
     c.buffer.clear();
-    c.stream.expires_after(timeouts_.upstream_timeout);
+    budget_left_ = timeouts_.upstream_timeout;  // the app's time starts with the request
+    arm(Phase::Head);
     WriteResult written = co_await write_request(c.stream, request.head, request.body);
+    charge();
     if (written == WriteResult::BodyUnreadable) co_return UpstreamError::BodyUnreadable;
     if (written != WriteResult::Sent) {
         retry = reused && request.idempotent;  // the body is re-read from its start
-        co_return written == WriteResult::Timeout ? UpstreamError::ResponseTimeout
+        co_return written == WriteResult::Timeout ? timeout_error()
                                                   : UpstreamError::ResetBeforeResponse;
     }
     for (;;) {  // skip interim 1xx responses
         parser_.emplace();
         prepare_parser(*parser_, request.head_request);
+        if (budget_left_ <= SteadyClock::duration::zero()) co_return UpstreamError::ResponseTimeout;
+        arm(Phase::Head);
         auto [ec, n] =
             co_await beast::http::async_read_header(c.stream, c.buffer, *parser_, nothrow);
+        charge();
         if (ec) {
-            if (is_timeout(ec)) co_return UpstreamError::ResponseTimeout;
+            if (is_timeout(ec)) co_return timeout_error();
             bool nothing_received = !parser_->got_some() && c.buffer.size() == 0;
             retry = nothing_received && reused && request.idempotent;
             co_return nothing_received ? UpstreamError::ResetBeforeResponse
@@ -250,18 +255,44 @@ asio::awaitable<UpstreamError> Exchange::read_body(std::string& out, std::size_t
         auto& body = parser_->get().body();
         body.data = out.data() + old;
         body.size = chunk;
-        c.stream.expires_after(timeouts_.upstream_timeout);
-        auto [ec, n] = co_await beast::http::async_read(c.stream, c.buffer, *parser_, nothrow);
+        // One read at a time (not a composed read that fills the chunk), so the read limit
+        // measures the app's silence, not how long a chunk takes to fill.
+        UpstreamError e = UpstreamError::None;
+        if (budget_left_ > SteadyClock::duration::zero()) {
+            arm(Phase::Body);
+            auto [ec, n] =
+                co_await beast::http::async_read_some(c.stream, c.buffer, *parser_, nothrow);
+            charge();
+            if (ec && ec != beast::http::error::need_buffer)
+                e = is_timeout(ec) ? timeout_error() : UpstreamError::ClosedMidResponse;
+        } else {
+            e = UpstreamError::ResponseTimeout;
+        }
         out.resize(old + (chunk - body.size));
-        if (ec && ec != beast::http::error::need_buffer) {
+        if (e != UpstreamError::None) {
             failed_ = true;
-            UpstreamError e =
-                is_timeout(ec) ? UpstreamError::ResponseTimeout : UpstreamError::ClosedMidResponse;
             note_failure(c.backend, e);
             co_return e;
         }
     }
     co_return UpstreamError::None;
+}
+
+void Exchange::arm(Phase phase) {
+    armed_at_ = SteadyClock::now();
+    SteadyClock::duration limit = budget_left_;
+    read_limit_armed_ = phase == Phase::Body && timeouts_.upstream_read_timeout < limit;
+    if (read_limit_armed_) limit = timeouts_.upstream_read_timeout;
+    connection_->stream.expires_after(limit);
+}
+
+void Exchange::charge() {
+    budget_left_ -= SteadyClock::now() - armed_at_;
+    connection_->stream.expires_never();
+}
+
+UpstreamError Exchange::timeout_error() const {
+    return read_limit_armed_ ? UpstreamError::ReadTimeout : UpstreamError::ResponseTimeout;
 }
 
 void Exchange::finish() {

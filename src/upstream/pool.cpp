@@ -79,6 +79,20 @@ std::unique_ptr<Connection> Pool::take_idle(std::size_t backend) {
     return nullptr;
 }
 
+void Pool::close_stale(std::chrono::steady_clock::time_point now) {
+    for (std::size_t backend = 0; backend < idle_.size(); ++backend) {
+        auto& idle = idle_[backend];
+        auto kept = std::remove_if(idle.begin(), idle.end(), [&](std::unique_ptr<Connection>& c) {
+            return now - c->idle_since >= config_.idle_timeout ||
+                   !quiet(*c, "on an idle connection");
+        });
+        auto closed = static_cast<int>(idle.end() - kept);
+        if (closed == 0) continue;
+        idle.erase(kept, idle.end());
+        cluster_->health().add_idle(backend, -closed);
+    }
+}
+
 std::unique_ptr<Connection> Pool::make(std::size_t backend) {
     return std::make_unique<Connection>(executor_, backend);
 }

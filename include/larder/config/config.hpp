@@ -37,7 +37,11 @@ struct ServerConfig {
     Duration keepalive_timeout = 60s;
     Duration send_timeout = 30s;
     Duration upstream_connect_timeout = 3s;
+    // The app's whole response: time spent waiting on it from sending the request to the last
+    // byte (a relay paused by a slow client does not count).
     Duration upstream_timeout = 30s;
+    // The longest silence of an app mid-response (between reads once the head has arrived).
+    Duration upstream_read_timeout = 10s;
     Duration drain_timeout = 10s;
     std::size_t max_header_size = 16 * KiB;
     std::size_t max_body_size = 10 * MiB;

@@ -27,7 +27,7 @@ namespace larder::obs {
 inline constexpr std::size_t kCacheStatusCount = 7;
 // Columns of `upstream_failures`: upstream::UpstreamError has this many values (static_assert
 // there).
-inline constexpr std::size_t kUpstreamErrorCount = 10;
+inline constexpr std::size_t kUpstreamErrorCount = 11;
 // Upper bounds of the origin latency histogram's buckets, in microseconds (1 ms to 10 s); one
 // more bucket counts everything above the last.
 inline constexpr std::array<std::uint64_t, 13> kLatencyBoundsUs = {
@@ -74,6 +74,8 @@ struct alignas(64) Counters {
     explicit Counters(CounterShape shape = {});
 
     std::atomic<std::uint64_t> connections_accepted{0};
+    // Idle keep-alive connections closed at max_connections to admit a new client.
+    std::atomic<std::uint64_t> connections_closed_for_room{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> cache_stores{0};
     std::atomic<std::uint64_t> background_refreshes{0};

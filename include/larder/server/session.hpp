@@ -12,6 +12,10 @@
 // between keep-alive requests, the body and send deadlines restart on every byte of progress.
 // A missed header deadline answers 408; an idle one closes silently. Any parse error answers
 // once and closes.
+// While it waits for the next keep-alive request with nothing of it read, a session is listed in
+// its worker's IdleConnections; at max_connections the worker may close it for a new client
+// (close_for_room), which is as silent as an idle timeout. A session busy with a request is never
+// listed, so never closed that way.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +27,7 @@
 
 #include "larder/http/request_parser.hpp"
 #include "larder/proxy/response_writer.hpp"
+#include "larder/server/idle_connections.hpp"
 
 namespace larder::server {
 
@@ -37,11 +42,15 @@ class Session : public std::enable_shared_from_this<Session>, public proxy::Resp
 
     boost::asio::awaitable<void> run();
     boost::asio::awaitable<bool> write(std::span<const boost::asio::const_buffer> data) override;
+    void abort() override;
 
     // Called by the worker's sweeper: cancels the pending operation when its deadline passed.
     void check_deadline(Clock::time_point now);
     // Called when the daemon drains: an idle connection closes now, a busy one after its response.
     void drain();
+    // Called by the worker on a listed (idle) session to make room for a new client: closes it
+    // unless bytes of a request have arrived meanwhile. Returns whether it closes.
+    bool close_for_room();
 
     Session* next = nullptr;  // the worker's intrusive list of sessions
     Session* prev = nullptr;
@@ -65,6 +74,8 @@ class Session : public std::enable_shared_from_this<Session>, public proxy::Resp
     Clock::time_point deadline_ = Clock::time_point::max();
     bool timed_out_ = false;
     bool closing_ = false;
+    bool closed_for_room_ = false;
+    IdleLink idle_link_{this};
 };
 
 }  // namespace larder::server

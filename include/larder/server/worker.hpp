@@ -4,8 +4,13 @@
 // Nothing in a worker is touched by another thread except through post() to its io_context
 // (drain) and the relaxed reads of its counters. Each worker has its own SO_REUSEPORT acceptor
 // on every listen address, so the kernel spreads connections over workers without a lock.
-// A sweeper timer enforces session deadlines at a fraction of the shortest client timeout;
-// worker 0's also retires purges past their window (cache::Store::retire_purges).
+// A sweeper timer enforces session deadlines at a fraction of the shortest client timeout, and
+// closes pooled upstream connections idle past idle_timeout (or closed by the app); worker 0's
+// also retires purges past their window (cache::Store::retire_purges).
+// At max_connections (counted over all workers) a worker stops accepting; when a client is then
+// waiting in its listen backlog, it has the daemon's oldest idle keep-alive connection closed
+// (IdleConnections, on whichever worker holds it) and accepts once that one is gone. With no
+// idle connection anywhere the client waits in the backlog until some connection ends.
 #pragma once
 
 #include <atomic>
@@ -18,17 +23,23 @@
 
 #include "larder/obs/counters.hpp"
 #include "larder/proxy/pipeline.hpp"
+#include "larder/server/idle_connections.hpp"
 #include "larder/upstream/exchange.hpp"
 #include "larder/upstream/pool.hpp"
 
 namespace larder::server {
 
 class Session;
+class Worker;
 
 // Daemon-wide state every worker reads.
 struct ServerState {
     std::atomic<std::size_t> active_connections{0};
+    // Idle connections asked to close for a new client that have not closed yet: they no longer
+    // count against max_connections when deciding to ask for another.
+    std::atomic<std::size_t> closing_for_room{0};
     std::atomic<bool> draining{false};
+    std::vector<Worker*> workers;  // set before any worker thread starts; read-only after
 };
 
 class Worker {
@@ -53,10 +64,15 @@ class Worker {
 
     void attach(Session* s);
     void detach(Session* s);
+    IdleConnections& idle_connections() { return idle_; }
 
   private:
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
     boost::asio::awaitable<void> sweep_loop();
+    // At max_connections with a client waiting: has the daemon's oldest idle connection closed.
+    void make_room();
+    // On this worker's thread: closes its oldest idle connection; false when it has none left.
+    bool close_oldest_idle();
 
     unsigned id_;
     const proxy::Shared& shared_;
@@ -69,6 +85,8 @@ class Worker {
     upstream::PoolSource source_;
     proxy::Pipeline pipeline_;
     Session* sessions_ = nullptr;
+    IdleConnections idle_;
+    std::chrono::steady_clock::time_point last_room_log_{};
 };
 
 }  // namespace larder::server

@@ -2,6 +2,8 @@
 // client gets for it (502 for a failed or broken exchange, 504 for one that took too long, 503
 // when no server can take the request: all down, or the ones that could are full; 500 when
 // Larder could not read back the client's request body from its spool file).
+// Once the client has the response head, the status can no longer be sent: the pipeline closes
+// the client's connection instead, and the error names the cut in the logs.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +17,7 @@ enum class UpstreamError {
     ConnectTimeout,       // 504
     ResetBeforeResponse,  // closed or reset before any response byte: 502
     ResponseTimeout,      // no (complete) response within upstream_timeout: 504
+    ReadTimeout,          // the app went quiet mid-response for upstream_read_timeout: 504
     MalformedResponse,    // 502
     ClosedMidResponse,    // the body was cut short: 502 if nothing was sent yet
     NoHealthyServer,      // every server (and backup) is down or ejected: 503 at once
@@ -23,7 +26,7 @@ enum class UpstreamError {
     BodyUnreadable,       // the client's spooled request body could not be read back: 500
 };
 
-inline constexpr std::size_t kUpstreamErrorCount = 10;  // obs::Counters' columns: keep in step
+inline constexpr std::size_t kUpstreamErrorCount = 11;  // obs::Counters' columns: keep in step
 std::string_view to_string(UpstreamError e);
 int status_for(UpstreamError e);
 

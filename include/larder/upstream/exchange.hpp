@@ -14,6 +14,13 @@
 // Failures other than that idle-close race count towards the
 // server's passive ejection (max_fails); successes feed its latency EWMA.
 // The slot is held from start() until finish() or destruction.
+// Two limits bound how long the app may take (exchange.cpp arms one per socket operation):
+// upstream_timeout is the app's whole time for the response, from sending the request to the
+// last byte read, counting only time spent waiting on the app (a relay paused because its
+// client reads slowly does not use it up), so a trickled response cannot last forever;
+// upstream_read_timeout is the longest silence once the head has arrived (each read of the body
+// waits at most that long). Whichever fires, the exchange fails (ResponseTimeout, ReadTimeout)
+// and its connection is closed: a response cut short is never complete, so never stored.
 // Interim 1xx responses are skipped; a 101 (Larder never asks for an upgrade) and a status
 // outside 100-599 are a MalformedResponse, and their connection is closed. Those checks, the
 // parser's limits and the body's piece sizes are pure functions in response_head.hpp (fuzzed by
@@ -66,7 +73,7 @@ class Exchange final : public SourceExchange {
 
   private:
     using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
-    enum class Attempt { Done, Retry };
+    enum class Phase { Head, Body };  // sending and reading the head; reading the body
 
     boost::asio::awaitable<UpstreamError> connect(Connection& c);
     // Takes a max_connections slot of `server`, queueing when it is full.
@@ -75,6 +82,13 @@ class Exchange final : public SourceExchange {
     void note_failure(std::size_t server, UpstreamError e);
     boost::asio::awaitable<UpstreamError> send_and_read_header(const OutgoingRequest& request,
                                                                bool reused, bool& retry);
+    // Sets the deadline of the next socket operation: the budget left, and at most
+    // upstream_read_timeout when reading the body.
+    void arm(Phase phase);
+    // Charges the time the operation took to the budget.
+    void charge();
+    // What a timeout of the operation last armed means.
+    UpstreamError timeout_error() const;
 
     Pool& pool_;
     const config::ServerConfig& timeouts_;
@@ -83,6 +97,10 @@ class Exchange final : public SourceExchange {
     std::optional<Parser> parser_;
     http::HeaderList headers_;
     std::optional<std::size_t> slot_;  // the server whose slot this exchange holds
+    // upstream_timeout less the time spent waiting on the app since the request was sent.
+    SteadyClock::duration budget_left_{};
+    SteadyClock::time_point armed_at_{};
+    bool read_limit_armed_ = false;  // the operation's deadline is upstream_read_timeout's
     bool failed_ = false;
 };
 

@@ -2,7 +2,9 @@
 //
 // A Pool belongs to one worker thread and is never shared, so it needs no locks. Idle
 // connections are kept per backend (at most max_idle_per_server, newest reused first); one idle
-// longer than idle_timeout is closed instead of reused. Selection is this worker's Selector
+// longer than idle_timeout is closed instead of reused, and close_stale(), which the worker runs
+// every sweep, closes those and the ones the server closed, so an idle pool holds no file
+// descriptor for longer than idle_timeout plus a sweep. Selection is this worker's Selector
 // (selector.hpp) reading the Cluster's shared health table; the idle counts are mirrored into
 // that table so the periodic state line and the admin API see every worker's.
 //
@@ -66,6 +68,9 @@ class Pool {
     // An idle keep-alive connection to `backend` that is still Quiet, or nullptr. Those found
     // expired, closed by the server or holding unread bytes are closed on the way.
     std::unique_ptr<Connection> take_idle(std::size_t backend);
+    // Closes the idle connections unused for idle_timeout, closed by the server or holding
+    // unread bytes.
+    void close_stale(std::chrono::steady_clock::time_point now);
     // A new, unconnected connection to `backend`.
     std::unique_ptr<Connection> make(std::size_t backend);
     // Returns a connection whose last response was complete and kept alive; it is pooled only

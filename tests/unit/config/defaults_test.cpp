@@ -23,6 +23,7 @@ TEST(Defaults, MinimalConfigFillsEverySection) {
     EXPECT_EQ(c.server.send_timeout, 30s);
     EXPECT_EQ(c.server.upstream_connect_timeout, 3s);
     EXPECT_EQ(c.server.upstream_timeout, 30s);
+    EXPECT_EQ(c.server.upstream_read_timeout, 10s);
     EXPECT_EQ(c.server.drain_timeout, 10s);
     EXPECT_EQ(c.server.max_header_size, 16 * KiB);
     EXPECT_EQ(c.server.max_body_size, 10 * MiB);

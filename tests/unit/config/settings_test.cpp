@@ -40,6 +40,7 @@ TEST_F(FullConfig, Server) {
     EXPECT_EQ(c.server.send_timeout, 15s);
     EXPECT_EQ(c.server.upstream_connect_timeout, 1s);
     EXPECT_EQ(c.server.upstream_timeout, 90min);
+    EXPECT_EQ(c.server.upstream_read_timeout, 45s);
     EXPECT_EQ(c.server.drain_timeout, 0s);
     EXPECT_EQ(c.server.max_header_size, 32 * KiB);
     EXPECT_EQ(c.server.max_body_size, 2048u);
@@ -86,7 +87,7 @@ TEST_F(FullConfig, PassRule) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[0];
     EXPECT_EQ(r.name, "admin");
-    EXPECT_EQ(r.line, 54);
+    EXPECT_EQ(r.line, 55);
     EXPECT_EQ(r.methods, (std::vector<std::string>{"GET", "POST", "PURGE"}));
     EXPECT_EQ(r.path_regex, "^/admin(/|$)");
     EXPECT_EQ(r.hosts, (std::vector<std::string>{"example.com", "www.example.com"}));
@@ -98,7 +99,7 @@ TEST_F(FullConfig, CacheRuleWithEveryMatcherAndAction) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[1];
     EXPECT_EQ(r.name, "everything");
-    EXPECT_EQ(r.line, 61);
+    EXPECT_EQ(r.line, 62);
     EXPECT_EQ(r.methods, std::vector<std::string>{"GET"});
     EXPECT_EQ(r.paths, std::vector<std::string>{"/items/*"});
     EXPECT_EQ(r.path_prefixes, (std::vector<std::string>{"/a/", "/b/"}));

@@ -52,9 +52,10 @@ class PipelineTest : public ::testing::Test {
     // `body` goes after the head (the caller adds its framing); `spool` says where it is kept.
     Response& spawn(std::string method, std::string target,
                     std::vector<std::pair<std::string, std::string>> headers = {},
-                    const std::string& body = {}, http::SpoolSettings spool = {}) {
+                    const std::string& body = {}, http::SpoolSettings spool = {},
+                    std::string version = "HTTP/1.1") {
         auto& c = calls.emplace_back();
-        c.raw = method + " " + target + " HTTP/1.1\r\nHost: example.com\r\n";
+        c.raw = method + " " + target + " " + version + "\r\nHost: example.com\r\n";
         for (const auto& [n, v] : headers) c.raw += n + ": " + v + "\r\n";
         c.raw += "\r\n" + body;
         c.parser = std::make_unique<http::RequestParser>(
@@ -64,7 +65,7 @@ class PipelineTest : public ::testing::Test {
         asio::co_spawn(
             io,
             [this, &c]() -> asio::awaitable<void> {
-                co_await pipeline->handle(c.parser->request(), client, c.writer);
+                c.keep_alive = co_await pipeline->handle(c.parser->request(), client, c.writer);
                 c.response = Response::parse(c.writer.bytes);
             },
             asio::detached);
@@ -113,6 +114,7 @@ class PipelineTest : public ::testing::Test {
         std::unique_ptr<http::RequestParser> parser;
         MemoryWriter writer;
         Response response;
+        bool keep_alive = false;  // what handle() said: the connection may carry another request
     };
 
     config::Config config;
@@ -483,7 +485,7 @@ TEST_F(PipelineTest, InvalidHostIs400BeforeAnyKey) {
         asio::co_spawn(
             io,
             [this, &c]() -> asio::awaitable<void> {
-                co_await pipeline->handle(c.parser->request(), client, c.writer);
+                c.keep_alive = co_await pipeline->handle(c.parser->request(), client, c.writer);
                 c.response = Response::parse(c.writer.bytes);
             },
             asio::detached);
@@ -554,4 +556,82 @@ TEST_F(PipelineTest, SoftPurgeServesStaleWhileOneRefreshRuns) {
     EXPECT_EQ(fresh.x_cache(), "HIT");
     EXPECT_EQ(fresh.body, "v2");
     EXPECT_EQ(origin.sent.size(), 2u);
+}
+
+TEST_F(PipelineTest, ResponseCutBeforeTheClientHasAByteIs504AndNotStored) {
+    // The app goes quiet halfway through a cacheable body (upstream_read_timeout): the client
+    // gets 504 naming the limit, nothing is stored, and the next request reaches the app again.
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) {
+        Script s = page(std::string(1000, 'a'));
+        s.body_error = upstream::UpstreamError::ReadTimeout;
+        s.body_error_after = 500;
+        return s;
+    };
+    Response r = get("/p/slow");
+    EXPECT_EQ(r.status, 504);
+    EXPECT_EQ(r.field("x-cache-reason"), "upstream_read_timeout");
+    EXPECT_EQ(store.stats().objects, 0u);
+
+    origin.respond = [](const Sent&) {
+        Script s = page(std::string(1000, 'b'));
+        s.body_error = upstream::UpstreamError::ResponseTimeout;  // the whole-response limit
+        s.body_error_after = 999;
+        return s;
+    };
+    r = get("/p/slow");
+    EXPECT_EQ(r.status, 504);
+    EXPECT_EQ(r.field("x-cache-reason"), "upstream_timeout");
+    EXPECT_EQ(store.stats().objects, 0u);
+
+    origin.respond = [](const Sent&) { return page("whole"); };
+    EXPECT_EQ(get("/p/slow").x_cache(), "MISS");
+    EXPECT_EQ(get("/p/slow").x_cache(), "HIT");
+    EXPECT_EQ(origin.count("/p/slow"), 3u);
+}
+
+TEST_F(PipelineTest, ResponseCutMidRelayClosesTheConnection) {
+    // Past buffer_size the body streams: once the head is out, a cut can only close the
+    // connection. With a Content-Length the client sees the body is short; nothing is stored.
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    config.upstream.buffer_size = 100;
+    start();
+    origin.respond = [](const Sent&) {
+        Script s = page(std::string(1000, 'c'));
+        s.body_error = upstream::UpstreamError::ReadTimeout;
+        s.body_error_after = 300;
+        return s;
+    };
+    spawn("GET", "/p/big");
+    run_all();
+    const Call& c = calls.back();
+    EXPECT_EQ(c.response.status, 200);
+    EXPECT_EQ(c.response.field("content-length"), "1000");
+    EXPECT_LT(c.response.body.size(), 1000u);
+    EXPECT_FALSE(c.keep_alive);
+    EXPECT_FALSE(c.writer.aborted) << "the length already shows the cut";
+    EXPECT_EQ(store.stats().objects, 0u);
+}
+
+TEST_F(PipelineTest, CloseDelimitedRelayCutIsAResetNotAnEnd) {
+    // An HTTP/1.0 client gets a body without a length delimited by the close: a plain close
+    // would pass the cut body off as whole, so the connection is reset.
+    config.upstream.buffer_size = 100;
+    start();  // no rules: a pass
+    origin.respond = [](const Sent&) {
+        Script s = page(std::string(1000, 'd'));
+        s.no_length = true;
+        s.body_error = upstream::UpstreamError::ClosedMidResponse;
+        s.body_error_after = 300;
+        return s;
+    };
+    spawn("GET", "/passed", {}, {}, {}, "HTTP/1.0");
+    run_all();
+    const Call& c = calls.back();
+    EXPECT_EQ(c.response.status, 200);
+    EXPECT_EQ(c.response.field("content-length"), "");
+    EXPECT_EQ(c.response.field("transfer-encoding"), "");
+    EXPECT_FALSE(c.keep_alive);
+    EXPECT_TRUE(c.writer.aborted);
 }

@@ -47,6 +47,11 @@ struct Script {
     std::string body;
     std::shared_ptr<Gate> hold;  // answer only once it is open
     upstream::UpstreamError error = upstream::UpstreamError::None;
+    // The body read fails with this once `body_error_after` bytes of it were read (the app
+    // went quiet, took too long, closed): the rest of `body` never comes.
+    upstream::UpstreamError body_error = upstream::UpstreamError::None;
+    std::size_t body_error_after = 0;
+    bool no_length = false;  // no Content-Length (chunked or close-delimited at the app)
 };
 
 // What the origin received: the head as sent, its fields (header names lower-cased) and the body
@@ -117,7 +122,8 @@ class ScriptedExchange final : public upstream::SourceExchange {
     std::string_view reason() const override { return script_.status == 200 ? "OK" : "Status"; }
     const http::HeaderList& headers() const override { return headers_; }
     std::optional<std::uint64_t> content_length() const override {
-        return head_request_ ? std::optional<std::uint64_t>() : script_.body.size();
+        if (head_request_ || script_.no_length) return std::nullopt;
+        return script_.body.size();
     }
     bool body_done() const override { return head_request_ || offset_ == script_.body.size(); }
     std::string_view backend_name() const override { return "scripted"; }
@@ -126,6 +132,13 @@ class ScriptedExchange final : public upstream::SourceExchange {
         if (head_request_) co_return upstream::UpstreamError::None;
         std::size_t room = limit > out.size() ? limit - out.size() : 0;
         std::size_t n = std::min(room == 0 ? std::size_t(1) : room, script_.body.size() - offset_);
+        if (script_.body_error != upstream::UpstreamError::None &&
+            offset_ + n >= script_.body_error_after) {  // this read reaches the cut
+            n = script_.body_error_after > offset_ ? script_.body_error_after - offset_ : 0;
+            out.append(script_.body, offset_, n);
+            offset_ += n;
+            co_return script_.body_error;
+        }
         out.append(script_.body, offset_, n);
         offset_ += n;
         co_return upstream::UpstreamError::None;
@@ -151,7 +164,9 @@ class MemoryWriter final : public ResponseWriter {
         for (const auto& b : data) bytes.append(static_cast<const char*>(b.data()), b.size());
         co_return true;
     }
+    void abort() override { aborted = true; }
     std::string bytes;
+    bool aborted = false;
 };
 
 struct Response {

@@ -143,5 +143,23 @@ TEST_F(PoolTest, ConnectionClosedWhileIdleIsNotReused) {
     EXPECT_EQ(cluster->health().idle(0), 0u);
 }
 
+TEST_F(PoolTest, SweepClosesExpiredAndClosedConnectionsWithoutATake) {
+    // Without it, a pool nobody takes from keeps its descriptors (in CLOSE_WAIT once the app
+    // closed them) until the next request to that server.
+    auto now = std::chrono::steady_clock::now();
+    auto closed_by_app = connected();
+    pool.give_back(std::move(closed_by_app));
+    peer_closes();
+    pool.give_back(connected());
+    pool.close_stale(now);
+    EXPECT_EQ(pool.idle_count(0), 1u);
+    EXPECT_EQ(cluster->health().idle(0), 1u);
+    pool.close_stale(now + config.idle_timeout / 2);
+    EXPECT_EQ(pool.idle_count(0), 1u) << "not expired yet";
+    pool.close_stale(now + config.idle_timeout + std::chrono::seconds(1));
+    EXPECT_EQ(pool.idle_count(0), 0u);
+    EXPECT_EQ(cluster->health().idle(0), 0u);
+}
+
 }  // namespace
 }  // namespace larder::upstream

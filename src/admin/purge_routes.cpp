@@ -13,20 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-obs::PurgeKind counted_as(cache::PurgeKind kind) {
-    switch (kind) {
-        case cache::PurgeKind::Url:
-            return obs::PurgeKind::Url;
-        case cache::PurgeKind::Prefix:
-            return obs::PurgeKind::Prefix;
-        case cache::PurgeKind::Pattern:
-            return obs::PurgeKind::Pattern;
-        case cache::PurgeKind::Tag:
-            return obs::PurgeKind::Tag;
-    }
-    return obs::PurgeKind::Url;
-}
-
 AdminResponse invalid_body(std::string_view message) {
     return AdminResponse::error(400, "invalid_body", message);
 }
@@ -77,10 +63,10 @@ AdminResponse handle_purge(const AdminRequest& request, const PurgeSources& sour
     if (result.refusal != cache::PurgeRefusal::None)
         return AdminResponse::error(429, cache::to_string(result.refusal),
                                     "too many purges are still remembered; retry shortly");
-    sources.counters.count(counted_as(order.kind), result.objects);
-    spdlog::info("purge {} {}{}: {} objects (id {})", cache::to_string(order.kind), order.value,
+    sources.counters.count(order.kind, result.objects);
+    spdlog::info("purge {} {}{}: {} objects (id {})", obs::to_string(order.kind), order.value,
                  order.soft ? " (soft)" : "", result.objects, result.id);
-    return AdminResponse::json(json::object{{"kind", cache::to_string(order.kind)},
+    return AdminResponse::json(json::object{{"kind", obs::to_string(order.kind)},
                                             {"soft", order.soft},
                                             {"purged", result.objects},
                                             {"id", result.id}});

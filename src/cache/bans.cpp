@@ -4,20 +4,6 @@
 
 namespace larder::cache {
 
-const char* to_string(PurgeKind kind) {
-    switch (kind) {
-        case PurgeKind::Url:
-            return "url";
-        case PurgeKind::Prefix:
-            return "prefix";
-        case PurgeKind::Pattern:
-            return "pattern";
-        case PurgeKind::Tag:
-            return "tag";
-    }
-    return "unknown";
-}
-
 const char* to_string(PurgeRefusal refusal) {
     switch (refusal) {
         case PurgeRefusal::None:

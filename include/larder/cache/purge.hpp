@@ -25,11 +25,13 @@
 #include <string_view>
 
 #include "larder/cache/object.hpp"
+#include "larder/obs/purge_counters.hpp"
 
 namespace larder::cache {
 
-enum class PurgeKind : std::uint8_t { Url, Prefix, Pattern, Tag };
-const char* to_string(PurgeKind kind);
+// The kinds are obs::PurgeKind, so the metrics count them by the same names (url, prefix,
+// pattern, tag; obs::to_string).
+using PurgeKind = obs::PurgeKind;
 
 struct Purge {
     PurgeKind kind = PurgeKind::Url;

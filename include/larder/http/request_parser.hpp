@@ -161,7 +161,10 @@ class RequestParser {
 
     Span method_, url_;
     Span field_, value_;
-    bool in_value_ = false;
+    // Where a callback found its error, when that is not where llhttp stops: a span callback
+    // (on_header_field) runs at the end of its span or of the read, whichever comes first, so the
+    // error's place must not depend on how the bytes were split. nullptr: llhttp's error position.
+    const char* error_at_ = nullptr;
     std::vector<std::pair<Span, Span>> fields_;
     int host_count_ = 0;
     bool has_transfer_encoding_ = false;

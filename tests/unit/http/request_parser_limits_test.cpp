@@ -75,6 +75,19 @@ TEST(RequestParserLimits, AnErrorPastTheLimitIs431HoweverItArrives) {
     EXPECT_EQ(same_answer_at_every_split(bytes), std::make_pair(State::Error, 431));
 }
 
+TEST(RequestParserLimits, AFieldAfterAnHttp09LineIs400WhereverItsNameEnds) {
+    // Found by tests/fuzz/request_parser (tests/fuzz/corpus/request_parser/
+    // regression_http09_field_across_limit): an HTTP/0.9 request line ending inside the limit,
+    // then a field whose name crosses it. llhttp reports the field name when the name or the read
+    // ends, so the error's place was the end of the name in one read (past the limit: 431) and
+    // the end of the read in small ones (inside it: 400). The field's first byte decides now.
+    std::string line = "GET /" + std::string(kLimits.max_header_size - 12, 'a') + "\r\n";
+    std::string bytes = line + "Content-Length: 8\r\n\r\ndata";
+    ASSERT_LT(line.size(), kLimits.max_header_size);
+    ASSERT_GT(line.size() + std::string("Content-Length").size(), kLimits.max_header_size);
+    EXPECT_EQ(same_answer_at_every_split(bytes), std::make_pair(State::Error, 400));
+}
+
 TEST(RequestParserLimits, EmptyLinesBeforeTheRequestLineCannotGrowTheBufferForever) {
     // Before: "\r\n" repeated was consumed in state Idle without end, and the session kept it all.
     RequestParser parser(kLimits);

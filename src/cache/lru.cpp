@@ -5,6 +5,7 @@
 #include <new>
 #include <utility>
 
+#include "larder/cache/tags.hpp"
 #include "larder/cache/vary.hpp"
 
 namespace larder::cache::detail {
@@ -322,13 +323,7 @@ Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
 // --- the tag index ---
 
 void Lru::tag_link(Slot* s) {
-    const std::string_view tags = s->object->tags;
-    for (std::size_t at = 0; at < tags.size();) {
-        auto end = tags.find(' ', at);
-        if (end == std::string_view::npos) end = tags.size();
-        const std::string_view tag = tags.substr(at, end - at);
-        at = end + 1;
-        if (tag.empty()) continue;
+    for_each_tag(s->object->tags, [&](std::string_view tag) {
         auto it = tags_.find(tag);
         if (it == tags_.end()) {
             auto head = std::make_unique<TagHead>();
@@ -342,7 +337,7 @@ void Lru::tag_link(Slot* s) {
         if (head->first) head->first->prev = link;
         head->first = link;
         s->tags = link;
-    }
+    });
 }
 
 void Lru::tag_unlink(Slot* s) {

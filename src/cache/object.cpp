@@ -16,6 +16,7 @@
 
 #include "entry.hpp"
 #include "larder/cache/object.hpp"
+#include "larder/cache/tags.hpp"
 #include "larder/cache/vary.hpp"
 
 namespace larder::cache {
@@ -74,12 +75,7 @@ std::size_t Object::bookkeeping_bytes() {
 std::size_t Object::charge() const {
     const bool variant = key.find(kVariantSeparator) != std::string::npos;
     std::size_t tag_bytes = heap_bytes(tags);
-    for (std::size_t at = 0; at < tags.size();) {
-        auto end = tags.find(' ', at);
-        if (end == std::string::npos) end = tags.size();
-        tag_bytes += detail::tag_charge(end - at);
-        at = end + 1;
-    }
+    for_each_tag(tags, [&](std::string_view tag) { tag_bytes += detail::tag_charge(tag.size()); });
     return bookkeeping_bytes() + tag_bytes + heap_bytes(key) + heap_bytes(head) + heap_bytes(body) +
            heap_bytes(rule_name) + heap_bytes(meta.etag) + heap_bytes(meta.vary) + heap_bytes(url) +
            heap_bytes(url_query) + (url.empty() ? 0 : sizeof(void*)) +

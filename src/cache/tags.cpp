@@ -15,18 +15,15 @@ bool separator(char c) {
 }
 }  // namespace
 
+bool has_tag(std::string_view tags, std::string_view tag) {
+    bool found = false;
+    for_each_tag(tags, [&](std::string_view t) { found = found || t == tag; });
+    return found;
+}
+
 std::string collect_tags(const http::HeaderList& headers, const std::vector<std::string>& fields) {
     std::string tags;
     std::size_t count = 0;
-    auto seen = [&](std::string_view tag) {
-        for (std::size_t at = 0; at < tags.size();) {
-            auto end = tags.find(' ', at);
-            if (end == std::string::npos) end = tags.size();
-            if (std::string_view(tags).substr(at, end - at) == tag) return true;
-            at = end + 1;
-        }
-        return false;
-    };
     for (const auto& h : headers) {
         if (!named(h.name, fields)) continue;
         std::string_view value = h.value;
@@ -36,7 +33,7 @@ std::string collect_tags(const http::HeaderList& headers, const std::vector<std:
             while (end < value.size() && !separator(value[end])) ++end;
             const std::string_view tag = value.substr(at, end - at);
             at = end;
-            if (tag.empty() || tag.size() > kMaxTagLength || seen(tag)) continue;
+            if (tag.empty() || tag.size() > kMaxTagLength || has_tag(tags, tag)) continue;
             if (!tags.empty()) tags.push_back(' ');
             tags.append(tag);
             ++count;

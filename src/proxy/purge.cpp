@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "larder/cache/tags.hpp"
 #include "larder/http/headers.hpp"
 #include "larder/rules/regex.hpp"
 
@@ -104,14 +105,7 @@ PreparedPurge prepare_purge(const rules::RuleSet& rules, const PurgeOrder& order
                 return fail(PurgeError::InvalidTag);
             purge.subject = order.value;
             purge.matches = [tag = order.value](const cache::Object& o) {
-                const std::string_view all = o.tags;
-                for (std::size_t at = 0; at < all.size();) {
-                    auto end = all.find(' ', at);
-                    if (end == std::string_view::npos) end = all.size();
-                    if (all.substr(at, end - at) == tag) return true;
-                    at = end + 1;
-                }
-                return false;
+                return cache::has_tag(o.tags, tag);
             };
             break;
         }

@@ -7,11 +7,13 @@
 // kMaxTags tags of at most kMaxTagLength bytes each; longer tags and tags beyond the limit are
 // dropped (a hostile origin cannot make one object's index entries unbounded).
 // strip_fields() removes those fields from a stored head (see object.hpp's head format), so the
-// tags stay between the app and Larder.
+// tags stay between the app and Larder. for_each_tag() and has_tag() read such a joined list;
+// they are the only code that knows its separator.
 #pragma once
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "larder/http/headers.hpp"
@@ -20,6 +22,20 @@ namespace larder::cache {
 
 inline constexpr std::size_t kMaxTags = 128;
 inline constexpr std::size_t kMaxTagLength = 256;
+
+// Calls f(tag) for each tag of a list made by collect_tags (Object::tags), in order.
+template <class F>
+void for_each_tag(std::string_view tags, F&& f) {
+    for (std::size_t at = 0; at < tags.size();) {
+        auto end = tags.find(' ', at);
+        if (end == std::string_view::npos) end = tags.size();
+        if (end > at) f(tags.substr(at, end - at));
+        at = end + 1;
+    }
+}
+
+// True when the list `tags` (as for_each_tag reads it) holds `tag`.
+bool has_tag(std::string_view tags, std::string_view tag);
 
 std::string collect_tags(const http::HeaderList& headers, const std::vector<std::string>& fields);
 

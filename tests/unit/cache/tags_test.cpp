@@ -15,6 +15,16 @@ TEST(Tags, BothSpellingsSpacesCommasEachTagOnce) {
     EXPECT_EQ(collect_tags(h, kFields), "product-42 category-7 all news home");
 }
 
+TEST(Tags, AJoinedListIsReadBackTagByTag) {
+    std::vector<std::string> seen;
+    for_each_tag("product-42 category-7 all", [&](std::string_view t) { seen.emplace_back(t); });
+    EXPECT_EQ(seen, (std::vector<std::string>{"product-42", "category-7", "all"}));
+    EXPECT_TRUE(has_tag("product-42 category-7 all", "category-7"));
+    EXPECT_FALSE(has_tag("product-42 category-7 all", "category"));
+    EXPECT_FALSE(has_tag("product-42 category-7 all", "7 all"));
+    EXPECT_FALSE(has_tag("", ""));
+}
+
 TEST(Tags, NoTagFieldsNoTags) {
     http::HeaderList h;
     h.add("Content-Type", "text/html");

@@ -77,8 +77,10 @@ MetricsSnapshot collect(const MetricsSources& sources) {
     s.upstream_reuses = sum(workers, &C::upstream_reuses);
     s.upstream_retries = sum(workers, &C::upstream_retries);
     s.upstream_errors = sum(workers, &C::upstream_errors);
-    for (const auto* w : workers)
+    for (const auto* w : workers) {
         s.coalesced_waiting += w->coalesced_waiting.load(std::memory_order_relaxed);
+        s.idle_client_connections += w->idle_client_connections.load(std::memory_order_relaxed);
+    }
     if (sources.client_connections)
         s.client_connections = sources.client_connections->load(std::memory_order_relaxed);
 

@@ -96,6 +96,9 @@ void requests(Exposition& x, const MetricsSnapshot& s) {
              s.coalesced_waiting);
     x.single("larder_client_connections", "gauge", "Open client connections.",
              s.client_connections);
+    x.single("larder_client_connections_idle", "gauge",
+             "Keep-alive client connections waiting for their next request.",
+             s.idle_client_connections);
     x.single("larder_client_connections_accepted_total", "counter", "Client connections accepted.",
              s.connections_accepted);
     x.single("larder_client_connections_closed_for_room_total", "counter",

@@ -36,6 +36,7 @@ void IdleConnections::remove(IdleLink& link) {
 void IdleConnections::publish() {
     oldest_since_.store(oldest_ ? oldest_->since.time_since_epoch().count() : kNone,
                         std::memory_order_relaxed);
+    if (gauge_) gauge_->store(static_cast<std::int64_t>(size_), std::memory_order_relaxed);
 }
 
 }  // namespace larder::server

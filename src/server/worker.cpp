@@ -11,7 +11,6 @@
 
 #include "larder/server/session.hpp"
 
-#include <poll.h>
 
 namespace larder::server {
 
@@ -28,11 +27,6 @@ std::chrono::milliseconds sweep_period(const config::ServerConfig& c) {
         {c.client_header_timeout, c.client_body_timeout, c.keepalive_timeout, c.send_timeout});
     return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
 }
-// Whether a connection waits in the acceptor's backlog (without accepting it).
-bool client_waiting(asio::ip::tcp::acceptor& acceptor) {
-    pollfd p{.fd = acceptor.native_handle(), .events = POLLIN, .revents = 0};
-    return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
-}
 }  // namespace
 
 Worker::Worker(unsigned id, const proxy::Shared& shared,
@@ -44,7 +38,8 @@ Worker::Worker(unsigned id, const proxy::Shared& shared,
           obs::CounterShape{.rules = shared.config.rules.size(), .backends = backends.size()}),
       pool_(io_.get_executor(), backends, shared.config.upstream),
       source_(pool_, shared.config.server, counters_),
-      pipeline_(shared, source_, counters_) {}
+      pipeline_(shared, source_, counters_),
+      idle_(&counters_.idle_client_connections) {}
 
 Worker::~Worker() = default;
 
@@ -81,8 +76,7 @@ void Worker::begin_drain() {
     });
 }
 
-void Worker::attach(Session* s) {
-    state_.active_connections.fetch_add(1, std::memory_order_relaxed);
+void Worker::attach(Session* s) {  // its slot in active_connections was reserved at accept
     s->next = sessions_;
     if (sessions_) sessions_->prev = s;
     sessions_ = s;
@@ -95,30 +89,47 @@ void Worker::detach(Session* s) {
     state_.active_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
+bool Worker::reserve_connection() {
+    const std::size_t max_connections = config().max_connections;
+    std::size_t n = state_.active_connections.load(std::memory_order_relaxed);
+    while (n < max_connections)
+        if (state_.active_connections.compare_exchange_weak(n, n + 1, std::memory_order_relaxed))
+            return true;
+    return false;
+}
+
 asio::awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     asio::steady_timer backoff(io_);
     const std::size_t max_connections = config().max_connections;
     for (;;) {
-        // Over the limit, new connections wait in the kernel's backlog until one closes; one
-        // waiting there has an idle keep-alive connection closed for it (oldest first).
-        while (state_.active_connections.load(std::memory_order_relaxed) >= max_connections &&
-               acceptor.is_open()) {
+        // Accept only once a client waits and a slot is reserved for it: a worker parked in
+        // accept while another filled the last slot would admit one too many. Over the limit,
+        // the client waits in the kernel's backlog and has the daemon's oldest idle keep-alive
+        // connection closed for it.
+        auto [wait_ec] = co_await acceptor.async_wait(asio::socket_base::wait_read, nothrow);
+        if (!acceptor.is_open() || wait_ec == asio::error::operation_aborted) co_return;
+        if (!reserve_connection()) {
             std::size_t open = state_.active_connections.load(std::memory_order_relaxed) -
                                state_.closing_for_room.load(std::memory_order_relaxed);
-            if (open >= max_connections && client_waiting(acceptor)) make_room();
+            if (open >= max_connections) make_room();
             backoff.expires_after(std::chrono::milliseconds(10));
             co_await backoff.async_wait(nothrow);
+            continue;
         }
         auto [ec, socket] = co_await acceptor.async_accept(nothrow);
-        if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+        if (!acceptor.is_open() || ec == asio::error::operation_aborted) {
+            state_.active_connections.fetch_sub(1, std::memory_order_relaxed);
+            co_return;
+        }
         if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+            state_.active_connections.fetch_sub(1, std::memory_order_relaxed);
             spdlog::warn("worker {}: accept failed: {}", id_, ec.message());
             backoff.expires_after(std::chrono::milliseconds(50));
             co_await backoff.async_wait(nothrow);
             continue;
         }
         obs::Counters::bump(counters_.connections_accepted);
-        auto session = std::make_shared<Session>(*this, std::move(socket));
+        auto session = std::make_shared<Session>(*this, std::move(socket));  // takes the slot
         asio::co_spawn(
             io_, [session]() -> asio::awaitable<void> { co_await session->run(); }, asio::detached);
     }
@@ -158,15 +169,10 @@ void Worker::make_room() {
 }
 
 bool Worker::close_oldest_idle() {
-    for (IdleLink* link = idle_.oldest(); link != nullptr;) {
-        IdleLink* next = IdleConnections::newer(*link);
-        if (link->session->close_for_room()) {
-            obs::Counters::bump(counters_.connections_closed_for_room);
-            return true;
-        }
-        link = next;
-    }
-    return false;
+    IdleLink* oldest = idle_.oldest();
+    if (oldest == nullptr || !oldest->session->close_for_room()) return false;
+    obs::Counters::bump(counters_.connections_closed_for_room);
+    return true;
 }
 
 asio::awaitable<void> Worker::sweep_loop() {

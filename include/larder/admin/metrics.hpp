@@ -72,6 +72,7 @@ struct MetricsSnapshot {
                   upstream_errors = 0;
     std::int64_t coalesced_waiting = 0;
     std::uint64_t client_connections = 0;
+    std::int64_t idle_client_connections = 0;  // keep-alive connections between requests
 
     std::vector<BackendSnapshot> backends;
     std::array<std::uint64_t, obs::kUpstreamErrorCount> failures_without_backend{};

@@ -87,6 +87,9 @@ struct alignas(64) Counters {
     std::atomic<std::uint64_t> upstream_errors{0};  // requests answered with an upstream error
     // Gauge: requests of this worker waiting for another request's fetch right now.
     std::atomic<std::int64_t> coalesced_waiting{0};
+    // Gauge: this worker's keep-alive connections waiting for their next request
+    // (server::IdleConnections), the ones it may close at max_connections.
+    std::atomic<std::int64_t> idle_client_connections{0};
 
     // [rule or kNoRule][CacheStatus]: every response, once.
     CounterGrid responses;

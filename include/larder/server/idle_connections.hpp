@@ -34,6 +34,9 @@ class IdleConnections {
     using Clock = std::chrono::steady_clock;
     static constexpr Clock::rep kNone = INT64_MAX;
 
+    // `gauge`, when given, follows size() (obs::Counters::idle_client_connections).
+    explicit IdleConnections(std::atomic<std::int64_t>* gauge = nullptr) : gauge_(gauge) {}
+
     // Lists `link` as the newest idle connection, idle since `now`.
     void add(IdleLink& link, Clock::time_point now);
     // Unlists `link`; nothing happens when it is not listed.
@@ -53,6 +56,7 @@ class IdleConnections {
     IdleLink* newest_ = nullptr;
     std::size_t size_ = 0;
     std::atomic<Clock::rep> oldest_since_{kNone};
+    std::atomic<std::int64_t>* gauge_;
 };
 
 }  // namespace larder::server

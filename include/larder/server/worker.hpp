@@ -7,10 +7,12 @@
 // A sweeper timer enforces session deadlines at a fraction of the shortest client timeout, and
 // closes pooled upstream connections idle past idle_timeout (or closed by the app); worker 0's
 // also retires purges past their window (cache::Store::retire_purges).
-// At max_connections (counted over all workers) a worker stops accepting; when a client is then
-// waiting in its listen backlog, it has the daemon's oldest idle keep-alive connection closed
-// (IdleConnections, on whichever worker holds it) and accepts once that one is gone. With no
-// idle connection anywhere the client waits in the backlog until some connection ends.
+// max_connections holds over all workers exactly: a worker accepts only when a client waits in
+// its backlog and it has reserved a slot (compare-and-swap on active_connections), so no worker
+// parked in accept can admit one too many. With none free, the waiting client has the daemon's
+// oldest idle keep-alive connection closed (IdleConnections, on whichever worker holds it) and
+// is accepted once that one is gone; with no idle connection anywhere it waits in the backlog
+// until some connection ends.
 #pragma once
 
 #include <atomic>
@@ -34,6 +36,8 @@ class Worker;
 
 // Daemon-wide state every worker reads.
 struct ServerState {
+    // Client connections open or being accepted: a slot is reserved before accept
+    // (Worker::reserve_connection) and given back when the session ends (Worker::detach).
     std::atomic<std::size_t> active_connections{0};
     // Idle connections asked to close for a new client that have not closed yet: they no longer
     // count against max_connections when deciding to ask for another.
@@ -68,10 +72,15 @@ class Worker {
 
   private:
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
+    // Takes one of the max_connections slots; false when all are taken.
+    bool reserve_connection();
     boost::asio::awaitable<void> sweep_loop();
     // At max_connections with a client waiting: has the daemon's oldest idle connection closed.
     void make_room();
-    // On this worker's thread: closes its oldest idle connection; false when it has none left.
+    // On this worker's thread: closes its oldest idle connection. False when it has none, or when
+    // that one has a request arriving (it leaves the list as soon as its session reads it): a
+    // newer one here is then not closed in its place, because an older idle connection may live
+    // on another worker; make_room() looks daemon-wide again at its next tick.
     bool close_oldest_idle();
 
     unsigned id_;

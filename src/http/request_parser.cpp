@@ -170,7 +170,6 @@ struct RequestParser::Callbacks {
         auto* s = self(p);
         if (s->state_ == State::InBody) return s->count_trailer(n);
         if (!s->version_seen_) {  // "GET /" then a field line: an HTTP/0.9 request line
-            s->error_at_ = at;    // the field's first byte, however the reads split it
             s->fail(ParseError::Malformed);
             return -1;
         }
@@ -396,8 +395,12 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
     base_ = buffer;
     if (size <= consumed_) return state_;
     const char* start = buffer + consumed_;
-    error_at_ = nullptr;
-    llhttp_errno_t err = llhttp_execute(&ll_->parser, start, size - consumed_);
+    // Until its header section ends, llhttp never sees a byte past max_header_size: an error
+    // inside the limit is found wherever the reads end (llhttp reports a span, such as a field
+    // name, where the span or the read ends), and nothing past it is ever judged but as 431.
+    std::size_t feed_end = size;
+    if (!headers_ended_) feed_end = std::min(size, message_start_ + limits_.max_header_size);
+    llhttp_errno_t err = llhttp_execute(&ll_->parser, start, feed_end - consumed_);
     if (err == HPE_PAUSED && headers_ended_ && state_ == State::InHeaders) {
         // Paused by on_headers_complete: decide on the header section, then go on with the body.
         const char* end = llhttp_get_error_pos(&ll_->parser);
@@ -405,16 +408,14 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
         llhttp_resume(&ll_->parser);
         err = llhttp_execute(&ll_->parser, end, static_cast<std::size_t>(buffer + size - end));
     }
-    if (err == HPE_OK) {
+    if (err == HPE_OK && !headers_ended_ && feed_end < size) {
+        consumed_ = feed_end;  // the limit reached and the section goes on
+        fail(ParseError::HeaderTooLarge);
+    } else if (err == HPE_OK) {
         consumed_ = size;
         if (state_ == State::InBody && header_end_ == 0) header_end_ = size;
     } else if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
         consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&ll_->parser) - buffer);
-    } else if (!headers_ended_ &&
-               header_bytes_before(error_at_ ? error_at_ : llhttp_get_error_pos(&ll_->parser)) >
-                   limits_.max_header_size) {
-        // Whatever went wrong past the limit: 431, as when a read ends there first.
-        fail(ParseError::HeaderTooLarge);
     } else if (error_ == ParseError::None) {
         switch (err) {
             case HPE_INVALID_HEADER_TOKEN:

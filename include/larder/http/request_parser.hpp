@@ -134,10 +134,6 @@ class RequestParser {
     // At the end of the header section (offset `end`): its size, Host, framing, version. False
     // (and Error) when the request must be refused.
     bool check_header_section(std::size_t end);
-    // Bytes of the current message's header section up to `at` (a position in the buffer).
-    std::size_t header_bytes_before(const char* at) const {
-        return at ? static_cast<std::size_t>(at - base_) - message_start_ : 0;
-    }
     std::string_view view(Span s) const { return {base_ + s.offset, s.length}; }
     void append(Span& span, const char* at, std::size_t length);
     void finish_header_value();
@@ -161,10 +157,6 @@ class RequestParser {
 
     Span method_, url_;
     Span field_, value_;
-    // Where a callback found its error, when that is not where llhttp stops: a span callback
-    // (on_header_field) runs at the end of its span or of the read, whichever comes first, so the
-    // error's place must not depend on how the bytes were split. nullptr: llhttp's error position.
-    const char* error_at_ = nullptr;
     std::vector<std::pair<Span, Span>> fields_;
     int host_count_ = 0;
     bool has_transfer_encoding_ = false;

@@ -80,11 +80,22 @@ TEST(RequestParserLimits, AFieldAfterAnHttp09LineIs400WhereverItsNameEnds) {
     // regression_http09_field_across_limit): an HTTP/0.9 request line ending inside the limit,
     // then a field whose name crosses it. llhttp reports the field name when the name or the read
     // ends, so the error's place was the end of the name in one read (past the limit: 431) and
-    // the end of the read in small ones (inside it: 400). The field's first byte decides now.
+    // the end of the read in small ones (inside it: 400). llhttp now never sees a byte past the
+    // limit before the section ends, so it reports the name at the limit either way.
     std::string line = "GET /" + std::string(kLimits.max_header_size - 12, 'a') + "\r\n";
     std::string bytes = line + "Content-Length: 8\r\n\r\ndata";
     ASSERT_LT(line.size(), kLimits.max_header_size);
     ASSERT_GT(line.size() + std::string("Content-Length").size(), kLimits.max_header_size);
+    EXPECT_EQ(same_answer_at_every_split(bytes), std::make_pair(State::Error, 400));
+}
+
+TEST(RequestParserLimits, AnErrorInsideTheLimitIs400EvenWhenLlhttpWouldSeeItLater) {
+    // Found by tests/fuzz/request_parser (regression_lf_in_target_then_bad_bytes): a bare LF in
+    // the target ends an HTTP/0.9 request line; the field name after it runs past the limit into
+    // bytes no field name may hold. In one read llhttp stopped at those bytes (past the limit:
+    // 431); in small reads the name was reported at the end of a read (400).
+    std::string bytes = "GET /" + std::string(40, 'a') + "\n" +
+                        std::string(kLimits.max_header_size, 'a') + "\xff\xff\r\n\r\n";
     EXPECT_EQ(same_answer_at_every_split(bytes), std::make_pair(State::Error, 400));
 }
 

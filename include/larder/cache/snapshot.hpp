@@ -1,7 +1,7 @@
 // cache::write_snapshot / load_snapshot: the store on disk across an orderly restart.
 //
 // A snapshot is the store's objects at one moment, written by the daemon on an orderly stop (and,
-// optionally, periodically) and read back at the next start, before it listens, so the first
+// optionally, periodically) and read back at the next start, before it serves, so the first
 // request for a page cached before the restart is a hit. What is kept: every stored object with
 // everything it needs to be served and judged again (key with its Vary variant, status, head,
 // body, the stored times, grace / stale-if-error windows, the parsed RFC 9111 metadata, the rule

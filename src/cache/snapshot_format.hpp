@@ -3,8 +3,8 @@
 // (snapshot_record.cpp). Internal to src/cache/.
 //
 // Header (kHeaderSize bytes): magic[8] "LARDSNAP", u32 version, u32 header size, i64 creation
-// time (ns since the Unix epoch), u64 object count, u32 reserved (0), u32 CRC-32 of the 36 bytes
-// before it. Record: u32 CRC-32 of the 12 bytes after it and of the payload, u32 kind, u64
+// time (ns since the Unix epoch), u64 object count, u32 reserved (0), u32 CRC-32C of the 36 bytes
+// before it. Record: u32 CRC-32C of the 12 bytes after it and of the payload, u32 kind, u64
 // payload length, payload. The end record (RecordKind::End) has a kEndPayloadSize payload: u64
 // object records, u64 payload bytes of those records, i64 creation time. Integers are
 // little-endian whatever the host.
@@ -36,7 +36,10 @@ enum class RecordKind : std::uint32_t { Object = 1, End = 2 };
 inline constexpr std::uint64_t kMaxRecordPayload = std::uint64_t{1} << 34;  // 16 GiB
 inline constexpr std::uint64_t kMaxObjects = std::uint64_t{1} << 40;
 
-std::uint32_t crc32_of(std::uint32_t crc, const void* data, std::size_t size);
+// CRC-32C, chained: crc32c(crc32c(0, a), b) == crc32c(0, a + b) (snapshot_checksum.cpp).
+// crc32c uses the CPU's instruction when it has one; crc32c_portable never does (tests).
+std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t size);
+std::uint32_t crc32c_portable(std::uint32_t crc, const void* data, std::size_t size);
 
 inline void store_u32(char* p, std::uint32_t v) {
     for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
@@ -113,16 +116,22 @@ struct SnapshotHeader {
     std::uint64_t objects = 0;
 };
 std::string encode_header(const SnapshotHeader& header);
-// The record header (crc, kind, length) of `payload`, to write before it.
-void encode_record_header(RecordKind kind, std::string_view payload,
+// The record header (crc, kind, length) of a payload made of `first` then `second`, to write
+// before them.
+void encode_record_header(RecordKind kind, std::string_view first, std::string_view second,
                           char (&out)[kRecordHeaderSize]);
 
-// One object record's payload. encode_object appends it to `out`; decode_object reads one
-// written by a writer of format `version` and returns nullopt when it is malformed or describes
-// an object the store could not hold consistently (see snapshot.hpp). Every field of Object is
-// in these two functions; a new field goes at the end of both, with a version bump and a
-// `version >= N` branch in decode_object so older snapshots still load.
+// One object record's payload is u32 fields length, the fields, then the body (so the body is
+// written from the object and read into the new object without an intermediate copy).
+// encode_object appends the length and the fields to `out` (the caller writes the body after
+// them); decode_object reads fields written by a writer of format `version` and takes `body`,
+// and returns nullopt when they are malformed or describe an object the store could not hold
+// consistently (see snapshot.hpp). Every field of Object is in these two functions; a new field
+// goes at the end of both, with a version bump and a `version >= N` branch in decode_object so
+// older snapshots still load.
+inline constexpr std::size_t kFieldsLengthSize = 4;
 void encode_object(const Resident& resident, std::string& out);
-std::optional<Resident> decode_object(std::string_view payload, std::uint32_t version);
+std::optional<Resident> decode_object(std::string_view fields, std::string body,
+                                      std::uint32_t version);
 
 }  // namespace larder::cache::detail

@@ -1,15 +1,15 @@
 // load_snapshot: a snapshot file (or bytes) back into the store, never trusting the input.
 //
-// The reader holds at most one record in memory, and only after checking that its length is
-// within kMaxRecordPayload and within the bytes left in the file, so no length in the file makes
-// it allocate more than the file holds. The CRC is checked before the payload is decoded; the
-// decoder (snapshot_record.cpp) checks every length against the payload and the object against
-// what the store relies on. The first problem stops the load; the objects of records verified
-// before it stay stored (see snapshot.hpp).
+// The reader holds at most one record in memory, and only after checking that its length (and
+// its fields length) is within kMaxRecordPayload and within the bytes left in the file, so no
+// length in the file makes it allocate more than the file holds. The CRC is checked before the
+// payload is decoded; the decoder (snapshot_record.cpp) checks every length against the payload and
+// the object against what the store relies on. The first problem stops the load; the objects of
+// records verified before it stay stored (see snapshot.hpp).
 //
-// Speed: files are read through a 1 MiB buffer with sequential read-ahead advised, a record
-// larger than the buffered bytes is read straight into the record buffer; there is one copy of
-// each body out of the record buffer (into the Object).
+// Speed: files are read through a 1 MiB buffer with sequential read-ahead advised; each body is
+// read into the string the new Object keeps (straight from the file when larger than half the
+// buffer), never copied again.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,12 +134,12 @@ SnapshotLoad load(Store& store, Source& source, obs::TimePoint now) {
     if (r.version != kSnapshotVersion) return stop(r, SnapshotProblem::WrongVersion, 0);
     if (head_bytes < sizeof header) return stop(r, SnapshotProblem::Truncated, 0);
     const std::uint64_t announced = detail::get_u64(header + 24);
-    if (detail::get_u32(header + 36) != detail::crc32_of(0, header, 36) ||
+    if (detail::get_u32(header + 36) != detail::crc32c(0, header, 36) ||
         detail::get_u32(header + 12) != detail::kHeaderSize || announced > detail::kMaxObjects)
         return stop(r, SnapshotProblem::BadHeader, 0);
     r.written_at = detail::from_wire(static_cast<std::int64_t>(detail::get_u64(header + 16)));
 
-    std::string payload;
+    std::string fields;  // an object's fields, or the end record's payload
     std::uint64_t payload_bytes = 0;
     for (;;) {
         const std::uint64_t at = source.offset();
@@ -150,28 +150,49 @@ SnapshotLoad load(Store& store, Source& source, obs::TimePoint now) {
         const std::uint64_t length = detail::get_u64(record + 8);
         if (length > detail::kMaxRecordPayload) return stop(r, SnapshotProblem::Corrupt, at);
         if (length > source.remaining()) return stop(r, SnapshotProblem::Truncated, at);
-        payload.resize(static_cast<std::size_t>(length));
-        if (!source.read(payload.data(), payload.size())) return stop(r, short_read(source), at);
+
+        // The payload: all of it into `fields` for the end record; for an object, the fields
+        // length, the fields into `fields` and the rest (the body) straight into its string.
+        std::uint64_t fields_length = length;
+        if (kind == static_cast<std::uint32_t>(RecordKind::Object)) {
+            char prefix[detail::kFieldsLengthSize];
+            if (length < sizeof prefix || !source.read(prefix, sizeof prefix))
+                return stop(r, SnapshotProblem::Corrupt, at);
+            fields_length = detail::get_u32(prefix);
+            if (fields_length > length - sizeof prefix)
+                return stop(r, SnapshotProblem::Corrupt, at);
+            fields.assign(prefix, sizeof prefix);
+        } else {
+            fields.clear();
+        }
+        const std::size_t fields_start = fields.size();
+        fields.resize(fields_start + static_cast<std::size_t>(fields_length));
+        std::string body(static_cast<std::size_t>(length - fields.size()), '\0');
+        if (!source.read(fields.data() + fields_start, fields.size() - fields_start) ||
+            !source.read(body.data(), body.size()))
+            return stop(r, short_read(source), at);
         r.bytes = source.offset();
-        if (detail::crc32_of(detail::crc32_of(0, record + 4, 12), payload.data(), payload.size()) !=
-            crc)
+        const std::uint32_t header_crc = detail::crc32c(0, record + 4, 12);
+        if (detail::crc32c(detail::crc32c(header_crc, fields.data(), fields.size()), body.data(),
+                           body.size()) != crc)
             return stop(r, SnapshotProblem::Corrupt, at);
 
         if (kind == static_cast<std::uint32_t>(RecordKind::End)) {
-            if (payload.size() != detail::kEndPayloadSize ||
-                detail::get_u64(payload.data()) != r.records || r.records != announced ||
-                detail::get_u64(payload.data() + 8) != payload_bytes ||
-                detail::get_u64(payload.data() + 16) != detail::get_u64(header + 16) ||
+            if (fields.size() != detail::kEndPayloadSize ||
+                detail::get_u64(fields.data()) != r.records || r.records != announced ||
+                detail::get_u64(fields.data() + 8) != payload_bytes ||
+                detail::get_u64(fields.data() + 16) != detail::get_u64(header + 16) ||
                 source.remaining() != 0)
                 return stop(r, SnapshotProblem::Corrupt, at);
             return r;
         }
         if (kind != static_cast<std::uint32_t>(RecordKind::Object) || r.records == announced)
             return stop(r, SnapshotProblem::Corrupt, at);
-        std::optional<Resident> resident = detail::decode_object(payload, r.version);
+        std::optional<Resident> resident = detail::decode_object(
+            std::string_view(fields).substr(detail::kFieldsLengthSize), std::move(body), r.version);
         if (!resident) return stop(r, SnapshotProblem::Corrupt, at);
         ++r.records;
-        payload_bytes += payload.size();
+        payload_bytes += length;
         if (now >= resident->object->retain_until()) {
             ++r.expired;
         } else if (store.restore(std::move(resident->object), resident->soft_purged,

@@ -1,17 +1,16 @@
 // The snapshot's byte layout (snapshot_format.hpp): header, record headers, and one object's
 // record payload, encoded and decoded field by field in one place each.
 //
-// Object payload, version 1 (strings are a u64 length and the bytes; times i64 ns since the
-// epoch; durations i64 seconds): u8 slot flags (1 soft-purged, 2 referenced); key; u32 status;
-// head; body; stored_at, expires_at, grace_until, error_until; rule_name; url; url_query; tags;
+// Object payload, version 1: u32 length of the fields, the fields, the body (the rest of the
+// payload). Fields (strings are a u64 length and the bytes; times i64 ns since the epoch;
+// durations i64 seconds): u8 slot flags (1 soft-purged, 2 referenced); key; u32 status;
+// head; stored_at, expires_at, grace_until, error_until; rule_name; url; url_query; tags;
 // then Meta: etag; u8 presence (1 last_modified, 2 date) and the two times (0 when absent);
 // request_time, response_time; freshness_lifetime, corrected_initial_age; fresh_until,
 // keep_until; u8 flags (1 parsed, 2 heuristic, 4 no_cache, 8 must_revalidate, 16 public,
 // 32 immutable, 64 authorization_ok); stale_while_revalidate, stale_if_error; vary.
 // Object::epoch is not written: purge epochs belong to one process, and a restored object is
 // vetted against the purges of the new one from 0.
-#include <zlib.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -136,17 +135,6 @@ bool valid_object(const Object& o) {
 
 }  // namespace
 
-std::uint32_t crc32_of(std::uint32_t crc, const void* data, std::size_t size) {
-    const auto* p = static_cast<const Bytef*>(data);
-    while (size > 0) {  // zlib's length is a uInt
-        const uInt n = size > (1u << 30) ? (1u << 30) : static_cast<uInt>(size);
-        crc = static_cast<std::uint32_t>(::crc32(crc, p, n));
-        p += n;
-        size -= n;
-    }
-    return crc;
-}
-
 std::int64_t to_wire(obs::TimePoint t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -163,27 +151,29 @@ std::string encode_header(const SnapshotHeader& header) {
     put_i64(out, to_wire(header.written_at));
     put_u64(out, header.objects);
     put_u32(out, 0);
-    put_u32(out, crc32_of(0, out.data(), out.size()));
+    put_u32(out, crc32c(0, out.data(), out.size()));
     return out;
 }
 
-void encode_record_header(RecordKind kind, std::string_view payload,
+void encode_record_header(RecordKind kind, std::string_view first, std::string_view second,
                           char (&out)[kRecordHeaderSize]) {
     store_u32(out + 4, static_cast<std::uint32_t>(kind));
-    store_u64(out + 8, payload.size());
-    const std::uint32_t crc = crc32_of(0, out + 4, 12);
-    store_u32(out, crc32_of(crc, payload.data(), payload.size()));
+    store_u64(out + 8, first.size() + second.size());
+    std::uint32_t crc = crc32c(0, out + 4, 12);
+    crc = crc32c(crc, first.data(), first.size());
+    store_u32(out, crc32c(crc, second.data(), second.size()));
 }
 
 void encode_object(const Resident& resident, std::string& out) {
     const Object& o = *resident.object;
     const Meta& m = o.meta;
+    const std::size_t start = out.size();
+    put_u32(out, 0);  // the fields' length, filled at the end
     out.push_back(static_cast<char>((resident.soft_purged ? kSoftPurged : 0) |
                                     (resident.referenced ? kReferenced : 0)));
     put_string(out, o.key);
     put_u32(out, static_cast<std::uint32_t>(o.status));
     put_string(out, o.head);
-    put_string(out, o.body);
     put_time(out, o.stored_at);
     put_time(out, o.expires_at);
     put_time(out, o.grace_until);
@@ -210,11 +200,14 @@ void encode_object(const Resident& resident, std::string& out) {
     put_seconds(out, m.stale_while_revalidate);
     put_seconds(out, m.stale_if_error);
     put_string(out, m.vary);
+    store_u32(out.data() + start,
+              static_cast<std::uint32_t>(out.size() - start - kFieldsLengthSize));
 }
 
-std::optional<Resident> decode_object(std::string_view payload, std::uint32_t version) {
+std::optional<Resident> decode_object(std::string_view fields, std::string body,
+                                      std::uint32_t version) {
     if (version != 1) return std::nullopt;  // the only format so far
-    Cursor c(payload);
+    Cursor c(fields);
     auto object = std::make_shared<Object>();
     Object& o = *object;
     Meta& m = o.meta;
@@ -222,8 +215,8 @@ std::optional<Resident> decode_object(std::string_view payload, std::uint32_t ve
     o.key = c.string(kMaxKey);
     const std::uint32_t status = c.u32();
     o.status = status <= 999 ? static_cast<int>(status) : 0;
-    o.head = c.string(payload.size());
-    o.body = c.string(payload.size());
+    o.head = c.string(fields.size());
+    o.body = std::move(body);
     o.stored_at = c.time();
     o.expires_at = c.time();
     o.grace_until = c.time();

@@ -36,14 +36,14 @@ cache::StoreLimits limits() {
 void repair_checksums(std::string& bytes) {
     namespace d = cache::detail;
     if (bytes.size() < d::kHeaderSize) return;
-    d::store_u32(bytes.data() + 36, d::crc32_of(0, bytes.data(), 36));
+    d::store_u32(bytes.data() + 36, d::crc32c(0, bytes.data(), 36));
     std::size_t at = d::kHeaderSize;
     while (bytes.size() - at >= d::kRecordHeaderSize) {
         const std::uint64_t length = d::get_u64(bytes.data() + at + 8);
         if (length > bytes.size() - at - d::kRecordHeaderSize) return;
-        const std::uint32_t crc = d::crc32_of(0, bytes.data() + at + 4, 12);
+        const std::uint32_t crc = d::crc32c(0, bytes.data() + at + 4, 12);
         d::store_u32(bytes.data() + at,
-                     d::crc32_of(crc, bytes.data() + at + d::kRecordHeaderSize, length));
+                     d::crc32c(crc, bytes.data() + at + d::kRecordHeaderSize, length));
         at += d::kRecordHeaderSize + length;
     }
 }

@@ -19,8 +19,8 @@
 // step, as it would in a running process.
 //
 // Format (version kSnapshotVersion, every integer little-endian): a 40-byte header (magic
-// "LARDSNAP", version, creation time, object count, CRC-32 of the header); then one record per
-// object: CRC-32, kind, payload length, payload (the CRC covers kind, length and payload; the
+// "LARDSNAP", version, creation time, object count, CRC-32C of the header); then one record per
+// object: CRC-32C, kind, payload length, payload (the CRC covers kind, length and payload; the
 // payload layout is snapshot_record.cpp's); then an end record holding the object count, the
 // payload bytes and the creation time again. The file is written to PATH.tmp, fsynced and
 // renamed over PATH (then the directory is fsynced), so PATH is either the previous snapshot or

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "../../../src/cache/snapshot_format.hpp"
 #include "larder/cache/vary.hpp"
 #include "larder/obs/clock.hpp"
 
@@ -368,8 +368,7 @@ TEST_F(SnapshotTest, AnotherVersionIsReportedAndNothingLoaded) {
     const Sample s = sample(*this);
     std::string bytes = s.bytes;
     bytes[8] = 2;  // version 2, header CRC recomputed: a well-formed file of another format
-    const auto crc = static_cast<std::uint32_t>(
-        ::crc32(0, reinterpret_cast<const unsigned char*>(bytes.data()), 36));
+    const std::uint32_t crc = detail::crc32c(0, bytes.data(), 36);
     for (int i = 0; i < 4; ++i) bytes[36 + i] = static_cast<char>(crc >> (8 * i));
     Store store(limits());
     const SnapshotLoad r = load_snapshot_bytes(store, bytes, clock.now());
@@ -403,6 +402,23 @@ TEST_F(SnapshotTest, AChecksummedRecordOfAnImpossibleObjectIsCorrupt) {
         EXPECT_EQ(r.problem, SnapshotProblem::Corrupt) << o->key;
         EXPECT_EQ(loaded.lookup(o->key, clock.now()), nullptr);
         EXPECT_TRUE(loaded.check_invariants());
+    }
+}
+
+TEST(SnapshotChecksum, IsCrc32cWithOrWithoutTheCpuInstructionAndChains) {
+    const std::string check = "123456789";
+    EXPECT_EQ(detail::crc32c(0, check.data(), check.size()), 0xE3069283u);  // the check value
+    EXPECT_EQ(detail::crc32c_portable(0, check.data(), check.size()), 0xE3069283u);
+    std::string data;
+    for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 131 + (i >> 3)));
+    for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 1000u}) {
+        EXPECT_EQ(detail::crc32c(0, data.data(), n), detail::crc32c_portable(0, data.data(), n))
+            << n;
+        const std::uint32_t whole = detail::crc32c(0, data.data(), n);
+        const std::size_t cut = n / 3;
+        EXPECT_EQ(detail::crc32c(detail::crc32c(0, data.data(), cut), data.data() + cut, n - cut),
+                  whole)
+            << n;
     }
 }
 

@@ -27,6 +27,7 @@
 #include "larder/obs/logging.hpp"
 #include "larder/rules/ruleset.hpp"
 #include "larder/server/server.hpp"
+#include "larder/server/warm_restart.hpp"
 #include "larder/upstream/backend.hpp"
 
 namespace po = boost::program_options;
@@ -81,6 +82,10 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     int received = 0;
     signals.async_wait([&](const boost::system::error_code&, int sig) { received = sig; });
 
+    // [cache] snapshot: checked now, loaded once every address is bound (a second instance on
+    // a busy address leaves the file alone) and before serving, so the first requests can hit.
+    server::WarmRestart warm_restart(store, config.cache, clock);
+
     server::Server server(shared, backends);
     shared.draining = &server.draining();
     auto addresses = server.bind();
@@ -106,9 +111,11 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     admin::AdminServer admin_server(config.admin, admin_router);
     auto admin_addresses = admin_server.bind();
 
+    warm_restart.load();  // connections wait in the listen backlog meanwhile
     if (!ready_file.empty()) write_ready_file(ready_file, addresses, admin_addresses);
     server.start();
     admin_server.start();
+    warm_restart.start_periodic();
     for (const auto& a : addresses)
         spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
                      server.workers(), backends.front().name);
@@ -121,6 +128,7 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     std::size_t cut = server.drain(config.server.drain_timeout);
     if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
     admin_server.stop();  // after the drain: /healthz said 503 all along
+    warm_restart.save();  // after the drain: nothing is in flight
     spdlog::info("stopped");
     return 0;
 }

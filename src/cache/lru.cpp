@@ -55,10 +55,17 @@ Lru::Lru(std::size_t max_bytes, std::size_t max_objects, std::size_t max_markers
 Lru::~Lru() {
     for (Node* n = sentinel_.next; n != &sentinel_;) {
         Node* next = n->next;
-        if (n->is_marker)
+        if (n->is_marker) {
             Marker::destroy(static_cast<Marker*>(n));
-        else
-            delete static_cast<Slot*>(n);
+        } else {
+            auto* slot = static_cast<Slot*>(n);
+            for (TagLink* link = slot->tags; link;) {  // the heads go with tags_
+                TagLink* link_next = link->slot_next;
+                delete link;
+                link = link_next;
+            }
+            delete slot;
+        }
         n = next;
     }
     for (std::size_t b = 0; b <= bucket_mask_; ++b) {

@@ -169,6 +169,12 @@ class Lru {
         for (std::size_t b = 0; b <= bucket_mask_; ++b)
             for (const Entry* e = buckets_[b]; e; e = e->hash_next) f(*e);
     }
+    // Visits every stored object's slot, oldest first in the eviction queue (markers skipped).
+    template <class F>
+    void for_each_slot_oldest_first(F&& f) const {
+        for (const Node* n = sentinel_.prev; n != &sentinel_; n = n->prev)
+            if (!n->is_marker) f(*static_cast<const Slot*>(n));
+    }
     bool check_invariants(std::size_t max_variants) const;
 
   private:

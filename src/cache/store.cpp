@@ -521,6 +521,46 @@ std::size_t Store::tagged(std::string_view tag) const {
     return n;
 }
 
+// --- snapshots ---
+
+std::vector<Resident> Store::residents(unsigned shard) const {
+    std::vector<Resident> out;
+    if (shard >= limits_.shards) return out;
+    const Shard& s = shards_[shard];
+    {
+        std::lock_guard lock(s.mu);
+        out.reserve(s.lru->size());
+        s.lru->for_each_slot_oldest_first([&](const detail::Slot& slot) {
+            out.push_back({slot.object, slot.soft_purged, slot.referenced});
+        });
+    }
+    return out;
+}
+
+bool Store::restore(ObjectPtr object, bool soft_purged, bool referenced) {
+    if (!object) return false;
+    const std::string_view primary = primary_of(object->key);
+    const std::size_t hash = detail::KeyHash{}(primary);
+    Shard& s = shard_at(hash);
+    std::vector<ObjectPtr> released;
+    const bool refuse = refused(*object, s);
+    ObjectPtr keep_alive = object;  // `primary` views it
+    std::lock_guard lock(s.mu);
+    if (refuse) {
+        ++s.rejected;
+        return false;
+    }
+    detail::Lru& t = *s.lru;
+    detail::Entry& e = t.find_or_create({primary, hash});
+    detail::Slot* slot = insert_vetted(t, e, std::move(object), released);
+    if (slot) {
+        slot->soft_purged = slot->soft_purged || soft_purged;
+        slot->referenced = referenced;
+    }
+    t.erase_if_empty(e);
+    return slot != nullptr;
+}
+
 std::optional<StoredKey> Store::inspect(const Key& primary) {
     Shard& s = shard_at(primary.hash);
     std::lock_guard lock(s.mu);

@@ -70,6 +70,22 @@ void read_http_policy(Reader& r, CacheConfig& out) {
     r.boolean("strip_targeted_headers", out.strip_targeted_headers);
 }
 
+// Warm restart: a file path, and how often to write it besides the stop (0 = only then).
+void read_snapshot(Reader& r, CacheConfig& out) {
+    if (r.string("snapshot", out.snapshot) && out.snapshot.back() == '/') {
+        r.fail("snapshot",
+               "expected the path of a file (such as \"/var/lib/larder/cache.snapshot\"), "
+               "got the directory \"" +
+                   out.snapshot + '"');
+    }
+    if (r.duration("snapshot_interval", out.snapshot_interval, true)) {
+        if (out.snapshot_interval.count() != 0 && out.snapshot_interval < std::chrono::seconds{1})
+            r.fail("snapshot_interval", "expected 0 (off) or at least \"1s\"");
+        if (out.snapshot.empty() && out.snapshot_interval.count() != 0)
+            r.fail("snapshot_interval", "needs cache.snapshot, the file to write");
+    }
+}
+
 }  // namespace
 
 void read_log(Reader& r, LogConfig& out) {
@@ -136,6 +152,7 @@ void read_cache(Reader& r, CacheConfig& out) {
     std::int64_t uncacheable = 0;
     if (r.integer("max_uncacheable", uncacheable, 1, std::int64_t{1} << 32))
         out.max_uncacheable = static_cast<std::size_t>(uncacheable);
+    read_snapshot(r, out);
     r.finish();
     if (out.max_object_size > out.max_size) {
         r.fail("max_object_size", "must not be larger than cache.max_size (" +

@@ -98,6 +98,13 @@ struct StoreLimits {
     std::size_t max_pending_purges = 10'000;  // listed purges; more are refused until retired
 };
 
+// One stored object as a snapshot sees it (snapshot.hpp): the object and its slot's flags.
+struct Resident {
+    ObjectPtr object;
+    bool soft_purged = false;  // never fresh again (a soft purge reached it)
+    bool referenced = false;   // its CLOCK flag (hit since the hand last passed)
+};
+
 struct StoreStats {
     std::size_t objects = 0;
     std::size_t bytes = 0;         // charged: objects and hit-for-pass markers
@@ -196,6 +203,16 @@ class Store {
     // Removes every object whose key starts with `prefix` (all of them for ""); returns how many.
     // Walks every shard, one lock at a time: meant for purge requests, not the hot path.
     std::size_t erase_prefix(std::string_view prefix);
+
+    // --- snapshots (snapshot.hpp) ---
+
+    // The objects of shard `shard` (0 .. limits().shards - 1), oldest first in its eviction
+    // order, copied as shared pointers under the shard's lock (no body is copied). Flights and
+    // hit-for-pass markers are not objects and are not listed.
+    std::vector<Resident> residents(unsigned shard) const;
+    // insert() for an object read back from a snapshot, restoring its slot's flags; an object
+    // restored after another of the same shard is newer in the eviction order.
+    bool restore(ObjectPtr object, bool soft_purged, bool referenced);
 
     // What is stored for `primary` (its objects or variants, flights, hit-for-pass marker), or
     // nullopt when the store has no entry for it. One shard lock; copies no body (inspection.hpp).

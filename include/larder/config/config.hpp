@@ -160,6 +160,10 @@ struct CacheConfig {
     Duration lock_timeout = 5s;             // longest a coalesced request waits for its leader
     Duration uncacheable_ttl = 60s;         // hit-for-pass memory
     std::size_t max_uncacheable = 100'000;  // keys remembered for hit-for-pass
+    // Warm restart (docs/operations.md): the store is written here on an orderly stop and read
+    // back at start; empty = no snapshot. snapshot_interval > 0 also writes it that often.
+    std::string snapshot;
+    Duration snapshot_interval = 0s;
 };
 
 // Request no-cache / max-age / min-fresh / no-store / Pragma honoured?

@@ -50,6 +50,8 @@ TEST(Defaults, MinimalConfigFillsEverySection) {
     EXPECT_EQ(c.cache.cacheable_status, std::vector<int>{200});
     EXPECT_FALSE(c.cache.sort_query);
     EXPECT_TRUE(c.cache.drop_query.empty());
+    EXPECT_TRUE(c.cache.snapshot.empty());  // no warm restart unless asked for
+    EXPECT_EQ(c.cache.snapshot_interval, 0s);
 
     EXPECT_TRUE(c.identity.cookies.empty());
     EXPECT_FALSE(c.identity.flask_session);

@@ -91,6 +91,17 @@ TEST(ConfigErrors, BadValues) {
     EXPECT_STREQ(error_of(with_upstream("[cache]\ncacheable_status = [200, 99]\n")).what(),
                  "test.toml:4:26: cache.cacheable_status[1]: expected an HTTP status code from "
                  "100 to 599, got 99");
+    EXPECT_STREQ(error_of(with_upstream("[cache]\nsnapshot = \"\"\n")).what(),
+                 "test.toml:4:1: cache.snapshot: must not be empty");
+    EXPECT_STREQ(error_of(with_upstream("[cache]\nsnapshot = \"/var/lib/larder/\"\n")).what(),
+                 "test.toml:4:1: cache.snapshot: expected the path of a file (such as "
+                 "\"/var/lib/larder/cache.snapshot\"), got the directory \"/var/lib/larder/\"");
+    EXPECT_STREQ(error_of(with_upstream("[cache]\nsnapshot_interval = \"5m\"\n")).what(),
+                 "test.toml:4:1: cache.snapshot_interval: needs cache.snapshot, the file to write");
+    EXPECT_STREQ(error_of(with_upstream("[cache]\nsnapshot = \"/s\"\nsnapshot_interval = "
+                                        "\"10ms\"\n"))
+                     .what(),
+                 "test.toml:5:1: cache.snapshot_interval: expected 0 (off) or at least \"1s\"");
     EXPECT_STREQ(error_of(with_upstream("[log]\nlevel = \"loud\"\n")).what(),
                  "test.toml:4:1: log.level: expected one of trace, debug, info, warn, error, "
                  "critical, off, got \"loud\"");

@@ -75,6 +75,8 @@ TEST_F(FullConfig, LogCacheIdentity) {
     EXPECT_EQ(c.cache.cacheable_status, (std::vector<int>{200, 301, 404}));
     EXPECT_TRUE(c.cache.sort_query);
     EXPECT_EQ(c.cache.drop_query, (std::vector<std::string>{"utm_*", "fbclid"}));
+    EXPECT_EQ(c.cache.snapshot, "/var/lib/larder/cache.snapshot");
+    EXPECT_EQ(c.cache.snapshot_interval, 5min);
 
     EXPECT_EQ(c.identity.cookies, std::vector<std::string>{"remember_token"});
     ASSERT_TRUE(c.identity.flask_session);
@@ -87,7 +89,7 @@ TEST_F(FullConfig, PassRule) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[0];
     EXPECT_EQ(r.name, "admin");
-    EXPECT_EQ(r.line, 55);
+    EXPECT_EQ(r.line, 57);
     EXPECT_EQ(r.methods, (std::vector<std::string>{"GET", "POST", "PURGE"}));
     EXPECT_EQ(r.path_regex, "^/admin(/|$)");
     EXPECT_EQ(r.hosts, (std::vector<std::string>{"example.com", "www.example.com"}));
@@ -99,7 +101,7 @@ TEST_F(FullConfig, CacheRuleWithEveryMatcherAndAction) {
     ASSERT_EQ(c.rules.size(), 2u);
     const RuleConfig& r = c.rules[1];
     EXPECT_EQ(r.name, "everything");
-    EXPECT_EQ(r.line, 62);
+    EXPECT_EQ(r.line, 64);
     EXPECT_EQ(r.methods, std::vector<std::string>{"GET"});
     EXPECT_EQ(r.paths, std::vector<std::string>{"/items/*"});
     EXPECT_EQ(r.path_prefixes, (std::vector<std::string>{"/a/", "/b/"}));

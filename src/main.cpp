@@ -92,7 +92,7 @@ int run_daemon(config::Config config, const DaemonOptions& options,
     cache::Store store(store_limits(config));
     obs::SystemClock clock;
     obs::RuleRows rule_rows(config.rules.size() + kSpareRuleRows);
-    std::atomic<bool> draining{false};
+    std::atomic<bool> draining{false};  // set when the drain starts; every generation reads it
     const proxy::DaemonParts parts{
         .store = store, .clock = clock, .rule_rows = rule_rows, .draining = &draining};
     // Generation 1: rules, upstream servers (resolved, health checker started), access log.
@@ -177,6 +177,7 @@ int run_daemon(config::Config config, const DaemonOptions& options,
 
     reloader.stop();
     server::notify_stopping();
+    draining = true;  // responses still in flight say "Connection: close" (proxy::Shared)
     const auto drain_timeout = generations.get()->config.server.drain_timeout;
     spdlog::info("signal {}: draining {} connections (up to {} ms)", received,
                  server.active_connections(), drain_timeout.count());

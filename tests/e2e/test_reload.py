@@ -4,7 +4,9 @@ Covers: a reload under steady load (client threads looping requests on keep-aliv
 connections) changes a rule with no failed request, and the page cached before it is still a HIT
 afterwards (X-Cache and the hit counter); a broken file changes nothing, is logged with its file,
 line and key, and counted as a failed reload; POST /reload answers ok with the new generation and
-the settings that need a restart, or the loader's error; a new listen address is bound by a
+the settings that need a restart, or the loader's error; a request held at the app while a
+reload moves [upstream] to another app finishes with the first app's answer while new requests
+go to the second; a new listen address is bound by a
 reload while a connection on the old one keeps being served; the reload latency (SIGHUP to the
 new generation answering) is printed.
 """
@@ -19,7 +21,7 @@ from harness.admin import admin_get, admin_json, metric, parse_prometheus
 from harness.base import E2ETestCase
 from harness.client import Client
 from harness.daemon import larder_config, to_toml
-from harness.origin import Reply
+from harness.origin import Origin, Reply
 
 STATIC_RULE = {"name": "static", "path_prefix": "/static/", "cache": "60s"}
 PAGE_PASS = {"name": "page", "path": "/page", "pass": True}
@@ -206,6 +208,30 @@ class ReloadTest(E2ETestCase):
         self.assertEqual(self.stats(larder)["reloads"], {"ok": 1, "failed": 1})
         with Client(larder.port) as c:
             self.assertEqual(c.get("/page").x_cache, "HIT")
+
+    def test_request_in_flight_finishes_on_its_generation_when_upstreams_change(self):
+        arrived, release = threading.Event(), threading.Event()
+        self.addCleanup(release.set)
+        self.origin.route("/slow", Reply(200, b"old origin", hold=release, arrived=arrived))
+        larder = self.start_larder(self.config([PAGE_PASS]))
+        held = self.client(larder, timeout=20)
+        held.send(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        self.assertTrue(arrived.wait(10), "the request never reached the origin")
+
+        new_origin = Origin()
+        self.addCleanup(new_origin.stop)
+        new_origin.route("/slow", Reply(200, b"new origin"))
+        cfg = larder_config(new_origin, rules=[PAGE_PASS], server={"debug_headers": True})
+        self.rewrite(larder, cfg)
+        status, _, body = admin_json(larder, "/reload", method="POST")
+        self.assertEqual(status, 200, body)
+        with Client(larder.port) as c:
+            self.assertEqual(c.get("/slow").body, b"new origin")  # new requests: new upstream
+        release.set()
+        r = held.read_response()
+        self.assertEqual((r.status, r.body), (200, b"old origin"))  # its own generation
+        self.assertEqual(self.origin.count("/slow"), 1)
+        self.assertEqual(new_origin.count("/slow"), 1)
 
     def test_reload_binds_a_new_address_and_keeps_connections_on_the_old_one(self):
         larder = self.start_larder(self.config([STATIC_RULE]))

@@ -15,7 +15,7 @@ SANITIZE_BUILD ?= build-sanitize
 SANITIZE_SUITES ?= test_attacks test_hostile_clients test_hostile_origins test_pipelining \
 	test_errors test_passthrough test_upstream_failures test_upstream_pool test_http_caching
 
-.PHONY: all bootstrap build run test bench clean format fuzz-build fuzz test-sanitize
+.PHONY: all bootstrap build run test bench clean format fuzz-build fuzz test-sanitize test-package
 
 all: build
 
@@ -49,6 +49,11 @@ test-sanitize: bootstrap
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS) --target larder
 	scripts/test-sanitize $(SANITIZE_BUILD)/larder $(SANITIZE_SUITES)
 
+# The Debian package, built in build-package and installed into a temporary root (slow, so not
+# part of `make test`; scripts/test-package says what it checks).
+test-package: bootstrap
+	JOBS=$(JOBS) scripts/test-package $(CURDIR)/build-package
+
 bench:
 	bench/run
 
@@ -56,4 +61,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(SANITIZE_BUILD) build-package

@@ -1,6 +1,7 @@
 // larder: the daemon's entry point. Parses the command line, loads and checks the config,
-// builds the shared parts (rules, store, upstream backends), binds, writes the ready file,
-// runs the workers, and drains on SIGTERM or SIGINT. `larder explain ...` is handed to
+// builds the store and the first configuration generation (rules, upstream backends), binds,
+// writes the ready file, runs the workers, reloads on SIGHUP (server::Reloader), and drains on
+// SIGTERM or SIGINT. `larder explain ...` is handed to
 // explain::run_command (include/larder/explain/command.hpp).
 #include <spdlog/spdlog.h>
 
@@ -17,18 +18,20 @@
 #include "larder/admin/explain_routes.hpp"
 #include "larder/admin/observe_routes.hpp"
 #include "larder/admin/purge_routes.hpp"
+#include "larder/admin/reload_route.hpp"
 #include "larder/admin/server.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
-#include "larder/http/spool_file.hpp"
 #include "larder/explain/command.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
-#include "larder/rules/ruleset.hpp"
+#include "larder/obs/rule_rows.hpp"
+#include "larder/proxy/generation.hpp"
+#include "larder/server/reloader.hpp"
 #include "larder/server/server.hpp"
+#include "larder/server/service_notify.hpp"
 #include "larder/server/warm_restart.hpp"
-#include "larder/upstream/backend.hpp"
 
 namespace po = boost::program_options;
 using namespace larder;
@@ -50,82 +53,142 @@ void write_ready_file(const std::string& path, const std::vector<std::string>& a
     std::filesystem::rename(tmp, path);
 }
 
-int run_daemon(const config::Config& config, const std::string& ready_file,
+// The daemon-wide parts a reload never replaces (the store is sized once, at start).
+cache::StoreLimits store_limits(const config::Config& config) {
+    return {
+        .max_size = config.cache.max_size,
+        .max_objects = config.cache.max_objects,
+        .max_object_size = config.cache.max_object_size,
+        .max_variants = config.cache.max_variants,
+        .uncacheable_ttl = config.cache.uncacheable_ttl,
+        .max_uncacheable = config.cache.max_uncacheable,
+        .purge_window = std::chrono::duration_cast<std::chrono::milliseconds>(config.purge.window),
+        .max_pending_purges = config.purge.max_pending};
+}
+
+// Counter rows for rule names: the first config's rules and room for those reloads add.
+constexpr std::size_t kSpareRuleRows = 256;
+constexpr std::size_t kSpareBackendRows = 16;
+
+// POST /reload's answer from the reloader's outcome, with the service manager told around it.
+admin::ReloadReport reload_for_admin(server::Reloader& reloader) {
+    server::notify_reloading();
+    server::ReloadOutcome outcome = reloader.reload("admin API");
+    server::notify_ready("reloaded");
+    return {.error = outcome.ok() ? "" : std::string(server::to_string(outcome.error)),
+            .message = outcome.message,
+            .generation = outcome.generation,
+            .needs_restart = outcome.needs_restart,
+            .took_ms = outcome.took.count() / 1000.0};
+}
+
+struct DaemonOptions {
+    std::string config_path;  // what a reload reads again
+    std::string ready_file;
+    std::optional<std::string> log_level_override;
+};
+
+int run_daemon(config::Config config, const DaemonOptions& options,
                std::shared_ptr<spdlog::logger> access_log) {
-    // Large request bodies are spooled there: a directory that cannot take them stops start-up.
-    const std::string body_dir = config.server.body_temp_dir.empty()
-                                     ? http::default_spool_directory()
-                                     : config.server.body_temp_dir;
-    if (auto problem = http::spool_directory_problem(body_dir))
-        throw std::runtime_error("[server] body_temp_dir: " + *problem);
-    rules::RuleSet rules(config);
-    cache::Store store(
-        {.max_size = config.cache.max_size,
-         .max_objects = config.cache.max_objects,
-         .max_object_size = config.cache.max_object_size,
-         .max_variants = config.cache.max_variants,
-         .uncacheable_ttl = config.cache.uncacheable_ttl,
-         .max_uncacheable = config.cache.max_uncacheable,
-         .purge_window = std::chrono::duration_cast<std::chrono::milliseconds>(config.purge.window),
-         .max_pending_purges = config.purge.max_pending});
-    cache::HttpPolicyOptions http_policy = cache::http_policy_options(config.cache);
-    http_policy.default_stale_if_error =
-        std::chrono::duration_cast<std::chrono::seconds>(config.cache.stale_if_error);
+    cache::Store store(store_limits(config));
     obs::SystemClock clock;
-    auto backends = upstream::resolve_backends(config.upstream);
-    proxy::Shared shared{config, rules, store, http_policy, clock, std::move(access_log)};
+    obs::RuleRows rule_rows(config.rules.size() + kSpareRuleRows);
+    std::atomic<bool> draining{false};  // set when the drain starts; every generation reads it
+    const proxy::DaemonParts parts{
+        .store = store, .clock = clock, .rule_rows = rule_rows, .draining = &draining};
+    // Generation 1: rules, upstream servers (resolved, health checker started), access log.
+    proxy::CurrentGeneration generations(
+        proxy::Generation::build(std::move(config), 1, nullptr, parts, std::move(access_log)));
+    const proxy::GenerationPtr first = generations.get();
 
     // Signals are taken over before anything is bound, so a SIGTERM right after the ready file
-    // appears drains instead of killing the process.
+    // appears drains instead of killing the process; SIGHUP reloads (server/reloader.hpp).
     boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    int received = 0;
-    signals.async_wait([&](const boost::system::error_code&, int sig) { received = sig; });
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
 
     // [cache] snapshot: checked now, loaded once every address is bound (a second instance on
     // a busy address leaves the file alone) and before serving, so the first requests can hit.
-    server::WarmRestart warm_restart(store, config.cache, clock);
+    server::WarmRestart warm_restart(store, first->config.cache, clock);
 
-    server::Server server(shared, backends);
-    shared.draining = &server.draining();
+    server::Server server(generations,
+                          {.rules = rule_rows.capacity(),
+                           .backends = first->upstreams->backends.size() + kSpareBackendRows});
     auto addresses = server.bind();
 
     // The admin API (docs/admin-api.md): its own thread, routes added by each module.
+    std::vector<std::string> admin_addresses;
+    auto write_ready = [&](const std::vector<std::string>& listen) {
+        addresses = listen;
+        if (!options.ready_file.empty())
+            write_ready_file(options.ready_file, addresses, admin_addresses);
+    };
+    server::Reloader reloader({.config_path = options.config_path,
+                               .log_level_override = options.log_level_override,
+                               .addresses_changed = write_ready},
+                              generations, server, parts);
     obs::PurgeCounters purge_counters;
     admin::Router admin_router;
-    std::vector<std::string> rule_names;
-    for (const auto& rule : config.rules) rule_names.push_back(rule.name);
     admin::MetricsSources metrics{.workers = server.counters(),
                                   .store = &store,
-                                  .health = &backends.front().cluster->health(),
                                   .purges = &purge_counters,
                                   .client_connections = &server.state().active_connections,
                                   .draining = &server.draining(),
-                                  .rule_names = std::move(rule_names),
-                                  .version = LARDER_VERSION};
+                                  .rule_names = {},
+                                  .version = LARDER_VERSION,
+                                  .live = {}};
+    metrics.live = [&generations, &rule_rows, &reloader] {
+        proxy::GenerationPtr g = generations.get();
+        const auto& cluster = g->upstreams->backends.front().cluster;
+        return admin::LiveSources{
+            .rule_names = rule_rows.names(),
+            .health = std::shared_ptr<const upstream::HealthTable>(cluster, &cluster->health()),
+            .config_generation = g->number,
+            .reloads_ok = reloader.succeeded(),
+            .reloads_failed = reloader.failed()};
+    };
     admin::add_observe_routes(admin_router, std::move(metrics));
-    admin::add_explain_routes(admin_router,
-                              {.config = config, .rules = rules, .store = store, .clock = clock});
-    admin::add_purge_routes(
-        admin_router, {.rules = rules, .store = store, .clock = clock, .counters = purge_counters});
-    admin::AdminServer admin_server(config.admin, admin_router);
-    auto admin_addresses = admin_server.bind();
+    admin::add_explain_routes(admin_router, generations, store, clock);
+    admin::add_purge_routes(admin_router, generations, store, clock, purge_counters);
+    admin::add_reload_route(admin_router, [&reloader] { return reload_for_admin(reloader); });
+    // The admin listener is not reloaded ([admin] changes need a restart): it keeps the first
+    // generation's settings, which `first` holds.
+    admin::AdminServer admin_server(first->config.admin, admin_router);
+    admin_addresses = admin_server.bind();
 
     warm_restart.load();  // connections wait in the listen backlog meanwhile
-    if (!ready_file.empty()) write_ready_file(ready_file, addresses, admin_addresses);
+    write_ready(addresses);
     server.start();
     admin_server.start();
     warm_restart.start_periodic();
     for (const auto& a : addresses)
         spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
-                     server.workers(), backends.front().name);
+                     server.workers(), first->upstreams->backends.front().name);
     for (const auto& a : admin_addresses) spdlog::info("admin API on http://{}/", a);
+    server::notify_ready("serving");
 
+    int received = 0;
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            if (sig != SIGHUP) {
+                received = sig;
+                return;
+            }
+            server::notify_reloading();
+            reloader.reload("SIGHUP");
+            server::notify_ready("reloaded");
+            signals.async_wait(on_signal);
+        };
+    signals.async_wait(on_signal);
     signals_io.run();
 
+    reloader.stop();
+    server::notify_stopping();
+    draining = true;  // responses still in flight say "Connection: close" (proxy::Shared)
+    const auto drain_timeout = generations.get()->config.server.drain_timeout;
     spdlog::info("signal {}: draining {} connections (up to {} ms)", received,
-                 server.active_connections(), config.server.drain_timeout.count());
-    std::size_t cut = server.drain(config.server.drain_timeout);
+                 server.active_connections(), drain_timeout.count());
+    std::size_t cut = server.drain(drain_timeout);
     if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
     admin_server.stop();  // after the drain: /healthz said 503 all along
     warm_restart.save();  // after the drain: nothing is in flight
@@ -211,8 +274,13 @@ int main(int argc, char** argv) {
     }
     int rc = kExitStartupError;
     try {
-        std::string ready = vm.count("ready-file") ? vm["ready-file"].as<std::string>() : "";
-        rc = run_daemon(config, ready, std::move(access_log));
+        DaemonOptions options{
+            .config_path = vm["config"].as<std::string>(),
+            .ready_file = vm.count("ready-file") ? vm["ready-file"].as<std::string>() : "",
+            .log_level_override = vm.count("log-level")
+                                      ? std::optional(vm["log-level"].as<std::string>())
+                                      : std::nullopt};
+        rc = run_daemon(std::move(config), options, std::move(access_log));
     } catch (const std::exception& e) {
         spdlog::critical("cannot start: {}", e.what());
     }

@@ -33,10 +33,16 @@ AdminResponse handle_explain(const AdminRequest& request, const ExplainSources& 
     return AdminResponse::json(answer);
 }
 
-void add_explain_routes(Router& router, ExplainSources sources) {
+void add_explain_routes(Router& router, const proxy::CurrentGeneration& generations,
+                        cache::Store& store, const obs::Clock& clock) {
     router.add(
         "GET", "/explain",
-        [sources](const AdminRequest& request) { return handle_explain(request, sources); },
+        [&generations, &store, &clock](const AdminRequest& request) {
+            proxy::GenerationPtr pinned = generations.get();
+            return handle_explain(
+                request,
+                {.config = pinned->config, .rules = pinned->rules, .store = store, .clock = clock});
+        },
         RouteAccess::Token, "which rule decides a URL, why, its key and what is stored for it");
 }
 

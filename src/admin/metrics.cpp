@@ -49,12 +49,17 @@ MetricsSnapshot collect(const MetricsSources& sources) {
     s.now = std::chrono::system_clock::now();
     s.uptime_seconds = std::chrono::duration<double>(s.now - sources.started).count();
     s.version = sources.version;
-    s.config_generation = sources.config_generation;
+    LiveSources live;
+    if (sources.live) live = sources.live();
+    s.config_generation = sources.live ? live.config_generation : sources.config_generation;
+    s.reloads_ok = live.reloads_ok;
+    s.reloads_failed = live.reloads_failed;
+    const upstream::HealthTable* health = sources.live ? live.health.get() : sources.health;
     s.draining = sources.draining && sources.draining->load(std::memory_order_relaxed);
     const auto& workers = sources.workers;
 
-    s.rule_names = sources.rule_names;
-    s.by_rule.assign(sources.rule_names.size(), StatusCounts{});
+    s.rule_names = sources.live ? std::move(live.rule_names) : sources.rule_names;
+    s.by_rule.assign(s.rule_names.size(), StatusCounts{});
     for (const auto* w : workers) {
         const obs::CounterGrid& grid = w->responses;
         for (std::size_t rule = 0; rule < s.by_rule.size() && rule + 1 < grid.rows(); ++rule)
@@ -84,8 +89,8 @@ MetricsSnapshot collect(const MetricsSources& sources) {
     if (sources.client_connections)
         s.client_connections = sources.client_connections->load(std::memory_order_relaxed);
 
-    if (sources.health) {
-        for (auto& h : sources.health->snapshot(std::chrono::steady_clock::now())) {
+    if (health) {
+        for (auto& h : health->snapshot(std::chrono::steady_clock::now())) {
             BackendSnapshot b;
             b.health = std::move(h);
             s.backends.push_back(std::move(b));

@@ -210,6 +210,11 @@ void daemon(Exposition& x, const MetricsSnapshot& s) {
     x.single("larder_config_generation", "gauge",
              "Which configuration is in force: 1 at start, one more per reload.",
              s.config_generation);
+    x.family("larder_reloads_total", "counter",
+             "Configuration reloads (SIGHUP, POST /reload), by result; a failed one changed "
+             "nothing.");
+    x.sample("larder_reloads_total", {{"result", "ok"}}, s.reloads_ok);
+    x.sample("larder_reloads_total", {{"result", "failed"}}, s.reloads_failed);
     x.single("larder_uptime_seconds", "gauge", "Seconds since the daemon started.",
              s.uptime_seconds);
     x.single("larder_draining", "gauge", "1 while the daemon drains after SIGTERM.",

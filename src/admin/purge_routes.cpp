@@ -72,10 +72,16 @@ AdminResponse handle_purge(const AdminRequest& request, const PurgeSources& sour
                                             {"id", result.id}});
 }
 
-void add_purge_routes(Router& router, PurgeSources sources) {
+void add_purge_routes(Router& router, const proxy::CurrentGeneration& generations,
+                      cache::Store& store, const obs::Clock& clock, obs::PurgeCounters& counters) {
     router.add(
         "POST", "/purge",
-        [sources](const AdminRequest& request) { return handle_purge(request, sources); },
+        [&generations, &store, &clock, &counters](const AdminRequest& request) {
+            proxy::GenerationPtr pinned = generations.get();
+            return handle_purge(
+                request,
+                {.rules = pinned->rules, .store = store, .clock = clock, .counters = counters});
+        },
         RouteAccess::Token, "purge by url, tag, prefix or pattern; \"soft\": true marks stale");
 }
 

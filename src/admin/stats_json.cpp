@@ -69,6 +69,7 @@ json::object stats_json(const MetricsSnapshot& s) {
          std::chrono::duration_cast<std::chrono::milliseconds>(s.now.time_since_epoch()).count()},
         {"uptime_seconds", s.uptime_seconds},
         {"config_generation", s.config_generation},
+        {"reloads", {{"ok", s.reloads_ok}, {"failed", s.reloads_failed}}},
         {"draining", s.draining},
         {"requests", by_status(s.by_status)},
         {"rules", std::move(rules)},

@@ -25,7 +25,9 @@ void init_error_log(const std::string& target, const std::string& level) {
 
 std::shared_ptr<spdlog::logger> make_access_log(const std::string& target) {
     if (target == "off") return nullptr;
-    spdlog::init_thread_pool(64 * 1024, 1);
+    // One logging thread for the daemon's life: a reload's new access log shares it (replacing
+    // it would orphan the previous logger's lines still queued).
+    if (!spdlog::thread_pool()) spdlog::init_thread_pool(64 * 1024, 1);
     auto logger =
         std::make_shared<spdlog::async_logger>("access", make_sink(target), spdlog::thread_pool(),
                                                spdlog::async_overflow_policy::overrun_oldest);

@@ -98,7 +98,9 @@ void Pipeline::start_refresh(Task& t) {
     job->rule_name = std::string(d.rule_name);
     job->own_flight.emplace(shared_.store, std::move(t.refreshing));
     job->flight = &*job->own_flight;
-    asio::co_spawn(t.executor, refresh(std::move(job)), asio::detached);
+    // The completion handler holds the pipeline's owner until the refresh has ended.
+    asio::co_spawn(t.executor, refresh(std::move(job)),
+                   [owner = owner_.lock()](const std::exception_ptr&) {});
 }
 
 asio::awaitable<void> Pipeline::refresh(std::shared_ptr<FetchJob> job) {

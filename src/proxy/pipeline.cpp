@@ -296,7 +296,9 @@ void Pipeline::conclude(Task& t) {
             t.tx.cache_status = CacheStatus::Error;
             break;
     }
-    counters_.count_response(t.decision.rule_index, static_cast<std::size_t>(t.tx.cache_status));
+    std::uint32_t row = t.decision.rule_index;
+    if (shared_.rule_rows && row < shared_.rule_rows->size()) row = (*shared_.rule_rows)[row];
+    counters_.count_response(row, static_cast<std::size_t>(t.tx.cache_status));
 }
 
 asio::awaitable<void> Pipeline::reject(const http::Request* request, const ClientInfo& client,

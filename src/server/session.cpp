@@ -24,9 +24,10 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 Session::Session(Worker& worker, asio::ip::tcp::socket socket)
     : worker_(worker),
+      generation_(worker.current()),
       socket_(std::move(socket)),
-      parser_({worker.config().max_header_size, worker.config().max_body_size},
-              {worker.config().body_buffer_size, worker.config().body_temp_dir}) {
+      parser_({generation_->config().max_header_size, generation_->config().max_body_size},
+              {generation_->config().body_buffer_size, generation_->config().body_temp_dir}) {
     error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     ip_ = ec ? "unknown" : remote.address().to_string();
@@ -85,8 +86,7 @@ void Session::abort() {
 }
 
 asio::awaitable<void> Session::run() {
-    const auto& cfg = worker_.config();
-    set_deadline(Wait::Header, cfg.client_header_timeout);
+    set_deadline(Wait::Header, generation_->config().client_header_timeout);
     bool continue_sent = false;
     for (;;) {
         auto state = parser_.parse(buffer_.data(), size_);
@@ -103,8 +103,8 @@ asio::awaitable<void> Session::run() {
                 spdlog::error("request body from {}: cannot spool to {}: {}", address_,
                               parser_.body().settings().directory,
                               std::strerror(parser_.body().last_error()));
-            co_await worker_.pipeline().reject(nullptr, client, *this, http::status_for(error),
-                                               http::to_string(error));
+            co_await generation_->pipeline.reject(nullptr, client, *this, http::status_for(error),
+                                                  http::to_string(error));
             break;
         }
         if (closing_ && state == State::Idle) break;
@@ -118,19 +118,20 @@ asio::awaitable<void> Session::run() {
                 size_ = parser_.header_end();  // body bytes are copied out already
                 parser_.discard_body_bytes();
             }
-            if (waiting_for_ != Wait::Body) set_deadline(Wait::Body, cfg.client_body_timeout);
+            if (waiting_for_ != Wait::Body)
+                set_deadline(Wait::Body, generation_->config().client_body_timeout);
         } else if (state == State::InHeaders && waiting_for_ != Wait::Header) {
-            set_deadline(Wait::Header, cfg.client_header_timeout);
+            set_deadline(Wait::Header, generation_->config().client_header_timeout);
         }
         if (!co_await read_more()) {
             // A connection that never sent a byte (a browser's preconnect) closes silently.
             bool started = size_ > 0 || parser_.state() != State::Idle;
             if (timed_out_ && waiting_for_ == Wait::Header && !closing_ && started)
-                co_await worker_.pipeline().reject(nullptr, client, *this, 408,
-                                                   "client_header_timeout");
+                co_await generation_->pipeline.reject(nullptr, client, *this, 408,
+                                                      "client_header_timeout");
             else if (timed_out_ && waiting_for_ == Wait::Body)
-                co_await worker_.pipeline().reject(nullptr, client, *this, 408,
-                                                   "client_body_timeout");
+                co_await generation_->pipeline.reject(nullptr, client, *this, 408,
+                                                      "client_body_timeout");
             break;
         }
     }
@@ -151,17 +152,23 @@ asio::awaitable<bool> Session::read_more() {
     if (ec) co_return false;
     timed_out_ = false;
     size_ += n;
-    if (waiting_for_ == Wait::Body) deadline_ = Clock::now() + worker_.config().client_body_timeout;
+    if (waiting_for_ == Wait::Body)
+        deadline_ = Clock::now() + generation_->config().client_body_timeout;
     co_return true;
 }
 
 asio::awaitable<bool> Session::serve_complete_request() {
     set_deadline(Wait::None, {});
     proxy::ClientInfo client{ip_, address_, closing_ || worker_.state().draining};
-    bool keep_alive = co_await worker_.pipeline().handle(parser_.request(), client, *this);
+    generation_ = worker_.current();  // the request runs on the generation in force now
+    // A named local: the generation stays pinned for the whole request even if the member is
+    // replaced meanwhile.
+    WorkerGenerationPtr pinned = generation_;
+    bool keep_alive = co_await pinned->pipeline.handle(parser_.request(), client, *this);
     if (!keep_alive || closing_) co_return false;
     compact_buffer();
-    set_deadline(Wait::Idle, worker_.config().keepalive_timeout);
+    generation_ = worker_.current();  // the keep-alive wait, on the newest generation
+    set_deadline(Wait::Idle, generation_->config().keepalive_timeout);
     co_return true;
 }
 
@@ -178,7 +185,7 @@ void Session::compact_buffer() {
 }
 
 asio::awaitable<bool> Session::write(std::span<const asio::const_buffer> data) {
-    const auto send_timeout = worker_.config().send_timeout;
+    const auto send_timeout = generation_->config().send_timeout;
     Wait previous = waiting_for_;
     auto previous_deadline = deadline_;
     set_deadline(Wait::Send, send_timeout);

@@ -29,32 +29,71 @@ std::chrono::milliseconds sweep_period(const config::ServerConfig& c) {
 }
 }  // namespace
 
-Worker::Worker(unsigned id, const proxy::Shared& shared,
-               const std::vector<upstream::Backend>& backends, ServerState& state)
-    : id_(id),
-      shared_(shared),
-      state_(state),
-      counters_(
-          obs::CounterShape{.rules = shared.config.rules.size(), .backends = backends.size()}),
-      pool_(io_.get_executor(), backends, shared.config.upstream),
-      source_(pool_, shared.config.server, counters_),
-      pipeline_(shared, source_, counters_),
+Worker::Worker(unsigned id, const proxy::CurrentGeneration& generations, obs::CounterShape shape,
+               ServerState& state)
+    : id_(id), generations_(generations), state_(state), counters_(shape),
       idle_(&counters_.idle_client_connections) {}
 
 Worker::~Worker() = default;
 
-std::uint16_t Worker::listen(const asio::ip::tcp::endpoint& endpoint) {
-    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+const WorkerGenerationPtr& Worker::current() {
+    if (current_ && current_->generation->number == generations_.number()) return current_;
+    proxy::GenerationPtr next = generations_.get();
+    // Same upstream servers: the same pool, so idle app connections and selection state stay.
+    std::shared_ptr<upstream::Pool> pool;
+    if (current_ && current_->generation->upstreams == next->upstreams)
+        pool = current_->pool;
+    else
+        pool = std::make_shared<upstream::Pool>(io_.get_executor(), next->upstreams->backends,
+                                                next->upstreams->config);
+    current_ = std::make_shared<WorkerGeneration>(std::move(next), std::move(pool), counters_);
+    current_->pipeline.keep_alive_with(current_);
+    return current_;
+}
+
+namespace {
+std::unique_ptr<asio::ip::tcp::acceptor> open_acceptor(asio::io_context& io,
+                                                       const asio::ip::tcp::endpoint& endpoint) {
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io);
     acceptor->open(endpoint.protocol());
     acceptor->set_option(asio::socket_base::reuse_address(true));
-    acceptor->set_option(reuse_port(true));
     if (endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true));
+    return acceptor;
+}
+}  // namespace
+
+std::uint16_t Worker::listen_first(const asio::ip::tcp::endpoint& endpoint, std::size_t listener) {
+    // Bound without SO_REUSEPORT, the bind fails when any socket holds the address, another
+    // Larder's SO_REUSEPORT acceptors included; switched on before listen(), so this daemon's
+    // other workers join it (and the kernel spreads connections over them).
+    auto acceptor = open_acceptor(io_, endpoint);
     acceptor->bind(endpoint);
+    acceptor->set_option(reuse_port(true));
+    return start_accepting(std::move(acceptor), listener);
+}
+
+std::uint16_t Worker::listen(const asio::ip::tcp::endpoint& endpoint, std::size_t listener) {
+    auto acceptor = open_acceptor(io_, endpoint);
+    acceptor->set_option(reuse_port(true));
+    acceptor->bind(endpoint);
+    return start_accepting(std::move(acceptor), listener);
+}
+
+std::uint16_t Worker::start_accepting(std::unique_ptr<asio::ip::tcp::acceptor> acceptor,
+                                      std::size_t listener) {
     acceptor->listen(1024);
     auto port = acceptor->local_endpoint().port();
     asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
-    acceptors_.push_back(std::move(acceptor));
+    acceptors_.push_back({listener, std::move(acceptor)});
     return port;
+}
+
+void Worker::close_listener(std::size_t listener) {
+    for (auto& a : acceptors_) {
+        if (a.listener != listener) continue;
+        error_code ec;
+        a.socket->close(ec);
+    }
 }
 
 void Worker::run() {
@@ -66,7 +105,7 @@ void Worker::begin_drain() {
     asio::post(io_, [this] {
         for (auto& a : acceptors_) {
             error_code ec;
-            a->close(ec);
+            a.socket->close(ec);
         }
         for (Session* s = sessions_; s != nullptr;) {
             Session* next = s->next;
@@ -89,8 +128,7 @@ void Worker::detach(Session* s) {
     state_.active_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-bool Worker::reserve_connection() {
-    const std::size_t max_connections = config().max_connections;
+bool Worker::reserve_connection(std::size_t max_connections) {
     std::size_t n = state_.active_connections.load(std::memory_order_relaxed);
     while (n < max_connections)
         if (state_.active_connections.compare_exchange_weak(n, n + 1, std::memory_order_relaxed))
@@ -100,15 +138,15 @@ bool Worker::reserve_connection() {
 
 asio::awaitable<void> Worker::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     asio::steady_timer backoff(io_);
-    const std::size_t max_connections = config().max_connections;
     for (;;) {
+        const std::size_t max_connections = current()->config().max_connections;
         // Accept only once a client waits and a slot is reserved for it: a worker parked in
         // accept while another filled the last slot would admit one too many. Over the limit,
         // the client waits in the kernel's backlog and has the daemon's oldest idle keep-alive
         // connection closed for it.
         auto [wait_ec] = co_await acceptor.async_wait(asio::socket_base::wait_read, nothrow);
         if (!acceptor.is_open() || wait_ec == asio::error::operation_aborted) co_return;
-        if (!reserve_connection()) {
+        if (!reserve_connection(max_connections)) {
             std::size_t open = state_.active_connections.load(std::memory_order_relaxed) -
                                state_.closing_for_room.load(std::memory_order_relaxed);
             if (open >= max_connections) make_room();
@@ -152,7 +190,7 @@ void Worker::make_room() {
         spdlog::info(
             "worker {}: max_connections ({}) reached; closing idle keep-alive connections, "
             "oldest first, for new clients",
-            id_, config().max_connections);
+            id_, current()->config().max_connections);
     }
     // Counted as closing until it has (Session's destructor), so the next tick asks for no more.
     state_.closing_for_room.fetch_add(1, std::memory_order_relaxed);
@@ -176,16 +214,16 @@ bool Worker::close_oldest_idle() {
 }
 
 asio::awaitable<void> Worker::sweep_loop() {
-    const auto period = sweep_period(config());
     for (;;) {
-        sweeper_.expires_after(period);
+        sweeper_.expires_after(sweep_period(current()->config()));
         auto [ec] = co_await sweeper_.async_wait(nothrow);
         if (ec) co_return;
         auto now = Session::Clock::now();
         for (Session* s = sessions_; s != nullptr; s = s->next) s->check_deadline(now);
         // One worker retires purges past their window (cheap: a short list under its lock).
-        if (id_ == 0) shared_.store.retire_purges(shared_.clock.now());
-        pool_.close_stale(now);
+        const auto& shared = current()->generation->shared;
+        if (id_ == 0) shared.store.retire_purges(shared.clock.now());
+        current()->pool->close_stale(now);
     }
 }
 

@@ -11,6 +11,7 @@
 #include "larder/cache/store.hpp"
 #include "larder/config/config.hpp"
 #include "larder/obs/clock.hpp"
+#include "larder/proxy/generation.hpp"
 #include "larder/rules/ruleset.hpp"
 
 namespace larder::admin {
@@ -22,8 +23,10 @@ struct ExplainSources {
     const obs::Clock& clock;
 };
 
-// Everything in `sources` must outlive the router.
-void add_explain_routes(Router& router, ExplainSources sources);
+// Each request is explained with the config and rules of the generation in use when it arrives
+// (a reload changes them). Everything passed must outlive the router.
+void add_explain_routes(Router& router, const proxy::CurrentGeneration& generations,
+                        cache::Store& store, const obs::Clock& clock);
 
 AdminResponse handle_explain(const AdminRequest& request, const ExplainSources& sources);
 

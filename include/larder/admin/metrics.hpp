@@ -14,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,15 @@
 #include "larder/upstream/health.hpp"
 
 namespace larder::admin {
+
+// The parts of the metrics' sources that a configuration reload changes.
+struct LiveSources {
+    std::vector<std::string> rule_names;  // by counter row (obs::RuleRows), removed rules too
+    std::shared_ptr<const upstream::HealthTable> health;
+    std::uint64_t config_generation = 1;
+    std::uint64_t reloads_ok = 0;
+    std::uint64_t reloads_failed = 0;
+};
 
 // Where the numbers live; main() fills it once, everything outlives the admin server.
 struct MetricsSources {
@@ -34,8 +45,11 @@ struct MetricsSources {
     const std::atomic<bool>* draining = nullptr;
     std::vector<std::string> rule_names;  // [[rules]] names, in config order
     std::string version;
-    std::uint64_t config_generation = 1;  // 1 until configs can be reloaded
+    std::uint64_t config_generation = 1;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+    // What a reload changes, read at each scrape; when set (the daemon), it replaces
+    // rule_names, health and config_generation above (tests leave it empty).
+    std::function<LiveSources()> live;
 };
 
 using StatusCounts = std::array<std::uint64_t, obs::kCacheStatusCount>;  // by CacheStatus
@@ -59,6 +73,8 @@ struct MetricsSnapshot {
     double uptime_seconds = 0;
     std::string version;
     std::uint64_t config_generation = 1;
+    std::uint64_t reloads_ok = 0;
+    std::uint64_t reloads_failed = 0;
     bool draining = false;
 
     StatusCounts by_status{};
@@ -66,10 +82,10 @@ struct MetricsSnapshot {
     std::vector<StatusCounts> by_rule;  // one per rule
     StatusCounts unmatched{};           // requests no rule decided
 
-    std::uint64_t connections_accepted = 0, connections_closed_for_room = 0, requests = 0, cache_stores = 0,
-                  background_refreshes = 0, client_errors = 0, upstream_requests = 0,
-                  upstream_connects = 0, upstream_reuses = 0, upstream_retries = 0,
-                  upstream_errors = 0;
+    std::uint64_t connections_accepted = 0, connections_closed_for_room = 0, requests = 0,
+                  cache_stores = 0, background_refreshes = 0, client_errors = 0,
+                  upstream_requests = 0, upstream_connects = 0, upstream_reuses = 0,
+                  upstream_retries = 0, upstream_errors = 0;
     std::int64_t coalesced_waiting = 0;
     std::uint64_t client_connections = 0;
     std::int64_t idle_client_connections = 0;  // keep-alive connections between requests

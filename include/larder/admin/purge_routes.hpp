@@ -13,6 +13,7 @@
 #include "larder/cache/store.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/purge_counters.hpp"
+#include "larder/proxy/generation.hpp"
 #include "larder/rules/ruleset.hpp"
 
 namespace larder::admin {
@@ -24,8 +25,10 @@ struct PurgeSources {
     obs::PurgeCounters& counters;
 };
 
-// Everything in `sources` must outlive the router.
-void add_purge_routes(Router& router, PurgeSources sources);
+// Each purge is prepared with the rules of the generation in use when it arrives (a reload
+// changes them). Everything passed must outlive the router.
+void add_purge_routes(Router& router, const proxy::CurrentGeneration& generations,
+                      cache::Store& store, const obs::Clock& clock, obs::PurgeCounters& counters);
 
 // The handler itself, for tests.
 AdminResponse handle_purge(const AdminRequest& request, const PurgeSources& sources);

@@ -24,6 +24,8 @@ struct AddressRange {
     static std::optional<AddressRange> parse(std::string_view text);
     // `address` is a literal IPv4 or IPv6 address (no port, no brackets); false when malformed.
     bool contains(std::string_view address) const;
+
+    bool operator==(const AddressRange&) const = default;
 };
 
 // A literal address in the 16-byte form above; nullopt when `address` is not one.

@@ -27,6 +27,8 @@ inline constexpr std::size_t MiB = 1024 * KiB;
 struct HostPort {
     std::string host;  // "127.0.0.1", "::1", "localhost"
     std::uint16_t port = 0;
+
+    bool operator==(const HostPort&) const = default;
 };
 
 struct ServerConfig {
@@ -59,6 +61,8 @@ struct UpstreamServer {
     // Requests in flight to this server at once, summed over all workers; 0 = no limit.
     std::size_t max_connections = 0;
     bool backup = false;  // used only while every non-backup server is down
+
+    bool operator==(const UpstreamServer&) const = default;
 };
 
 // How the next server is chosen (docs/upstreams.md).
@@ -76,6 +80,8 @@ struct HealthConfig {
     // `fail_timeout`; 0 = off. Never applies to a pool of a single server.
     unsigned max_fails = 3;
     Duration fail_timeout = 10s;
+
+    bool operator==(const HealthConfig&) const = default;
 };
 
 struct UpstreamConfig {
@@ -91,6 +97,8 @@ struct UpstreamConfig {
     std::size_t buffer_size = 8 * MiB;
     std::size_t max_idle_per_server = 32;  // pooled keep-alive connections, per worker
     Duration idle_timeout = 30s;           // a pooled connection unused this long is closed
+
+    bool operator==(const UpstreamConfig&) const = default;
 };
 
 struct LogConfig {
@@ -238,6 +246,8 @@ struct AdminConfig {
     std::vector<HostPort> listen{{"127.0.0.1", 9180}};  // empty: no admin listener
     std::string token;                                  // bearer token; empty: none asked for
     std::vector<AddressRange> allow;  // peers allowed in; empty: whoever can connect
+
+    bool operator==(const AdminConfig&) const = default;
 };
 
 struct Config {

@@ -78,6 +78,8 @@ struct Shared {
     const obs::Clock& clock;
     std::shared_ptr<spdlog::logger> access_log;   // null when off
     const std::atomic<bool>* draining = nullptr;  // the daemon is stopping (set by main)
+    // Counters::responses row of each rule by its index (obs/rule_rows.hpp); null: the index.
+    const std::vector<std::uint32_t>* rule_rows = nullptr;
 };
 
 struct ClientInfo {
@@ -126,6 +128,11 @@ class Pipeline {
     boost::asio::awaitable<void> reject(const http::Request* request, const ClientInfo& client,
                                         ResponseWriter& writer, int status,
                                         std::string_view reason);
+
+    // What a background refresh keeps alive until it ends, besides this pipeline's own parts:
+    // the owner of this pipeline (server::WorkerGeneration), so a reload cannot free it under
+    // the refresh. Unset (tests): nothing.
+    void keep_alive_with(std::weak_ptr<const void> owner) { owner_ = std::move(owner); }
 
     class FlightGuard;
     struct Task;
@@ -186,6 +193,7 @@ class Pipeline {
     obs::AccessLineFormatter access_line_;  // this worker's line buffer
     std::chrono::steady_clock::time_point last_error_log_{};
     std::uint64_t errors_not_logged_ = 0;
+    std::weak_ptr<const void> owner_;
 };
 
 }  // namespace larder::proxy

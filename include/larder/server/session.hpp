@@ -12,6 +12,10 @@
 // between keep-alive requests, the body and send deadlines restart on every byte of progress.
 // A missed header deadline answers 408; an idle one closes silently. Any parse error answers
 // once and closes.
+// Configuration: a session pins its worker's WorkerGeneration (config, pipeline, upstream pool)
+// when it starts and again when each request is complete, and keeps it until the response is
+// written, so a reload never changes the rules or timeouts of a request under way; the parser's
+// size limits are the ones in force when the connection was accepted.
 // While it waits for the next keep-alive request with nothing of it read, a session is listed in
 // its worker's IdleConnections; at max_connections the worker may close it for a new client
 // (close_for_room), which is as silent as an idle timeout. A session busy with a request is never
@@ -28,6 +32,7 @@
 #include "larder/http/request_parser.hpp"
 #include "larder/proxy/response_writer.hpp"
 #include "larder/server/idle_connections.hpp"
+#include "larder/server/worker_generation.hpp"
 
 namespace larder::server {
 
@@ -64,6 +69,7 @@ class Session : public std::enable_shared_from_this<Session>, public proxy::Resp
     void set_deadline(Wait what, std::chrono::milliseconds after);
 
     Worker& worker_;
+    WorkerGenerationPtr generation_;  // pinned: see above
     boost::asio::ip::tcp::socket socket_;
     std::string address_;  // "ip:port"
     std::string ip_;

@@ -2,8 +2,14 @@
 // pool, pipeline and counters.
 //
 // Nothing in a worker is touched by another thread except through post() to its io_context
-// (drain) and the relaxed reads of its counters. Each worker has its own SO_REUSEPORT acceptor
-// on every listen address, so the kernel spreads connections over workers without a lock.
+// (drain, listeners added or closed by a reload) and the relaxed reads of its counters. Each
+// worker has its own SO_REUSEPORT acceptor on every listen address, so the kernel spreads
+// connections over workers without a lock; the first acceptor of an address is bound with
+// SO_REUSEPORT off and switched on before listen() (listen_first), so an address another process
+// already holds cannot be joined (one instance per address, docs/operations.md).
+// Configuration comes from the current proxy::Generation: current() hands out this worker's
+// WorkerGeneration, rebuilt when a reload published a new generation (checked with one relaxed
+// load), and every request pins the one it starts on.
 // A sweeper timer enforces session deadlines at a fraction of the shortest client timeout, and
 // closes pooled upstream connections idle past idle_timeout (or closed by the app); worker 0's
 // also retires purges past their window (cache::Store::retire_purges).
@@ -24,10 +30,10 @@
 #include <vector>
 
 #include "larder/obs/counters.hpp"
+#include "larder/proxy/generation.hpp"
 #include "larder/proxy/pipeline.hpp"
 #include "larder/server/idle_connections.hpp"
-#include "larder/upstream/exchange.hpp"
-#include "larder/upstream/pool.hpp"
+#include "larder/server/worker_generation.hpp"
 
 namespace larder::server {
 
@@ -48,21 +54,29 @@ struct ServerState {
 
 class Worker {
   public:
-    Worker(unsigned id, const proxy::Shared& shared, const std::vector<upstream::Backend>& backends,
+    Worker(unsigned id, const proxy::CurrentGeneration& generations, obs::CounterShape shape,
            ServerState& state);
     ~Worker();
 
-    // Binds an acceptor on `endpoint` (SO_REUSEPORT); returns the port actually bound.
-    std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint);
+    // Binds an acceptor on `endpoint` for listener `listener` (SO_REUSEPORT); returns the port
+    // actually bound. listen_first() binds with SO_REUSEPORT off (it fails when anything else
+    // holds the address) and turns it on before listening, so this daemon's other workers can
+    // join. Before run(), or on this worker's thread.
+    std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint, std::size_t listener);
+    std::uint16_t listen_first(const boost::asio::ip::tcp::endpoint& endpoint,
+                               std::size_t listener);
+    // Closes this worker's acceptors of `listener` (connections stay open). Before run(), or
+    // on this worker's thread.
+    void close_listener(std::size_t listener);
+    // This worker's pipeline, pool and config for requests starting now. Worker thread only.
+    const WorkerGenerationPtr& current();
     void run();  // the thread body; returns when the io_context stops
     void stop() { io_.stop(); }
     // Thread-safe: stop accepting and close idle sessions; busy ones close after their response.
     void begin_drain();
 
     boost::asio::io_context& io() { return io_; }
-    proxy::Pipeline& pipeline() { return pipeline_; }
     obs::Counters& counters() { return counters_; }
-    const config::ServerConfig& config() const { return shared_.config.server; }
     ServerState& state() { return state_; }
     unsigned id() const { return id_; }
 
@@ -71,9 +85,16 @@ class Worker {
     IdleConnections& idle_connections() { return idle_; }
 
   private:
+    struct Acceptor {
+        std::size_t listener;
+        std::unique_ptr<boost::asio::ip::tcp::acceptor> socket;
+    };
+
+    std::uint16_t start_accepting(std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor,
+                                  std::size_t listener);
     boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor);
     // Takes one of the max_connections slots; false when all are taken.
-    bool reserve_connection();
+    bool reserve_connection(std::size_t max_connections);
     boost::asio::awaitable<void> sweep_loop();
     // At max_connections with a client waiting: has the daemon's oldest idle connection closed.
     void make_room();
@@ -84,15 +105,14 @@ class Worker {
     bool close_oldest_idle();
 
     unsigned id_;
-    const proxy::Shared& shared_;
+    const proxy::CurrentGeneration& generations_;
     ServerState& state_;
     boost::asio::io_context io_{1};
-    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    // Closed ones stay until the worker ends (their accept loop may still refer to them).
+    std::vector<Acceptor> acceptors_;
     boost::asio::steady_timer sweeper_{io_};
     obs::Counters counters_;
-    upstream::Pool pool_;
-    upstream::PoolSource source_;
-    proxy::Pipeline pipeline_;
+    WorkerGenerationPtr current_;
     Session* sessions_ = nullptr;
     IdleConnections idle_;
     std::chrono::steady_clock::time_point last_room_log_{};

@@ -19,12 +19,15 @@
 #include "larder/admin/purge_routes.hpp"
 #include "larder/admin/server.hpp"
 #include "larder/cache/store.hpp"
+#include "larder/cluster/cluster_routes.hpp"
+#include "larder/cluster/purge_bus.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
 #include "larder/http/spool_file.hpp"
 #include "larder/explain/command.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
+#include "larder/proxy/node_identity.hpp"
 #include "larder/rules/ruleset.hpp"
 #include "larder/server/server.hpp"
 #include "larder/upstream/backend.hpp"
@@ -49,6 +52,19 @@ void write_ready_file(const std::string& path, const std::vector<std::string>& a
     std::filesystem::rename(tmp, path);
 }
 
+// What a cluster node publishes about itself at each heartbeat (cluster/node_record.hpp).
+cluster::NodeSummary node_summary(const admin::MetricsSnapshot& s) {
+    cluster::NodeSummary out{.objects = s.store.objects, .bytes = s.store.bytes};
+    for (std::size_t i = 0; i < s.by_status.size(); ++i) {
+        out.requests += s.by_status[i];
+        auto status = static_cast<proxy::CacheStatus>(i);
+        if (status == proxy::CacheStatus::Hit || status == proxy::CacheStatus::Stale ||
+            status == proxy::CacheStatus::Coalesced)
+            out.from_cache += s.by_status[i];
+    }
+    return out;
+}
+
 int run_daemon(const config::Config& config, const std::string& ready_file,
                std::shared_ptr<spdlog::logger> access_log) {
     // Large request bodies are spooled there: a directory that cannot take them stops start-up.
@@ -71,6 +87,10 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
     http_policy.default_stale_if_error =
         std::chrono::duration_cast<std::chrono::seconds>(config.cache.stale_if_error);
     obs::SystemClock clock;
+    // A cluster node names itself in Via and X-Cache before any worker starts (scale-out.md).
+    const std::string node =
+        config.cluster.enabled ? cluster::resolve_node_name(config.cluster) : std::string();
+    proxy::set_node_name(node);
     auto backends = upstream::resolve_backends(config.upstream);
     proxy::Shared shared{config, rules, store, http_policy, clock, std::move(access_log)};
 
@@ -97,18 +117,49 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
                                   .client_connections = &server.state().active_connections,
                                   .draining = &server.draining(),
                                   .rule_names = std::move(rule_names),
-                                  .version = LARDER_VERSION};
+                                  .version = LARDER_VERSION,
+                                  .node = node};
+    // [cluster]: purges through Redis, caught up before anything is served (purge_bus.hpp).
+    obs::ClusterCounters cluster_counters;
+    std::unique_ptr<cluster::PurgeBus> purge_bus;
+    if (config.cluster.enabled) {
+        metrics.cluster = &cluster_counters;
+        purge_bus = std::make_unique<cluster::PurgeBus>(cluster::PurgeBusParts{
+            .config = config.cluster,
+            .node = node,
+            .rules = rules,
+            .store = store,
+            .clock = clock,
+            .purge_counters = purge_counters,
+            .counters = cluster_counters,
+            .summary = [sources = metrics] { return node_summary(admin::collect(sources)); }});
+        const cluster::CatchUp caught_up = purge_bus->catch_up();
+        spdlog::info(
+            "cluster: node {}, Redis {}: {} ({} purges replayed, {} objects dropped)", node,
+            config.cluster.redis_socket.empty()
+                ? config.cluster.redis.host + ":" + std::to_string(config.cluster.redis.port)
+                : "unix:" + config.cluster.redis_socket,
+            cluster::to_string(caught_up.resume), caught_up.replayed, caught_up.dropped_objects);
+        cluster::add_cluster_routes(admin_router, *purge_bus);
+    }
     admin::add_observe_routes(admin_router, std::move(metrics));
     admin::add_explain_routes(admin_router,
                               {.config = config, .rules = rules, .store = store, .clock = clock});
-    admin::add_purge_routes(
-        admin_router, {.rules = rules, .store = store, .clock = clock, .counters = purge_counters});
+    std::function<void(const proxy::PurgeOrder&)> publish_purge;
+    if (purge_bus)
+        publish_purge = [bus = purge_bus.get()](const proxy::PurgeOrder& o) { bus->publish(o); };
+    admin::add_purge_routes(admin_router, {.rules = rules,
+                                           .store = store,
+                                           .clock = clock,
+                                           .counters = purge_counters,
+                                           .on_applied = std::move(publish_purge)});
     admin::AdminServer admin_server(config.admin, admin_router);
     auto admin_addresses = admin_server.bind();
 
     if (!ready_file.empty()) write_ready_file(ready_file, addresses, admin_addresses);
     server.start();
     admin_server.start();
+    if (purge_bus) purge_bus->start();
     for (const auto& a : addresses)
         spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
                      server.workers(), backends.front().name);
@@ -120,7 +171,8 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
                  server.active_connections(), config.server.drain_timeout.count());
     std::size_t cut = server.drain(config.server.drain_timeout);
     if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
-    admin_server.stop();  // after the drain: /healthz said 503 all along
+    admin_server.stop();               // after the drain: /healthz said 503 all along
+    if (purge_bus) purge_bus->stop();  // publishes what is queued, if Redis answers
     spdlog::info("stopped");
     return 0;
 }

@@ -66,6 +66,7 @@ AdminResponse handle_purge(const AdminRequest& request, const PurgeSources& sour
     sources.counters.count(order.kind, result.objects);
     spdlog::info("purge {} {}{}: {} objects (id {})", obs::to_string(order.kind), order.value,
                  order.soft ? " (soft)" : "", result.objects, result.id);
+    if (sources.on_applied) sources.on_applied(order);
     return AdminResponse::json(json::object{{"kind", obs::to_string(order.kind)},
                                             {"soft", order.soft},
                                             {"purged", result.objects},

@@ -150,6 +150,11 @@ class HAProxy:
         finally:
             log.close()
         _wait_port("127.0.0.1", self.port, self.proc, "haproxy")
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.socket_path):  # created around the same time
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("haproxy made no stats socket")
+            time.sleep(0.02)
 
     def stats(self, command):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -80,8 +80,11 @@ class ClusterTest(unittest.TestCase):
             return c.get(path)
 
     def direct(self, node, path, headers=()):
-        host = "127.0.0.%d" % (self.nodes.index(node) + 2)
-        with Client(node.port, host=host) as c:
+        return self.direct_to(node, "127.0.0.%d" % (self.nodes.index(node) + 2), path, headers)
+
+    @staticmethod
+    def direct_to(node, address, path, headers=()):
+        with Client(node.port, host=address) as c:
             return c.get(path, headers=headers)
 
     def purge(self, node, **what):
@@ -272,6 +275,19 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(self.cluster_view(self.nodes[0])["queued"], 0)
         for node in self.nodes[1:]:
             self.assertEqual(node_of(self.direct(node, path))[0], "MISS")
+
+    def test_a_node_that_cannot_reach_redis_at_start_serves_and_says_so(self):
+        self.redis.stop()
+        lone = self.start_node(3, cluster={"node": "node4", "connect_timeout": "200ms"})
+        self.assertIn("redis_unreachable", lone.stderr_text())
+        r = self.direct_to(lone, "127.0.0.5", "/lonely")
+        self.assertEqual(node_of(r), ("MISS", "node4"))
+        view = self.cluster_view(lone)
+        self.assertFalse(view["redis"]["connected"])
+        self.assertIsNone(view["view_age_ms"])  # never read the cluster
+        self.redis.start()  # it reconnects by itself, and shows up in the others' view
+        self.assertTrue(self.wait_until(lambda: "node4" in [
+            n["node"] for n in self.cluster_view(self.nodes[0])["nodes"]], timeout=15))
 
     def test_a_request_that_already_passed_this_node_is_refused_as_a_loop(self):
         r = self.direct(self.nodes[0], "/loop", headers=[("Via", "1.1 proxy, 1.1 node1 (larder)")])

@@ -9,7 +9,9 @@ X-Cache; a purge through one node is gone from all three (the time is measured a
 bound asserted is generous, the machine is shared); a node killed under load costs no failed
 request through HAProxy; a node down while a purge is made replays it before serving again; a
 purge made while Redis is down is applied locally at once, queued, and reaches the other nodes
-when Redis is back; a request whose Via names the node is refused as a loop.
+when Redis is back; a node that cannot reach Redis at start serves and says so; any node's
+dashboard (headless Chromium) shows every node; a request whose Via names the node is refused
+as a loop.
 
 Skipped only when redis-server or haproxy is not installed (scripts/bootstrap installs both, so
 `make test` runs it).
@@ -17,6 +19,9 @@ Skipped only when redis-server or haproxy is not installed (scripts/bootstrap in
 import datetime
 import json
 import re
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -27,6 +32,7 @@ from harness.client import Client
 from harness.cluster import HAProxy, Redis, node_config, tools_missing
 from harness.daemon import Larder
 from harness.origin import Origin, Reply
+from test_dashboard import Dom, chromium
 
 RULES = [{"name": "pages", "path_prefix": "/", "cache": "600s", "sort_query": True}]
 NODES = 3
@@ -288,6 +294,27 @@ class ClusterTest(unittest.TestCase):
         self.redis.start()  # it reconnects by itself, and shows up in the others' view
         self.assertTrue(self.wait_until(lambda: "node4" in [
             n["node"] for n in self.cluster_view(self.nodes[0])["nodes"]], timeout=15))
+
+    def test_the_dashboard_of_any_node_shows_the_cluster(self):
+        for p in ("/dash/a", "/dash/a", "/dash/b"):
+            self.via_haproxy(p)
+        node = self.nodes[1]
+        self.assertTrue(self.wait_until(lambda: len(self.cluster_view(node)["nodes"]) == NODES))
+        url = "http://127.0.0.3:%d/" % node.admin_port
+        profile = tempfile.mkdtemp(prefix="larder-chromium-")
+        self.addCleanup(shutil.rmtree, profile, True)
+        p = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+                            "--no-first-run", "--disable-extensions", "--disable-dev-shm-usage",
+                            "--user-data-dir=" + profile, "--virtual-time-budget=4000",
+                            "--dump-dom", url], capture_output=True, timeout=90)
+        self.assertEqual(p.returncode, 0, p.stderr.decode("utf-8", "replace")[-2000:])
+        dom = Dom(p.stdout.decode("utf-8", "replace"))
+        self.assertEqual(dom.text["cluster-node"], "node2")
+        self.assertEqual(dom.text["cluster-redis"], "connected")
+        rows = dom.text["cluster-nodes"]
+        for name in ("node1", "node2", "node3"):
+            self.assertIn(name + "ok", rows)  # name, then its state cell
+        self.assertIn("%", rows)  # hit ratios
 
     def test_a_request_that_already_passed_this_node_is_refused_as_a_loop(self):
         r = self.direct(self.nodes[0], "/loop", headers=[("Via", "1.1 proxy, 1.1 node1 (larder)")])

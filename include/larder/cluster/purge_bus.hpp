@@ -31,6 +31,9 @@
 // reader reconnects it resumes from its last applied id; if the stream was trimmed past it
 // meanwhile, the store is dropped as above.
 //
+// The implementation is in four files by job: purge_bus.cpp (start, stop, the queue's entrance,
+// status), catch_up.cpp, bus_reader.cpp (the reader thread, applying), bus_publisher.cpp.
+//
 // Thread-safety: publish() and status() may be called from any thread; catch_up(), start() and
 // stop() from the thread that owns the bus. The RuleSet, Store, Clock and counters must outlive it.
 #pragma once

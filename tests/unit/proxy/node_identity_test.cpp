@@ -22,7 +22,9 @@ class NodeIdentityTest : public ::testing::Test {
 
 TEST_F(NodeIdentityTest, StandAloneKeepsTheClassicFields) {
     std::string tail;
-    append_response_tail(tail, {.status = CacheStatus::Hit});
+    TailFields hit;
+    hit.status = CacheStatus::Hit;
+    append_response_tail(tail, hit);
     EXPECT_NE(tail.find("Via: 1.1 larder\r\n"), std::string::npos);
     EXPECT_NE(tail.find("X-Cache: HIT\r\n"), std::string::npos);
     EXPECT_EQ(check_loop(via({"1.1 larder"}), node_identity().name), NodeRefusal::None);
@@ -31,7 +33,9 @@ TEST_F(NodeIdentityTest, StandAloneKeepsTheClassicFields) {
 TEST_F(NodeIdentityTest, ANodeNamesItselfInViaAndXCache) {
     set_node_name("cache-2");
     std::string tail;
-    append_response_tail(tail, {.status = CacheStatus::Miss});
+    TailFields miss;
+    miss.status = CacheStatus::Miss;
+    append_response_tail(tail, miss);
     EXPECT_NE(tail.find("Via: 1.1 cache-2 (larder)\r\n"), std::string::npos);
     EXPECT_NE(tail.find("X-Cache: MISS from cache-2\r\n"), std::string::npos);
     http::Request request;

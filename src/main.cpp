@@ -133,13 +133,7 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
             .purge_counters = purge_counters,
             .counters = cluster_counters,
             .summary = [sources = metrics] { return node_summary(admin::collect(sources)); }});
-        const cluster::CatchUp caught_up = purge_bus->catch_up();
-        spdlog::info(
-            "cluster: node {}, Redis {}: {} ({} purges replayed, {} objects dropped)", node,
-            config.cluster.redis_socket.empty()
-                ? config.cluster.redis.host + ":" + std::to_string(config.cluster.redis.port)
-                : "unix:" + config.cluster.redis_socket,
-            cluster::to_string(caught_up.resume), caught_up.replayed, caught_up.dropped_objects);
+        purge_bus->catch_up();  // logs what it did
         cluster::add_cluster_routes(admin_router, *purge_bus);
     }
     admin::add_observe_routes(admin_router, std::move(metrics));

@@ -12,6 +12,14 @@ namespace larder::cluster {
 using namespace detail;
 
 CatchUp PurgeBus::catch_up() {
+    const CatchUp out = resume();
+    spdlog::info("cluster: node {}, Redis {}: {} ({} purges replayed, {} objects dropped)",
+                 parts_.node, reader_.endpoint().describe(), to_string(out.resume), out.replayed,
+                 out.dropped_objects);
+    return out;
+}
+
+CatchUp PurgeBus::resume() {
     CatchUp out;
     std::optional<StreamId> from = read_state_file(parts_.config.state_file);
     auto unreachable = [&](std::string_view what) {

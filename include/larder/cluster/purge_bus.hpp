@@ -97,6 +97,7 @@ class PurgeBus {
     PurgeBus(const PurgeBus&) = delete;
     PurgeBus& operator=(const PurgeBus&) = delete;
 
+    // Before serving (see above); logs what it did. Then start() the threads.
     CatchUp catch_up();
     void start();
     // Sends what is queued (bounded by the command timeout), then stops both threads.
@@ -115,6 +116,7 @@ class PurgeBus {
         std::int64_t taken_ms = 0;  // 0: never read
     };
 
+    CatchUp resume();  // catch_up() without its log line
     void read_loop();
     void publish_loop();
     // One XREAD (blocking up to the block time) and the entries it returned; false when the

@@ -7,7 +7,8 @@ to 0, then reused when a node comes back) and HAProxy with the documented config
 each URL reaches the origin once across the cluster and each node names itself in Via and
 X-Cache; a purge through one node is gone from all three (the time is measured and printed; the
 bound asserted is generous, the machine is shared); a node killed under load costs no failed
-request through HAProxy; a node down while a purge is made replays it before serving again; a
+request through HAProxy; a node down while a purge is made replays it before serving again
+(resuming from its record in Redis, then from its state_file when the record is gone); a
 purge made while Redis is down is applied locally at once, queued, and reaches the other nodes
 when Redis is back; a node that cannot reach Redis at start serves and says so; any node's
 dashboard (headless Chromium) shows every node; a request whose Via names the node is refused
@@ -18,6 +19,7 @@ Skipped only when redis-server or haproxy is not installed (scripts/bootstrap in
 """
 import datetime
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -246,7 +248,10 @@ class ClusterTest(unittest.TestCase):
         self.purge(self.nodes[0], url="http://localhost" + path)
         self.purge(self.nodes[2], tag="nothing-tagged")
         newest = self.redis.command("XREVRANGE", self.stream + ":purges", "+", "-", "COUNT", "1")[0][0]
-        back = self.start_node(1, port=port, admin_port=admin_port)
+        state_file = os.path.join(tempfile.mkdtemp(prefix="larder-state-"), "position")
+        self.addCleanup(shutil.rmtree, os.path.dirname(state_file), True)
+        back = self.start_node(1, port=port, admin_port=admin_port,
+                               cluster={"state_file": state_file})
         self.nodes[1] = back
         # Ready means caught up: both purges were replayed before the listener served.
         self.assertIn("cluster: node node2", back.stderr_text())
@@ -257,6 +262,17 @@ class ClusterTest(unittest.TestCase):
         r = self.direct(back, path)
         self.assertEqual(node_of(r)[0], "MISS")
         self.assertTrue(r.text.startswith("v2"), r.text)
+        with open(state_file) as f:
+            self.assertEqual(f.read().strip(), newest)
+
+        # Away again, and its record in Redis lost: the state file says where to resume.
+        self.assertEqual(back.stop(), 0)
+        self.redis.command("HDEL", self.stream + ":nodes", "node2")
+        self.purge(self.nodes[0], prefix="localhost/away/")
+        again = self.start_node(1, port=port, admin_port=admin_port,
+                                cluster={"state_file": state_file})
+        self.nodes[1] = again
+        self.assertIn("replayed (1 purges replayed", again.stderr_text())
         # Back in HAProxy's rotation.
         self.haproxy.wait_states({"node2": "UP"})
 

@@ -52,7 +52,11 @@ class Redis:
         self.port = free_port()
         self.log_path = os.path.join(self.dir, "redis.log")
         self.proc = None
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def address(self):
@@ -149,12 +153,17 @@ class HAProxy:
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         finally:
             log.close()
-        _wait_port("127.0.0.1", self.port, self.proc, "haproxy")
-        deadline = time.monotonic() + 10
-        while not os.path.exists(self.socket_path):  # created around the same time
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("haproxy made no stats socket")
-            time.sleep(0.02)
+        try:
+            _wait_port("127.0.0.1", self.port, self.proc, "haproxy")
+            deadline = time.monotonic() + 10
+            while not os.path.exists(self.socket_path):  # created around the same time
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("haproxy made no stats socket")
+                time.sleep(0.02)
+        except RuntimeError as e:
+            output = self.log_text()
+            self.close()
+            raise RuntimeError("%s; its output:\n%s" % (e, output)) from None
 
     def stats(self, command):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -196,7 +205,7 @@ class HAProxy:
             time.sleep(0.05)
 
     def close(self):
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(10)

@@ -21,6 +21,8 @@
 #include "larder/admin/reload_route.hpp"
 #include "larder/admin/server.hpp"
 #include "larder/cache/store.hpp"
+#include "larder/cluster/cluster_routes.hpp"
+#include "larder/cluster/purge_bus.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
 #include "larder/explain/command.hpp"
@@ -28,6 +30,7 @@
 #include "larder/obs/logging.hpp"
 #include "larder/obs/rule_rows.hpp"
 #include "larder/proxy/generation.hpp"
+#include "larder/proxy/node_identity.hpp"
 #include "larder/server/reloader.hpp"
 #include "larder/server/server.hpp"
 #include "larder/server/service_notify.hpp"
@@ -51,6 +54,19 @@ void write_ready_file(const std::string& path, const std::vector<std::string>& a
         if (!out) throw std::runtime_error("cannot write ready file " + tmp);
     }
     std::filesystem::rename(tmp, path);
+}
+
+// What a cluster node publishes about itself at each heartbeat (cluster/node_record.hpp).
+cluster::NodeSummary node_summary(const admin::MetricsSnapshot& s) {
+    cluster::NodeSummary out{.objects = s.store.objects, .bytes = s.store.bytes};
+    for (std::size_t i = 0; i < s.by_status.size(); ++i) {
+        out.requests += s.by_status[i];
+        auto status = static_cast<proxy::CacheStatus>(i);
+        if (status == proxy::CacheStatus::Hit || status == proxy::CacheStatus::Stale ||
+            status == proxy::CacheStatus::Coalesced)
+            out.from_cache += s.by_status[i];
+    }
+    return out;
 }
 
 // The daemon-wide parts a reload never replaces (the store is sized once, at start).
@@ -100,6 +116,11 @@ int run_daemon(config::Config config, const DaemonOptions& options,
     proxy::CurrentGeneration generations(
         proxy::Generation::build(std::move(config), 1, nullptr, parts, std::move(access_log)));
     const proxy::GenerationPtr first = generations.get();
+    // A cluster node names itself in Via and X-Cache before any worker starts (scale-out.md).
+    const std::string node = first->config.cluster.enabled
+                                 ? cluster::resolve_node_name(first->config.cluster)
+                                 : std::string();
+    proxy::set_node_name(node);
 
     // Signals are taken over before anything is bound, so a SIGTERM right after the ready file
     // appears drains instead of killing the process; SIGHUP reloads (server/reloader.hpp).
@@ -146,20 +167,47 @@ int run_daemon(config::Config config, const DaemonOptions& options,
             .reloads_ok = reloader.succeeded(),
             .reloads_failed = reloader.failed()};
     };
+    metrics.node = node;
+
+    // The snapshot first, then (a cluster node) the purges made since: nothing is served yet,
+    // connections wait in the listen backlog.
+    const cache::SnapshotLoad loaded = warm_restart.load();
+    // [cluster]: purges through Redis, caught up before anything is served (purge_bus.hpp).
+    obs::ClusterCounters cluster_counters;
+    std::unique_ptr<cluster::PurgeBus> purge_bus;
+    std::function<void(const proxy::PurgeOrder&)> publish_purge;
+    if (first->config.cluster.enabled) {
+        metrics.cluster = &cluster_counters;
+        purge_bus = std::make_unique<cluster::PurgeBus>(cluster::PurgeBusParts{
+            .config = first->config.cluster,
+            .node = node,
+            .generations = generations,
+            .store = store,
+            .clock = clock,
+            .purge_counters = purge_counters,
+            .counters = cluster_counters,
+            .summary = [sources = metrics] { return node_summary(admin::collect(sources)); }});
+        std::optional<obs::TimePoint> store_from;
+        if (loaded.loaded > 0) store_from = loaded.written_at;
+        purge_bus->catch_up(store_from);  // logs what it did
+        cluster::add_cluster_routes(admin_router, *purge_bus);
+        publish_purge = [bus = purge_bus.get()](const proxy::PurgeOrder& o) { bus->publish(o); };
+    }
     admin::add_observe_routes(admin_router, std::move(metrics));
     admin::add_explain_routes(admin_router, generations, store, clock);
-    admin::add_purge_routes(admin_router, generations, store, clock, purge_counters);
+    admin::add_purge_routes(admin_router, generations, store, clock, purge_counters,
+                            std::move(publish_purge));
     admin::add_reload_route(admin_router, [&reloader] { return reload_for_admin(reloader); });
     // The admin listener is not reloaded ([admin] changes need a restart): it keeps the first
     // generation's settings, which `first` holds.
     admin::AdminServer admin_server(first->config.admin, admin_router);
     admin_addresses = admin_server.bind();
 
-    warm_restart.load();  // connections wait in the listen backlog meanwhile
     write_ready(addresses);
     server.start();
     admin_server.start();
     warm_restart.start_periodic();
+    if (purge_bus) purge_bus->start();
     for (const auto& a : addresses)
         spdlog::info("larder {} listening on {} with {} workers, upstream {}", LARDER_VERSION, a,
                      server.workers(), first->upstreams->backends.front().name);
@@ -190,8 +238,9 @@ int run_daemon(config::Config config, const DaemonOptions& options,
                  server.active_connections(), drain_timeout.count());
     std::size_t cut = server.drain(drain_timeout);
     if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
-    admin_server.stop();  // after the drain: /healthz said 503 all along
-    warm_restart.save();  // after the drain: nothing is in flight
+    admin_server.stop();               // after the drain: /healthz said 503 all along
+    if (purge_bus) purge_bus->stop();  // publishes what is queued, if Redis answers
+    warm_restart.save();               // after the drain: nothing is in flight
     spdlog::info("stopped");
     return 0;
 }

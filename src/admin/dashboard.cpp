@@ -42,6 +42,7 @@ constexpr std::string_view kPage = R"html(<!doctype html>
   td.num, th.num { text-align:right; }
   td.key { font-family:ui-monospace, monospace; font-size:12px; word-break:break-all; }
   .state-up { color:var(--hit); font-weight:600; } .state-down, .state-ejected { color:var(--error); font-weight:600; }
+  .state-ok { color:var(--hit); font-weight:600; } .state-behind { color:var(--stale); font-weight:600; } .state-silent, .state-unreadable { color:var(--error); font-weight:600; }
   .bar { height:12px; background:var(--line); border-radius:6px; overflow:hidden; margin:6px 0; }
   .bar > div { height:100%; background:var(--pass); width:0; }
   canvas { width:100%; height:140px; display:block; }
@@ -105,6 +106,12 @@ constexpr std::string_view kPage = R"html(<!doctype html>
       <div class="stat"><div class="label">upstream active</div><div class="value" id="conn-upstream-active">0</div></div>
       <div class="stat"><div class="label">upstream idle</div><div class="value" id="conn-upstream-idle">0</div></div>
     </div>
+  </section>
+  <section class="wide" id="cluster-section" hidden>
+    <h2>Cluster <span class="dim">(this node: <span id="cluster-node"></span>; Redis <span id="cluster-redis">?</span>)</span></h2>
+    <table><thead><tr><th>node</th><th>state</th><th class="num">hit ratio</th><th class="num">responses</th>
+      <th class="num">objects</th><th class="num">purge lag</th><th class="num">heartbeat age</th><th class="num">queued purges</th></tr></thead>
+      <tbody id="cluster-nodes"></tbody></table>
   </section>
   <section class="wide">
     <h2>Backends</h2>
@@ -307,6 +314,27 @@ function render() {
   drawChart();
 }
 
+// The cluster panel (docs/scale-out.md): shown on a [cluster] node, from GET ./cluster.
+async function pollCluster(node) {
+  $("cluster-section").hidden = false;
+  setText("cluster-node", node);
+  try {
+    const response = await fetch("cluster", { cache: "no-store", credentials: "same-origin" });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    const c = await response.json();
+    setText("cluster-redis", c.redis.connected ? "connected" : "unreachable: " + (c.redis.reader_error || c.redis.writer_error));
+    fillTable("cluster-nodes", c.nodes, (n) => [n.node,
+      !n.readable ? "unreadable" : n.silent ? "silent" : n.behind ? "behind" : "ok",
+      n.hit_ratio === null || n.hit_ratio === undefined ? "\u2013" : (100 * n.hit_ratio).toFixed(1) + "%",
+      fmtInt(n.requests || 0), fmtInt(n.objects || 0), fmtSeconds((n.lag_ms || 0) / 1000),
+      fmtSeconds((n.heartbeat_age_ms || 0) / 1000), fmtInt(n.queued || 0)],
+      [false, false, true, true, true, true, true, true]);
+    for (const tr of $("cluster-nodes").rows) if (tr.cells.length > 1) tr.cells[1].className = "state-" + tr.cells[1].textContent;
+  } catch (e) {
+    setText("cluster-redis", "no data: " + e.message);
+  }
+}
+
 function setLive(text, ok) { const e = $("live"); e.textContent = text; e.className = "badge " + (ok ? "ok" : "bad"); }
 
 async function poll() {
@@ -317,6 +345,7 @@ async function poll() {
     history.push(s);
     if (history.length > 61) history.shift();
     render();
+    if (s.node) await pollCluster(s.node);
     document.body.dataset.updates = String(++updates);
     setLive("live", true);
   } catch (e) {

@@ -5,6 +5,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "larder/proxy/node_identity.hpp"
+
 namespace larder::admin {
 
 namespace {
@@ -56,6 +58,23 @@ MetricsSnapshot collect(const MetricsSources& sources) {
     s.reloads_failed = live.reloads_failed;
     const upstream::HealthTable* health = sources.live ? live.health.get() : sources.health;
     s.draining = sources.draining && sources.draining->load(std::memory_order_relaxed);
+    s.node = sources.node;
+    s.loops_refused = proxy::loops_refused().load(std::memory_order_relaxed);
+    if (const obs::ClusterCounters* c = sources.cluster) {
+        auto get = [](const std::atomic<std::uint64_t>& a) {
+            return a.load(std::memory_order_relaxed);
+        };
+        s.cluster =
+            ClusterSnapshot{.published = get(c->published),
+                            .applied_remote = get(c->applied_remote),
+                            .replayed = get(c->replayed),
+                            .dropped = get(c->dropped),
+                            .queued = get(c->queued),
+                            .full_drops = get(c->full_drops),
+                            .reconnects = get(c->reconnects),
+                            .redis_connected = c->redis_connected.load(std::memory_order_relaxed),
+                            .lag_ms = c->lag_ms.load(std::memory_order_relaxed)};
+    }
     const auto& workers = sources.workers;
 
     s.rule_names = sources.live ? std::move(live.rule_names) : sources.rule_names;

@@ -219,6 +219,39 @@ void daemon(Exposition& x, const MetricsSnapshot& s) {
              s.uptime_seconds);
     x.single("larder_draining", "gauge", "1 while the daemon drains after SIGTERM.",
              s.draining ? 1 : 0);
+    x.single("larder_loops_refused_total", "counter",
+             "Requests refused with 508 because their Via named this node.", s.loops_refused);
+}
+
+// A cluster node (docs/scale-out.md): larder_node_info names it, so queries over several nodes
+// can join on it (Prometheus's `instance` label names the scrape address, not the node); the
+// purge bus's counters follow.
+void cluster(Exposition& x, const MetricsSnapshot& s) {
+    if (!s.node.empty()) {
+        x.family("larder_node_info", "gauge", "Always 1; the node's [cluster] name is a label.");
+        x.sample("larder_node_info", {{"node", s.node}}, 1);
+    }
+    if (!s.cluster) return;
+    const ClusterSnapshot& c = *s.cluster;
+    x.single("larder_cluster_purges_published_total", "counter",
+             "Purges accepted here and written to the Redis stream.", c.published);
+    x.single("larder_cluster_purges_applied_total", "counter",
+             "Purges from other nodes applied here (live and at start).", c.applied_remote);
+    x.single("larder_cluster_purges_replayed_total", "counter",
+             "Purges applied while catching up at start.", c.replayed);
+    x.single("larder_cluster_purges_queued", "gauge", "Purges accepted here that wait for Redis.",
+             c.queued);
+    x.single("larder_cluster_purges_dropped_total", "counter",
+             "Purges accepted here never published: the queue for Redis was full.", c.dropped);
+    x.single("larder_cluster_store_drops_total", "counter",
+             "Times the whole store was dropped because missed purges were unknown.", c.full_drops);
+    x.single("larder_cluster_redis_reconnects_total", "counter",
+             "Connections to Redis re-established.", c.reconnects);
+    x.single("larder_cluster_redis_up", "gauge", "1 when both connections to Redis work.",
+             c.redis_connected ? 1 : 0);
+    x.single("larder_cluster_purge_lag_seconds", "gauge",
+             "Stream time between the newest purge and the last one applied here.",
+             static_cast<double>(c.lag_ms) / 1000.0);
 }
 
 }  // namespace
@@ -231,6 +264,7 @@ std::string render_prometheus(const MetricsSnapshot& snapshot) {
     backends(x, snapshot);
     store(x, snapshot);
     purges(x, snapshot);
+    cluster(x, snapshot);
     return x.take();
 }
 

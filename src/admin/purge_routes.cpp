@@ -66,6 +66,7 @@ AdminResponse handle_purge(const AdminRequest& request, const PurgeSources& sour
     sources.counters.count(order.kind, result.objects);
     spdlog::info("purge {} {}{}: {} objects (id {})", obs::to_string(order.kind), order.value,
                  order.soft ? " (soft)" : "", result.objects, result.id);
+    if (sources.on_applied) sources.on_applied(order);
     return AdminResponse::json(json::object{{"kind", obs::to_string(order.kind)},
                                             {"soft", order.soft},
                                             {"purged", result.objects},
@@ -73,14 +74,18 @@ AdminResponse handle_purge(const AdminRequest& request, const PurgeSources& sour
 }
 
 void add_purge_routes(Router& router, const proxy::CurrentGeneration& generations,
-                      cache::Store& store, const obs::Clock& clock, obs::PurgeCounters& counters) {
+                      cache::Store& store, const obs::Clock& clock, obs::PurgeCounters& counters,
+                      std::function<void(const proxy::PurgeOrder&)> on_applied) {
     router.add(
         "POST", "/purge",
-        [&generations, &store, &clock, &counters](const AdminRequest& request) {
+        [&generations, &store, &clock, &counters,
+         on_applied = std::move(on_applied)](const AdminRequest& request) {
             proxy::GenerationPtr pinned = generations.get();
-            return handle_purge(
-                request,
-                {.rules = pinned->rules, .store = store, .clock = clock, .counters = counters});
+            return handle_purge(request, {.rules = pinned->rules,
+                                          .store = store,
+                                          .clock = clock,
+                                          .counters = counters,
+                                          .on_applied = on_applied});
         },
         RouteAccess::Token, "purge by url, tag, prefix or pattern; \"soft\": true marks stale");
 }

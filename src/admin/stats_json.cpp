@@ -98,6 +98,7 @@ json::object stats_json(const MetricsSnapshot& s) {
           {"retries", s.upstream_retries}}},
         {"purges", std::move(purges)},
         {"purged_objects", s.purged_objects},
+        {"node", s.node.empty() ? json::value(nullptr) : json::value(s.node)},
     };
 }
 

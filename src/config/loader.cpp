@@ -24,7 +24,7 @@ Config load_string(std::string_view text, const std::string& source_name) {
     detail::Reader root(source_name, document, "");
     // Unknown sections first: "[sever]" should say so, not leave the server at its defaults.
     for (const char* section :
-         {"server", "admin", "upstream", "log", "cache", "identity", "purge", "rules"}) {
+         {"server", "admin", "upstream", "log", "cache", "identity", "purge", "cluster", "rules"}) {
         root.find(section);
     }
     root.finish();
@@ -35,6 +35,7 @@ Config load_string(std::string_view text, const std::string& source_name) {
     if (auto cache = root.table("cache")) detail::read_cache(*cache, config.cache);
     if (auto identity = root.table("identity")) detail::read_identity(*identity, config.identity);
     if (auto purge = root.table("purge")) detail::read_purge(*purge, config.purge);
+    if (auto cluster = root.table("cluster")) detail::read_cluster(*cluster, config.cluster);
     detail::read_rules(root, config.identity, config.rules);
     return config;
 }

@@ -4,11 +4,11 @@
 
 #include "larder/http/hop_by_hop.hpp"
 #include "larder/http/status.hpp"
+#include "larder/proxy/node_identity.hpp"
 
 namespace larder::proxy {
 
 namespace {
-constexpr std::string_view kVia = "1.1 larder";
 
 void append_number(std::string& out, std::uint64_t n) {
     char buf[24];
@@ -57,7 +57,7 @@ std::string forward_head(const http::Request& r, std::string_view client_ip, boo
         out.append(*xff).append(", ");
     out.append(client_ip).append("\r\nX-Forwarded-Proto: http\r\nVia: ");
     if (auto via = r.headers.get("via"); via && !via->empty()) out.append(*via).append(", ");
-    out.append(kVia).append("\r\n");
+    out.append(node_identity().via).append("\r\n");
     if (!request_id.empty()) out.append("X-Request-Id: ").append(request_id).append("\r\n");
     bool may_have_body =
         !send_as_get && r.method != http::Method::Get && r.method != http::Method::Head;
@@ -98,8 +98,9 @@ void append_response_tail(std::string& out, const TailFields& f) {
         append_number(out, static_cast<std::uint64_t>(*f.age < 0 ? 0 : *f.age));
         out.append("\r\n");
     }
-    out.append("Via: ").append(kVia).append("\r\nX-Cache: ").append(to_string(f.status));
-    out.append("\r\n");
+    const NodeIdentity& node = node_identity();
+    out.append("Via: ").append(node.via).append("\r\nX-Cache: ").append(to_string(f.status));
+    out.append(node.x_cache_suffix).append("\r\n");
     if (f.debug_headers && !f.reason.empty())
         out.append("X-Cache-Reason: ").append(f.reason).append("\r\n");
     if (!f.request_id.empty()) out.append("X-Request-Id: ").append(f.request_id).append("\r\n");

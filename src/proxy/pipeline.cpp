@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "larder/proxy/messages.hpp"
+#include "larder/proxy/node_identity.hpp"
 #include "task.hpp"
 
 namespace larder::proxy {
@@ -154,6 +155,14 @@ Pipeline::Step Pipeline::receive(Task& t) {
         t.path = Path::Synthetic;
         t.synth_status = 405;
         t.tx.reason = "connect_not_supported";
+        t.keep_alive = false;
+        return Step::Synth;
+    }
+    if (check_loop(t.request.headers, node_identity().name) == NodeRefusal::ViaLoop) {
+        loops_refused().fetch_add(1, std::memory_order_relaxed);
+        t.path = Path::Synthetic;
+        t.synth_status = 508;
+        t.tx.reason = to_string(NodeRefusal::ViaLoop);
         t.keep_alive = false;
         return Step::Synth;
     }

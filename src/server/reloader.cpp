@@ -52,6 +52,11 @@ std::vector<std::string> keep_restart_only_settings(const config::Config& runnin
     keep(changed, "log.error", running.log.error, next.log.error);
     // The admin listener serves the reload itself.
     keep(changed, "admin", running.admin, next.admin);
+    // The snapshot is loaded at start and the purge bus (node name, Redis) made once.
+    keep(changed, "cache.snapshot", running.cache.snapshot, next.cache.snapshot);
+    keep(changed, "cache.snapshot_interval", running.cache.snapshot_interval,
+         next.cache.snapshot_interval);
+    keep(changed, "cluster", running.cluster, next.cluster);
     return changed;
 }
 

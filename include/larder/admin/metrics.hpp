@@ -16,10 +16,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "larder/cache/store.hpp"
+#include "larder/obs/cluster_counters.hpp"
 #include "larder/obs/counters.hpp"
 #include "larder/obs/purge_counters.hpp"
 #include "larder/upstream/health.hpp"
@@ -45,6 +47,9 @@ struct MetricsSources {
     const std::atomic<bool>* draining = nullptr;
     std::vector<std::string> rule_names;  // [[rules]] names, in config order
     std::string version;
+    // [cluster] node, and the purge bus's counters; empty and null when stand-alone.
+    std::string node;
+    const obs::ClusterCounters* cluster = nullptr;
     std::uint64_t config_generation = 1;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
     // What a reload changes, read at each scrape; when set (the daemon), it replaces
@@ -68,6 +73,14 @@ struct TopKey {
     std::uint64_t error = 0;  // at most this much of `hits` may belong to other keys
 };
 
+// The purge bus's numbers (obs::ClusterCounters), read once.
+struct ClusterSnapshot {
+    std::uint64_t published = 0, applied_remote = 0, replayed = 0, dropped = 0, queued = 0,
+                  full_drops = 0, reconnects = 0;
+    bool redis_connected = false;
+    std::int64_t lag_ms = 0;
+};
+
 struct MetricsSnapshot {
     std::chrono::system_clock::time_point now;
     double uptime_seconds = 0;
@@ -76,6 +89,9 @@ struct MetricsSnapshot {
     std::uint64_t reloads_ok = 0;
     std::uint64_t reloads_failed = 0;
     bool draining = false;
+    std::string node;                        // empty: stand-alone
+    std::uint64_t loops_refused = 0;         // requests refused with 508 (proxy/node_identity.hpp)
+    std::optional<ClusterSnapshot> cluster;  // with [cluster]
 
     StatusCounts by_status{};
     std::vector<std::string> rule_names;

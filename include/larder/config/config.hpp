@@ -250,6 +250,26 @@ struct AdminConfig {
     bool operator==(const AdminConfig&) const = default;
 };
 
+// [cluster]: several nodes acting as one cache (docs/scale-out.md). Absent: no Redis, no node name.
+struct ClusterConfig {
+    bool enabled = false;  // true when the config has a [cluster] section
+    std::string node;      // this node's name in Via, X-Cache and Redis; empty: the host name
+    // Redis: "host:port", or "unix:/path/to/redis.sock".
+    HostPort redis{"127.0.0.1", 6379};
+    std::string redis_socket;                 // set instead of `redis` for "unix:..."
+    std::string stream = "larder:purges";     // the purge stream (XADD / XREAD)
+    std::string nodes_key = "larder:nodes";   // the hash of node records (heartbeat, applied id)
+    std::size_t stream_max_length = 100'000;  // XADD MAXLEN ~ this
+    Duration connect_timeout = 1s;            // connecting to Redis
+    Duration command_timeout = 2s;            // one Redis command
+    Duration heartbeat = 1s;                  // how often the node record is written
+    Duration reconnect_max = 5s;              // the longest pause between reconnection attempts
+    std::size_t max_queued_purges = 10'000;   // purges kept for Redis while it is unreachable
+    std::string state_file;  // where the last applied stream id is kept; empty: Redis only
+
+    bool operator==(const ClusterConfig&) const = default;
+};
+
 struct Config {
     std::string source_path;  // the file it came from
     ServerConfig server;
@@ -259,6 +279,7 @@ struct Config {
     CacheConfig cache;
     IdentityConfig identity;
     PurgeConfig purge;
+    ClusterConfig cluster;
     std::vector<RuleConfig> rules;
 };
 

@@ -19,7 +19,9 @@ __all__ = ["admin_get", "admin_json", "parse_prometheus", "metric", "promtool"]
 
 
 def admin_get(daemon, path, token=None, method="GET", headers=None, body=None, timeout=10):
-    conn = http.client.HTTPConnection("127.0.0.1", daemon.admin_port, timeout=timeout)
+    # The first admin listener's address (cluster nodes listen on 127.0.0.2, 127.0.0.3...).
+    host = next((h for kind, h, _ in daemon.listeners if kind == "admin"), "127.0.0.1")
+    conn = http.client.HTTPConnection(host, daemon.admin_port, timeout=timeout)
     try:
         h = dict(headers or {})
         if token is not None:

@@ -120,6 +120,34 @@ TEST_F(MetricsTest, PurgesStoreAndTopKeys) {
               std::string::npos);
 }
 
+TEST_F(MetricsTest, StandAloneHasNoNodeOrClusterFamilies) {
+    std::string text = render_prometheus(collect(sources));
+    EXPECT_EQ(text.find("larder_node_info"), std::string::npos);
+    EXPECT_EQ(text.find("larder_cluster_"), std::string::npos);
+    EXPECT_TRUE(has_line(text, "larder_loops_refused_total 0"));
+    EXPECT_NE(boost::json::serialize(stats_json(collect(sources))).find("\"node\":null"),
+              std::string::npos);
+}
+
+TEST_F(MetricsTest, AClusterNodeIsLabelledAndCountsItsPurgeBus) {
+    obs::ClusterCounters cluster;
+    cluster.published = 3;
+    cluster.applied_remote = 5;
+    cluster.queued = 1;
+    cluster.redis_connected = true;
+    cluster.lag_ms = 250;
+    sources.node = "cache-2";
+    sources.cluster = &cluster;
+    std::string text = render_prometheus(collect(sources));
+    EXPECT_TRUE(has_line(text, "larder_node_info{node=\"cache-2\"} 1")) << text;
+    EXPECT_TRUE(has_line(text, "larder_cluster_purges_published_total 3"));
+    EXPECT_TRUE(has_line(text, "larder_cluster_purges_applied_total 5"));
+    EXPECT_TRUE(has_line(text, "larder_cluster_purges_queued 1"));
+    EXPECT_TRUE(has_line(text, "larder_cluster_redis_up 1"));
+    EXPECT_TRUE(has_line(text, "larder_cluster_purge_lag_seconds 0.25"));
+    EXPECT_TRUE(has_line(text, "# TYPE larder_cluster_purges_dropped_total counter"));
+}
+
 TEST(TopKeys, BoundedAndKeepsTheHeavyHitterEvenWithPeriodicTraffic) {
     obs::TopKeys top;
     for (std::size_t i = 0; i < 20'000; ++i) {

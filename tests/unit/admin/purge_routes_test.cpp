@@ -57,6 +57,19 @@ struct PurgeRoutesTest : ::testing::Test {
     }
 };
 
+TEST_F(PurgeRoutesTest, AnAppliedPurgeIsHandedOnARefusedOneIsNot) {
+    std::vector<proxy::PurgeOrder> handed;
+    sources.on_applied = [&handed](const proxy::PurgeOrder& o) { handed.push_back(o); };
+    EXPECT_EQ(post(R"({"tag": "t1", "soft": true})").status, 200);
+    EXPECT_EQ(post(R"({"tag": 7})").status, 400);
+    ASSERT_EQ(handed.size(), 1u);
+    EXPECT_EQ(handed[0].kind, cache::PurgeKind::Tag);
+    EXPECT_EQ(handed[0].value, "t1");
+    EXPECT_TRUE(handed[0].soft);
+    for (int i = 0; i < 5; ++i) post(R"({"tag": "x"})");  // past max_pending_purges: 429
+    EXPECT_EQ(handed.size(), 3u);  // 3 remembered at once, the others refused and not handed on
+}
+
 TEST_F(PurgeRoutesTest, EachKindPurgesAndIsCounted) {
     put("/a", "x=1&y=2");
     put("/b", "", "t1 t2");

@@ -407,6 +407,11 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
             if (size - message_start_ > limits_.max_header_size) fail(ParseError::HeaderTooLarge);
             return state_;
         }
+        // Past the limit before the method's end: 431 now, as when the reads end earlier.
+        if (consumed_ + scan.token_end - message_start_ > limits_.max_header_size) {
+            fail(ParseError::HeaderTooLarge);
+            return state_;
+        }
         method_read_ = true;
         if (scan.kind == MethodScan::Kind::StandIn) {
             stand_in_method_ = true;

@@ -45,10 +45,11 @@ bool strong_match(std::string_view a, std::string_view b) {
     return !is_weak(a) && !is_weak(b) && weak_match(a, b);
 }
 
-bool if_none_match_matches(std::string_view value, std::string_view etag) {
-    if (http::trim_ows(value) == "*") return true;
-    if (etag.empty()) return false;
-    // Entity-tags cannot contain commas outside quotes in practice, but split carefully anyway.
+namespace {
+// Whether any entity-tag of a list field value matches `etag` by `match`. Entity-tags cannot
+// contain commas outside quotes in practice, but the list is split carefully anyway.
+template <typename Match>
+bool any_listed_tag(std::string_view value, std::string_view etag, Match match) {
     std::size_t pos = 0;
     while (pos < value.size()) {
         std::size_t start = pos;
@@ -57,15 +58,50 @@ bool if_none_match_matches(std::string_view value, std::string_view etag) {
             if (value[pos] == '"') quoted = !quoted;
             if (value[pos] == ',' && !quoted) break;
         }
-        if (weak_match(value.substr(start, pos - start), etag)) return true;
+        if (match(value.substr(start, pos - start), etag)) return true;
         ++pos;
     }
     return false;
+}
+}  // namespace
+
+bool if_none_match_matches(std::string_view value, std::string_view etag) {
+    if (http::trim_ows(value) == "*") return true;
+    if (etag.empty()) return false;
+    return any_listed_tag(value, etag, weak_match);
+}
+
+bool if_match_holds(std::string_view value, std::string_view etag) {
+    if (http::trim_ows(value) == "*") return true;
+    if (etag.empty()) return false;
+    return any_listed_tag(value, etag, strong_match);
+}
+
+bool has_preconditions(const http::Request& request) {
+    using http::Field;
+    return request.has(Field::IfMatch) || request.has(Field::IfUnmodifiedSince) ||
+           request.has(Field::IfNoneMatch) || request.has(Field::IfModifiedSince);
 }
 
 ClientCondition evaluate_conditional(http::Method method, const http::HeaderList& request,
                                      int stored_status, const Meta& meta) {
     if (stored_status < 200 || stored_status > 299) return ClientCondition::Full;
+    // 1. If-Match (every field line counts: a list may be split over several).
+    bool has_im = false, im_holds = false;
+    for (const auto& h : request) {
+        if (!http::iequals(h.name, "if-match")) continue;
+        has_im = true;
+        im_holds = im_holds || if_match_holds(h.value, meta.etag);
+    }
+    if (has_im && !im_holds) return ClientCondition::PreconditionFailed;
+    // 2. If-Unmodified-Since, only without If-Match.
+    if (!has_im && meta.last_modified) {
+        if (auto ius_text = request.get("if-unmodified-since")) {
+            auto ius = http::parse_http_date(*ius_text, meta.response_time);
+            if (ius && *meta.last_modified > *ius) return ClientCondition::PreconditionFailed;
+        }
+    }
+    // 3. If-None-Match.
     bool has_inm = false;
     for (const auto& h : request) {
         if (!http::iequals(h.name, "if-none-match")) continue;
@@ -73,6 +109,7 @@ ClientCondition evaluate_conditional(http::Method method, const http::HeaderList
         if (if_none_match_matches(h.value, meta.etag)) return ClientCondition::NotModified;
     }
     if (has_inm) return ClientCondition::Full;
+    // 4. If-Modified-Since, only without If-None-Match, for GET and HEAD.
     if (method != http::Method::Get && method != http::Method::Head) return ClientCondition::Full;
     auto ims_text = request.get("if-modified-since");
     if (!ims_text) return ClientCondition::Full;

@@ -83,8 +83,9 @@ Seconds freshness_lifetime(int status, const http::HeaderList& headers,
             if (!first) first = h.value;
         }
         auto expires = http::parse_http_date(*first, response_time);
-        if (!expires) return Seconds{0};
-        return floor_seconds(*expires - date);
+        if (!expires) return Seconds{0};  // invalid ("0", "-1", garbage): already expired
+        // As for delta-seconds (RFC 9111 section 1.2.2), a lifetime past 2^31 s is 2^31 s.
+        return std::min(floor_seconds(*expires - date), Seconds{http::kDeltaSecondsMax});
     }
     if (options.heuristic <= 0.0) return Seconds{0};
     if (!heuristically_cacheable(status) && !cc.public_) return Seconds{0};

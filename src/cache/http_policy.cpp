@@ -5,6 +5,7 @@
 
 #include "larder/cache/object_builder.hpp"
 #include "larder/cache/vary.hpp"
+#include "larder/http/structured_field.hpp"
 
 namespace larder::cache {
 
@@ -40,7 +41,8 @@ bool explicit_freshness(const http::CacheControl& cc, const http::HeaderList& h,
 
 HttpPolicyOptions http_policy_options(const config::CacheConfig& cache) {
     HttpPolicyOptions o;
-    o.freshness.heuristic = cache.heuristic;
+    o.freshness.heuristic = config::heuristic_fraction(cache);
+    o.freshness.heuristic_max = std::chrono::duration_cast<Seconds>(cache.heuristic_max);
     o.client.honor_no_cache = config::honors_client_no_cache(cache);
     o.client.honor_max_stale = cache.honor_client_max_stale;
     o.targeted_cache_control = cache.targeted_cache_control;
@@ -71,6 +73,11 @@ EffectiveControl effective_cache_control(const http::HeaderList& headers, bool t
         for (auto [field, source] : {std::pair{"cdn-cache-control", ControlSource::CdnCacheControl},
                                      {"surrogate-control", ControlSource::SurrogateControl}}) {
             if (!headers.contains(field)) continue;
+            // RFC 9213 section 2.1: a CDN-Cache-Control that is not a valid Dictionary is
+            // ignored as a whole (Surrogate-Control predates Structured Fields: not checked).
+            if (source == ControlSource::CdnCacheControl &&
+                !http::is_structured_dictionary_field(headers, field))
+                continue;
             http::CacheControl cc = http::parse_cache_control(headers, field);
             if (!cc.empty) return {cc, source};  // RFC 9213: first valid, non-empty one
         }

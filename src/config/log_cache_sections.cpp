@@ -59,6 +59,7 @@ void read_heuristic(Reader& r, CacheConfig& out) {
 
 void read_http_policy(Reader& r, CacheConfig& out) {
     read_heuristic(r, out);
+    r.duration("heuristic_max", out.heuristic_max);
     bool honor = false;
     if (r.boolean("honor_client_no_cache", honor)) out.honor_client_no_cache = honor;
     r.boolean("honor_client_max_stale", out.honor_client_max_stale);
@@ -68,6 +69,7 @@ void read_http_policy(Reader& r, CacheConfig& out) {
     }
     r.boolean("targeted_cache_control", out.targeted_cache_control);
     r.boolean("strip_targeted_headers", out.strip_targeted_headers);
+    r.boolean("store_post_responses", out.store_post_responses);
 }
 
 // Warm restart: a file path, and how often to write it besides the stop (0 = only then).

@@ -115,9 +115,11 @@ std::optional<Field> known_field(std::string_view name) {
             break;
         case 19:
             if (iequals(name, "proxy-authorization")) return Field::ProxyAuthorization;
+            if (iequals(name, "if-unmodified-since")) return Field::IfUnmodifiedSince;
             break;
         case 8:
             if (iequals(name, "if-range")) return Field::IfRange;
+            if (iequals(name, "if-match")) return Field::IfMatch;
             break;
         default:
             break;
@@ -150,7 +152,9 @@ std::int32_t Request::first_unindexed(Field f) const {
                                                                      "accept-encoding",
                                                                      "connection",
                                                                      "proxy-authorization",
-                                                                     "if-range"};
+                                                                     "if-range",
+                                                                     "if-match",
+                                                                     "if-unmodified-since"};
     std::int32_t i = 0;
     for (const auto& h : headers) {
         if (iequals(h.name, names[static_cast<std::size_t>(f)])) return i;

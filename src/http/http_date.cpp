@@ -1,6 +1,8 @@
-// HTTP-date parsing with hand-written scanners (no sscanf/strptime: locale-free and strict).
+// HTTP-date parsing with a hand-written scanner (no sscanf/strptime: locale-free, lenient only
+// where http_date.hpp says).
 #include "larder/http/http_date.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -14,46 +16,74 @@ constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu", "
 constexpr std::array<std::string_view, 7> kLongDays = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+bool is_letter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 struct Scanner {
     std::string_view s;
     std::size_t pos = 0;
 
-    bool lit(std::string_view t) {
-        if (s.substr(pos, t.size()) != t) return false;
-        pos += t.size();
+    bool lit(char c) {
+        if (pos >= s.size() || s[pos] != c) return false;
+        ++pos;
         return true;
     }
-    // Exactly `n` digits.
-    bool digits(int n, int& out) {
+    // One or more spaces.
+    bool spaces() {
+        const std::size_t start = pos;
+        while (pos < s.size() && s[pos] == ' ') ++pos;
+        return pos > start;
+    }
+    // `min` to `max` digits; how many were read goes to `count`.
+    bool digits(int min, int max, int& out, int* count = nullptr) {
         out = 0;
-        for (int i = 0; i < n; ++i, ++pos) {
-            if (pos >= s.size() || s[pos] < '0' || s[pos] > '9') return false;
+        int i = 0;
+        for (; i < max && pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++i, ++pos)
             out = out * 10 + (s[pos] - '0');
-        }
-        return true;
+        if (count) *count = i;
+        return i >= min;
+    }
+    std::string_view word() {
+        const std::size_t start = pos;
+        while (pos < s.size() && is_letter(s[pos])) ++pos;
+        return s.substr(start, pos - start);
     }
     bool month(int& out) {
+        const std::string_view w = word();
         for (std::size_t i = 0; i < kMonths.size(); ++i) {
-            if (s.substr(pos, 3) == kMonths[i]) {
-                pos += 3;
+            if (iequal(w, kMonths[i])) {
                 out = static_cast<int>(i) + 1;
                 return true;
             }
         }
         return false;
     }
-    template <std::size_t N>
-    bool one_of(const std::array<std::string_view, N>& names) {
-        for (auto n : names)
-            if (lit(n)) return true;
-        return false;
-    }
     // "HH:MM:SS"
     bool time(int& h, int& m, int& sec) {
-        return digits(2, h) && lit(":") && digits(2, m) && lit(":") && digits(2, sec);
+        return digits(2, 2, h) && lit(':') && digits(2, 2, m) && lit(':') && digits(2, 2, sec);
     }
     bool done() const { return pos == s.size(); }
 };
+
+bool day_name(std::string_view w) {
+    for (auto n : kDays)
+        if (iequal(w, n)) return true;
+    for (auto n : kLongDays)
+        if (iequal(w, n)) return true;
+    return false;
+}
 
 bool leap(int y) {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -64,16 +94,60 @@ int days_in_month(int y, int m) {
     return m == 2 && leap(y) ? 29 : kDaysIn[m - 1];
 }
 
+// Dates are held in nanoseconds (about 1678-2262): anything outside [1900, 2200] is clamped to
+// those bounds, so "Fri, 31 Dec 9999 23:59:59 GMT" is far in the future, not an overflow.
+constexpr std::int64_t kEarliest = -2208988800;  // 1900-01-01T00:00:00Z
+constexpr std::int64_t kLatest = 7258118400;     // 2200-01-01T00:00:00Z
+
 std::optional<HttpTime> make(int y, int mon, int d, int h, int m, int s) {
-    if (y < 1601 || mon < 1 || mon > 12 || d < 1 || d > days_in_month(y, mon) || h > 23 || m > 59 ||
-        s > 60)  // 60: a leap second, as the grammar allows
+    if (y < 1601 || y > 9999 || mon < 1 || mon > 12 || d < 1 || d > days_in_month(y, mon) ||
+        h > 23 || m > 59 || s > 60)  // 60: a leap second, as the grammar allows
         return std::nullopt;
     const std::chrono::year_month_day ymd{std::chrono::year{y},
                                           std::chrono::month{static_cast<unsigned>(mon)},
                                           std::chrono::day{static_cast<unsigned>(d)}};
-    const auto day = std::chrono::sys_days{ymd};
-    return HttpTime{day.time_since_epoch() + std::chrono::hours{h} + std::chrono::minutes{m} +
-                    std::chrono::seconds{s}};
+    const std::int64_t day = std::chrono::sys_days{ymd}.time_since_epoch().count();
+    const std::int64_t secs =
+        std::clamp<std::int64_t>(day * 86400 + h * 3600 + m * 60 + s, kEarliest, kLatest);
+    return HttpTime{std::chrono::seconds{secs}};
+}
+
+// A two-digit year: in the century of `now`, unless that is more than 50 years ahead of it
+// (RFC 9110 section 5.6.7).
+int full_year(int yy, HttpTime now) {
+    const auto now_days = std::chrono::floor<std::chrono::days>(now);
+    const int this_year = static_cast<int>(std::chrono::year_month_day{now_days}.year());
+    int y = this_year - this_year % 100 + yy;
+    if (y > this_year + 50) y -= 100;
+    return y;
+}
+
+// After "day-name,": "06 Nov 1994 08:49:37 GMT" (IMF-fixdate) or "06-Nov-94 08:49:37 GMT"
+// (RFC 850), read leniently: names in any case, a one-digit day, a two- or four-digit year with
+// either separator, runs of spaces, GMT, UTC or UT in any case.
+std::optional<HttpTime> day_month_year(Scanner& sc, HttpTime now) {
+    int d, mon, y, h, m, s, year_digits = 0;
+    if (!sc.digits(1, 2, d)) return std::nullopt;
+    const bool dashes = sc.lit('-');
+    if (!dashes && !sc.spaces()) return std::nullopt;
+    if (!sc.month(mon)) return std::nullopt;
+    if (!(dashes ? sc.lit('-') : sc.spaces())) return std::nullopt;
+    if (!sc.digits(2, 4, y, &year_digits) || year_digits == 3) return std::nullopt;
+    if (!sc.spaces() || !sc.time(h, m, s) || !sc.spaces()) return std::nullopt;
+    const std::string_view zone = sc.word();
+    if (!iequal(zone, "GMT") && !iequal(zone, "UTC") && !iequal(zone, "UT")) return std::nullopt;
+    if (!sc.done()) return std::nullopt;
+    if (year_digits == 2) y = full_year(y, now);
+    return make(y, mon, d, h, m, s);
+}
+
+// After "day-name ": "Nov  6 08:49:37 1994" (asctime).
+std::optional<HttpTime> asctime_rest(Scanner& sc) {
+    int mon, d, h, m, s, y;
+    if (!sc.month(mon) || !sc.spaces() || !sc.digits(1, 2, d) || !sc.spaces() ||
+        !sc.time(h, m, s) || !sc.spaces() || !sc.digits(4, 4, y) || !sc.done())
+        return std::nullopt;
+    return make(y, mon, d, h, m, s);
 }
 
 std::string_view trim(std::string_view s) {
@@ -82,56 +156,17 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// "Sun, 06 Nov 1994 08:49:37 GMT"
-std::optional<HttpTime> imf_fixdate(std::string_view text) {
-    Scanner sc{text};
-    int d, mon, y, h, m, s;
-    if (sc.one_of(kDays) && sc.lit(", ") && sc.digits(2, d) && sc.lit(" ") && sc.month(mon) &&
-        sc.lit(" ") && sc.digits(4, y) && sc.lit(" ") && sc.time(h, m, s) && sc.lit(" GMT") &&
-        sc.done())
-        return make(y, mon, d, h, m, s);
-    return std::nullopt;
-}
-
-// "Sunday, 06-Nov-94 08:49:37 GMT"
-std::optional<HttpTime> rfc850(std::string_view text, HttpTime now) {
-    Scanner sc{text};
-    int d, mon, yy, h, m, s;
-    if (!(sc.one_of(kLongDays) && sc.lit(", ") && sc.digits(2, d) && sc.lit("-") && sc.month(mon) &&
-          sc.lit("-") && sc.digits(2, yy) && sc.lit(" ") && sc.time(h, m, s) && sc.lit(" GMT") &&
-          sc.done()))
-        return std::nullopt;
-    // The year in the current century, unless that is more than 50 years ahead of `now`.
-    const auto now_days = std::chrono::floor<std::chrono::days>(now);
-    const int this_year = static_cast<int>(std::chrono::year_month_day{now_days}.year());
-    int y = this_year - this_year % 100 + yy;
-    if (y > this_year + 50) y -= 100;
-    return make(y, mon, d, h, m, s);
-}
-
-// "Sun Nov  6 08:49:37 1994" (day padded with a space, or two digits)
-std::optional<HttpTime> asctime_date(std::string_view text) {
-    Scanner sc{text};
-    int mon, d, h, m, s, y;
-    if (!(sc.one_of(kDays) && sc.lit(" ") && sc.month(mon) && sc.lit(" "))) return std::nullopt;
-    if (sc.lit(" ")) {
-        if (!sc.digits(1, d)) return std::nullopt;
-    } else if (!sc.digits(2, d)) {
-        return std::nullopt;
-    }
-    if (sc.lit(" ") && sc.time(h, m, s) && sc.lit(" ") && sc.digits(4, y) && sc.done())
-        return make(y, mon, d, h, m, s);
-    return std::nullopt;
-}
-
 }  // namespace
 
 std::optional<HttpTime> parse_http_date(std::string_view text, HttpTime now) {
-    text = trim(text);
-    if (text.size() < 24) return std::nullopt;
-    if (text[3] == ',') return imf_fixdate(text);
-    if (text[3] == ' ') return asctime_date(text);
-    return rfc850(text, now);
+    Scanner sc{trim(text)};
+    if (!day_name(sc.word())) return std::nullopt;
+    if (sc.lit(',')) {  // IMF-fixdate or RFC 850
+        sc.spaces();
+        return day_month_year(sc, now);
+    }
+    if (!sc.spaces()) return std::nullopt;
+    return asctime_rest(sc);
 }
 
 std::string format_http_date(HttpTime t) {

@@ -2,6 +2,8 @@
 
 #include <llhttp.h>
 
+#include "method_token.hpp"
+
 namespace larder::http {
 
 struct RequestParser::LlhttpState {
@@ -142,7 +144,8 @@ struct RequestParser::Callbacks {
         return HPE_OK;
     }
     static int on_method(llhttp_t* p, const char* at, size_t n) {
-        self(p)->append(self(p)->method_, at, n);
+        // A stand-in's bytes are not the buffer's: method_ already spans the real token.
+        if (!self(p)->stand_in_method_) self(p)->append(self(p)->method_, at, n);
         return HPE_OK;
     }
     static int on_url(llhttp_t* p, const char* at, size_t n) {
@@ -395,12 +398,34 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
     base_ = buffer;
     if (size <= consumed_) return state_;
     const char* start = buffer + consumed_;
+    if (!method_read_) {  // any token method: read here, llhttp knows a fixed list
+        MethodScan scan = scan_method(std::string_view(start, size - consumed_));
+        if (scan.kind == MethodScan::Kind::Incomplete) {  // nothing goes to llhttp yet
+            if (scan.token_end > scan.token_start) state_ = State::InHeaders;
+            if (size - message_start_ > limits_.max_header_size) fail(ParseError::HeaderTooLarge);
+            return state_;
+        }
+        // Past the limit before the method's end: 431 now, as when the reads end earlier.
+        if (consumed_ + scan.token_end - message_start_ > limits_.max_header_size) {
+            fail(ParseError::HeaderTooLarge);
+            return state_;
+        }
+        method_read_ = true;
+        if (scan.kind == MethodScan::Kind::StandIn) {
+            stand_in_method_ = true;
+            method_ = {consumed_ + scan.token_start, scan.token_end - scan.token_start};
+            if (scan.token_start > 0) llhttp_execute(&ll_->parser, start, scan.token_start);
+            llhttp_execute(&ll_->parser, kStandInMethod.data(), kStandInMethod.size());
+            start += scan.token_end;
+        }
+    }
     // Until its header section ends, llhttp never sees a byte past max_header_size: an error
     // inside the limit is found wherever the reads end (llhttp reports a span, such as a field
     // name, where the span or the read ends), and nothing past it is ever judged but as 431.
     std::size_t feed_end = size;
     if (!headers_ended_) feed_end = std::min(size, message_start_ + limits_.max_header_size);
-    llhttp_errno_t err = llhttp_execute(&ll_->parser, start, feed_end - consumed_);
+    llhttp_errno_t err =
+        llhttp_execute(&ll_->parser, start, static_cast<std::size_t>(buffer + feed_end - start));
     if (err == HPE_PAUSED && headers_ended_ && state_ == State::InHeaders) {
         // Paused by on_headers_complete: decide on the header section, then go on with the body.
         const char* end = llhttp_get_error_pos(&ll_->parser);
@@ -462,6 +487,7 @@ void RequestParser::reset_message() {
     has_transfer_encoding_ = has_content_length_ = false;
     version_seen_ = false;
     trailer_bytes_ = 0;
+    method_read_ = stand_in_method_ = false;
     header_end_ = 0;
     headers_ended_ = false;
 }

@@ -9,13 +9,14 @@ namespace larder::proxy {
 
 namespace {
 // Fields a shared fetch leaves out: the visitor's credentials, and what would make the app
-// answer something other than the whole object (the client's own validators and ranges are
+// answer something other than the whole object (the client's own preconditions and ranges are
 // answered by Larder from the stored object).
 bool dropped(std::string_view name) {
     return http::iequals(name, "cookie") || http::iequals(name, "authorization") ||
            http::iequals(name, "proxy-authorization") || http::iequals(name, "if-none-match") ||
            http::iequals(name, "if-modified-since") || http::iequals(name, "range") ||
-           http::iequals(name, "if-range");
+           http::iequals(name, "if-range") || http::iequals(name, "if-match") ||
+           http::iequals(name, "if-unmodified-since");
 }
 }  // namespace
 
@@ -29,7 +30,8 @@ AnonymousRequest::AnonymousRequest(const http::Request& client,
     if (!client.has(Field::Cookie) && !client.has(Field::Authorization) &&
         !client.has(Field::ProxyAuthorization) && !client.has(Field::IfNoneMatch) &&
         !client.has(Field::IfModifiedSince) && !client.has(Field::Range) &&
-        !client.has(Field::IfRange) && !new_query)
+        !client.has(Field::IfRange) && !client.has(Field::IfMatch) &&
+        !client.has(Field::IfUnmodifiedSince) && !new_query)
         return;
     // Each keyed cookie once, the first as sent (the one the key holds), and only when it has
     // a value: an empty one keys like an absent one, so the app must see it absent.

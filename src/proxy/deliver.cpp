@@ -6,8 +6,6 @@
 #include <charconv>
 
 #include "larder/cache/conditional.hpp"
-#include "larder/http/http_date.hpp"
-#include "larder/http/range.hpp"
 #include "larder/proxy/messages.hpp"
 #include "task.hpp"
 
@@ -35,65 +33,36 @@ bool bodiless_status(int status) {
 asio::awaitable<Pipeline::Step> Pipeline::deliver(Task& t) {
     conclude(t);
     const cache::Object& object = *t.object;
-    // The client's own validators, answered from the object whatever brought it here (a hit, or
-    // a miss that fetched the whole object without them: RFC 9110 section 13.2.2).
-    bool conditional =
-        t.request.has(http::Field::IfNoneMatch) || t.request.has(http::Field::IfModifiedSince);
-    if (conditional && object.meta.parsed &&
-        cache::evaluate_conditional(t.request, object) == cache::ClientCondition::NotModified) {
-        std::string response = cache::not_modified_head(object);
-        append_tail(response, t, t.age);
-        co_await write_whole(response, 304, t);
-        co_return Step::Done;
+    // The client's own preconditions, answered from the object whatever brought it here (a hit,
+    // or a miss that fetched the whole object without them), in RFC 9110 section 13.2.2's order.
+    if (object.meta.parsed && cache::has_preconditions(t.request)) {
+        switch (cache::evaluate_conditional(t.request, object)) {
+            case cache::ClientCondition::NotModified: {
+                std::string response = cache::not_modified_head(object);
+                append_tail(response, t, t.age);
+                co_await write_whole(response, 304, t);
+                co_return Step::Done;
+            }
+            case cache::ClientCondition::PreconditionFailed: {
+                std::string response =
+                    error_response(412, "precondition_failed", !t.keep_alive,
+                                   shared_.config.server.debug_headers, t.tx.request_id);
+                co_await write_whole(response, 412, t);
+                co_return Step::Done;
+            }
+            case cache::ClientCondition::Full:
+                break;
+        }
     }
+    // Byte ranges of the body being delivered (range_response.cpp); an ignored Range set gets
+    // the full 200.
     if (t.request.method == http::Method::Get && object.status == 200 &&
         t.request.has(http::Field::Range) && if_range_holds(t.request, object)) {
-        http::ByteRange range =
-            http::parse_range(*t.request.field(http::Field::Range), object.body.size());
-        if (range.kind != http::ByteRange::Kind::Ignored) {
-            co_await write_range(t, range);
-            co_return Step::Done;
-        }
+        const bool written = co_await write_ranges(t, object.head, object.body);
+        if (written) co_return Step::Done;
     }
     co_await write_object(t, t.object);
     co_return Step::Done;
-}
-
-bool Pipeline::if_range_holds(const http::Request& request, const cache::Object& object) {
-    auto field = request.header("if-range");
-    if (!field) return true;
-    std::string_view value = http::trim_ows(*field);
-    if (value.starts_with('"') || value.starts_with("W/"))  // an entity-tag: strong match only
-        return cache::strong_match(value, object.meta.etag);
-    // An HTTP-date: the object's Last-Modified, exactly (RFC 9110 section 13.1.5).
-    auto date = http::parse_http_date(value);
-    return date && object.meta.last_modified && *date == *object.meta.last_modified;
-}
-
-asio::awaitable<void> Pipeline::write_range(Task& t, const http::ByteRange& range) {
-    const cache::Object& object = *t.object;
-    const std::uint64_t length = object.body.size();
-    const bool satisfiable = range.kind == http::ByteRange::Kind::Satisfiable;
-    const int status = satisfiable ? 206 : 416;
-    // The stored head with its status line replaced; framing and Content-Range per response.
-    std::string_view fields = object.head;
-    fields.remove_prefix(std::min(fields.size(), fields.find("\r\n") + 2));
-    std::string head =
-        satisfiable ? "HTTP/1.1 206 Partial Content\r\n" : "HTTP/1.1 416 Range Not Satisfiable\r\n";
-    head.append(fields);
-    head.append("Content-Range: bytes ");
-    if (satisfiable)
-        head.append(std::to_string(range.first)).append("-").append(std::to_string(range.last));
-    else
-        head.append("*");
-    head.append("/").append(std::to_string(length)).append("\r\n");
-    append_tail(head, t, t.age, satisfiable ? range.size() : 0);
-    std::string_view part;
-    if (satisfiable) part = std::string_view(object.body).substr(range.first, range.size());
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(part)};
-    bool ok = co_await t.writer.write(buffers);
-    t.tx.status = ok ? status : 0;
-    t.tx.bytes_sent = ok ? head.size() + part.size() : 0;
 }
 
 asio::awaitable<Pipeline::Step> Pipeline::synth(Task& t) {
@@ -124,7 +93,7 @@ asio::awaitable<void> Pipeline::write_whole(std::string_view response, int statu
     std::array<asio::const_buffer, 1> buffers{asio::buffer(response)};
     bool ok = co_await t.writer.write(buffers);
     t.tx.status = ok ? status : 0;
-    t.tx.bytes_sent = ok ? response.size() : 0;
+    t.tx.bytes_sent += ok ? response.size() : 0;  // after any interim responses
 }
 
 asio::awaitable<void> Pipeline::write_object(Task& t, const cache::ObjectPtr& object) {
@@ -139,7 +108,7 @@ asio::awaitable<void> Pipeline::write_object(Task& t, const cache::ObjectPtr& ob
                                               asio::buffer(object->body)};
     bool ok = co_await t.writer.write(std::span(buffers.data(), with_body ? 3 : 2));
     t.tx.status = ok ? object->status : 0;
-    t.tx.bytes_sent =
+    t.tx.bytes_sent +=
         ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0) : 0;
 }
 

@@ -8,6 +8,7 @@
 // dropped, when its answer could not be shared — this visitor's own page as a pass (Fetch again).
 #include <cassert>
 
+#include "interim_relay.hpp"
 #include "larder/cache/conditional.hpp"
 #include "larder/cache/invalidation.hpp"
 #include "larder/cache/tags.hpp"
@@ -82,6 +83,8 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         job.stale = t.stale;
         job.flight = t.flight ? &*t.flight : nullptr;
     }
+    InterimRelay interim(t.writer, t.tx, t.request);  // the app's 1xx responses, to this client
+    job.interim = &interim;
     Fetched f;
     co_await fetch_and_store(job, f);
     t.tx.upstream_us = f.upstream_us;
@@ -108,7 +111,12 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         t.tx.reason = upstream::to_string(f.error);
         co_return Step::Synth;
     }
-    if (f.complete) invalidate_after(t.request, *f.exchange);
+    if (f.complete) {
+        invalidate_after(t.request, *f.exchange);
+        // Then, only when configured, a POST answer the RFC lets a later GET reuse.
+        if (!t.cacheable && shared_.config.cache.store_post_responses)
+            store_post_response(t, f, f.purge_epoch);
+    }
     if (f.refusal) t.tx.reason = cache::to_string(*f.refusal);
     // An answer to the fetch without this visitor's cookies that will not be shared (refused,
     // too large to buffer, an app failure) was rendered for nobody but a cookieless visitor,
@@ -128,10 +136,11 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         co_return Step::Done;
     }
     t.object = std::move(f.object);
-    if (f.revalidated) {
-        t.age = 0;
-        if (!f.refusal) t.tx.reason = "revalidated";
-    }
+    // The age it arrived with (its Age field and the transit time, RFC 9111 section 4.2.3): an
+    // answer that was already 3000 s old at the app says so.
+    const std::int64_t initial_age = t.object->meta.corrected_initial_age.count();
+    if (f.revalidated || initial_age > 0) t.age = initial_age;
+    if (f.revalidated && !f.refusal) t.tx.reason = "revalidated";
     co_return Step::Deliver;
 }
 
@@ -140,13 +149,15 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     const obs::TimePoint request_time = shared_.clock.now();
     // Taken before the request leaves: a purge accepted from now on vets what this stores.
     const std::uint64_t purge_epoch = shared_.store.purge_epoch();
+    out.purge_epoch = purge_epoch;
     out.exchange = source_.open();
     upstream::SourceExchange& exchange = *out.exchange;
     out.error = co_await exchange.start({.head = job.head,
                                          .body = job.body,
                                          .idempotent = job.idempotent,
                                          .head_request = job.head_request,
-                                         .hash_key = job.hash_key});
+                                         .hash_key = job.hash_key,
+                                         .interim = job.interim});
     if (out.error == upstream::UpstreamError::None)
         out.error = co_await exchange.read_body(out.body, job.buffer_limit);
     out.response_time = shared_.clock.now();

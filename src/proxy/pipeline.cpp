@@ -9,6 +9,7 @@
 #include <cassert>
 #include <chrono>
 
+#include "larder/cache/conditional.hpp"
 #include "larder/proxy/messages.hpp"
 #include "larder/proxy/node_identity.hpp"
 #include "task.hpp"
@@ -254,9 +255,12 @@ Pipeline::Step Pipeline::lookup(Task& t) {
     }
     if (found.kind == Kind::HitForPass) {
         // A visitor whose cookies a shared fetch would drop gets their own page, never stored;
-        // one without them may still refill the key if the app changed its mind.
+        // one without them may still refill the key if the app changed its mind. A Range or a
+        // precondition goes to the app as sent (too large to store: the app serves the range),
+        // since no stored object will answer it.
         t.path = Path::HitForPass;
-        t.cacheable = !t.anonymous->stripped();
+        t.cacheable = !t.anonymous->stripped() && !t.request.has(http::Field::Range) &&
+                      !cache::has_preconditions(t.request);
         return t.cacheable ? Step::Fetch : Step::Pass;
     }
     return Step::Miss;

@@ -92,6 +92,7 @@ struct Pipeline::FetchJob {
     bool head_request = false;  // a passed HEAD: the response has no body
     std::string_view hash_key;
     std::size_t buffer_limit = 0;
+    upstream::InterimSink* interim = nullptr;  // a client's fetch: its InterimRelay
 
     // Set when the response may be stored.
     const cache::CachePolicy* policy = nullptr;
@@ -120,6 +121,7 @@ struct Pipeline::Fetched {
     std::optional<cache::NoCacheReason> refusal;
     bool revalidated = false;  // a 304 refreshed the stale object
     obs::TimePoint response_time{};
+    std::uint64_t purge_epoch = 0;  // the store's purge epoch when the request left
     std::int64_t upstream_us = -1;
     std::optional<http::HeaderList> relayed_fields;  // the app's fields as relayed (views)
 };

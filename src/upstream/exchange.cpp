@@ -215,7 +215,13 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
                                        : UpstreamError::MalformedResponse;
         }
         HeadCheck check = check_head(parser_->get().result_int());
-        if (check == HeadCheck::Interim) continue;
+        if (check == HeadCheck::Interim) {
+            if (request.interim) {  // the client's time, not the app's (charged above)
+                const std::string head = interim_head(*parser_);
+                co_await request.interim->interim(parser_->get().result_int(), head);
+            }
+            continue;
+        }
         if (check != HeadCheck::Final) co_return UpstreamError::MalformedResponse;
         break;
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "larder/http/hop_by_hop.hpp"
+
 namespace larder::upstream {
 
 std::string_view to_string(HeadCheck c) {
@@ -37,6 +39,21 @@ void copy_fields(const ResponseParser& parser, http::HeaderList& out) {
     for (const auto& field : parser.get())
         out.add(std::string_view(field.name_string().data(), field.name_string().size()),
                 std::string_view(field.value().data(), field.value().size()));
+}
+
+std::string interim_head(const ResponseParser& parser) {
+    const auto& message = parser.get();
+    http::HeaderList fields;
+    copy_fields(parser, fields);
+    std::string out = "HTTP/1.1 ";
+    out.append(std::to_string(message.result_int())).push_back(' ');
+    out.append(message.reason().data(), message.reason().size()).append("\r\n");
+    for (const auto& f : fields) {
+        if (http::is_hop_by_hop(fields, f.name)) continue;
+        out.append(f.name).append(": ").append(f.value).append("\r\n");
+    }
+    out.append("\r\n");
+    return out;
 }
 
 std::size_t body_piece_size(const ResponseParser& parser, std::size_t buffered) {

@@ -17,6 +17,10 @@ Covers:
 - An unsolicited `101 Switching Protocols` (Larder never asks for an upgrade): 502, its
   connection is closed, and the next request gets a fresh one. Status codes outside 100-599
   (`099`, `600`): 502.
+- Interim responses (`103 Early Hints`, `102 Processing`) before the final one: relayed to an
+  HTTP/1.1 client as they arrive (the client reads the 103 while the origin still holds the final
+  answer), without their hop-by-hop fields, never merged into the final response nor stored (the
+  HIT that follows has no `Link`); an HTTP/1.0 client gets none; a flood of them is cut at 8.
 - An empty chunked body whose last bytes arrive in reads of their own (`0\r\n`, then `\r`, then
   `\n`): 200 with an empty body, the daemon still serving (Beast asserted on it and aborted the
   daemon; found by tests/fuzz/origin_response).
@@ -340,6 +344,66 @@ class BadStatusTest(HostileOriginTest):
 
     def test_status_above_599_is_502(self):
         self.run_case(b"HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nhi")
+
+
+class InterimResponsesTest(HostileOriginTest):
+    RULES = [{"name": "cached", "path_prefix": "/cached/", "cache": "60s"}]
+    EARLY_HINTS = (b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n"
+                   b"Connection: X-Hop\r\nX-Hop: 1\r\n\r\n")
+
+    def test_interim_responses_are_relayed_as_they_arrive_and_never_stored(self):
+        hints_seen = threading.Event()
+
+        def script(conn):
+            while True:
+                req = conn.read_request()
+                if req is None:
+                    return
+                if req[1] == "/cached/page":
+                    conn.send(self.EARLY_HINTS)
+                    hints_seen.wait(WAIT)  # the client has the 103 before the final answer
+                    conn.send(b"HTTP/1.1 102 Processing\r\n\r\n")
+                elif req[1] == "/cached/flood":
+                    conn.send(b"HTTP/1.1 102 Processing\r\n\r\n" * 20)
+                else:
+                    conn.send(self.EARLY_HINTS)
+                body = b"final " + req[1].encode()
+                conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+        origin, larder = self.start_raw(script, rules=self.RULES,
+                                        server={"debug_headers": True})
+        c = self.fresh_client(larder)
+        c.send_request("GET", "/cached/page")
+        hints = c.read_response(interim=True)
+        self.assertEqual(hints.status, 103)
+        self.assertEqual(hints.header("Link"), "</app.css>; rel=preload")
+        self.assertIsNone(hints.header("X-Hop"))  # named by its Connection: hop-by-hop
+        hints_seen.set()
+        self.assertEqual(c.read_response(interim=True).status, 102)
+        final = c.read_response()
+        self.assertEqual((final.status, final.body), (200, b"final /cached/page"))
+        self.assertIsNone(final.header("Link"))
+        c.send_request("GET", "/cached/page")
+        hit = c.read_response(interim=True)  # no interim response before a hit
+        self.assertEqual((hit.status, hit.x_cache), (200, "HIT"))
+        self.assertIsNone(hit.header("Link"))
+        # HTTP/1.0 clients cannot read a 1xx: they get the final answer only.
+        old = self.fresh_client(larder)
+        old.send_request("GET", "/cached/old", version="HTTP/1.0")
+        r = old.read_response(interim=True)
+        self.assertEqual((r.status, r.body), (200, b"final /cached/old"))
+        # A flood of interim responses is cut at 8 per request.
+        f = self.fresh_client(larder)
+        f.send_request("GET", "/cached/flood")
+        statuses = []
+        while True:
+            r = f.read_response(interim=True)
+            statuses.append(r.status)
+            if r.status >= 200:
+                break
+        self.assertEqual(statuses, [102] * 8 + [200])
+        self.assertEqual([t for _, _, t, _ in origin.all_requests()],
+                         ["/cached/page", "/cached/old", "/cached/flood"])
 
 
 def wait_read_by_peer(conn, timeout=WAIT):

@@ -193,6 +193,44 @@ class HttpCachingTest(E2ETestCase):
         self.assertEqual(r2.header("Cache-Control"), "no-store")  # passed on for browsers
         self.assertEqual(self.origin.count("/cdn"), 1)
 
+    def test_invalid_cdn_cache_control_is_ignored(self):
+        # Not a Structured Field Dictionary (upper-case key): Cache-Control governs.
+        self.origin.route("/cdn-bad", Reply(200, b"t", [("Cache-Control", "no-store"),
+                                                        ("CDN-Cache-Control", "Max-Age=60")]))
+        self.get("/cdn-bad")
+        self.assertNotEqual(self.get("/cdn-bad").x_cache, "HIT")
+        self.assertEqual(self.origin.count("/cdn-bad"), 2)
+
+    # --- RFC 9111 details ---
+
+    def test_origin_age_shortens_freshness_and_is_sent_on_the_miss(self):
+        self.origin.route("/aged", Reply(200, b"a", [("Cache-Control", "max-age=3600"),
+                                                     ("Age", "3000")]))
+        miss = self.get("/aged")
+        self.assertEqual(miss.x_cache, "MISS")
+        self.assertGreaterEqual(int(miss.header("Age")), 3000)
+        self.assertLess(int(miss.header("Age")), 3600)
+        self.origin.route("/spent", Reply(200, b"s", [("Cache-Control", "max-age=3600"),
+                                                      ("Age", "3600")]))
+        self.get("/spent")  # as old as its lifetime: stale on arrival, not served again
+        self.assertEqual(self.get("/spent").x_cache, "MISS")
+        self.assertEqual(self.origin.count("/spent"), 2)
+
+    def test_heuristic_freshness_is_on_by_default(self):
+        self.origin.route("/old", Reply(200, b"o", [("Last-Modified", LAST_MODIFIED)]))
+        self.assertEqual(self.get("/old").x_cache, "MISS")
+        self.assertEqual(self.get("/old").x_cache, "HIT")
+        self.assertEqual(self.origin.count("/old"), 1)
+
+    def test_odd_expires_dates(self):
+        self.origin.route("/far", Reply(200, b"f", [("Expires", "fri, 31 dec 9999 23:59:59 gmt")]))
+        self.origin.route("/zero", Reply(200, b"z", [("Expires", "0")]))
+        for path in ("/far", "/zero"):
+            self.get(path)
+            self.get(path)
+        self.assertEqual(self.origin.count("/far"), 1)   # far future, any letter case: fresh
+        self.assertEqual(self.origin.count("/zero"), 2)  # invalid: already expired
+
 
 if __name__ == "__main__":
     unittest.main()

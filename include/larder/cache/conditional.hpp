@@ -1,12 +1,15 @@
 // cache::conditional: conditional requests around stored responses (RFC 9110 section 13,
 // RFC 9111 sections 3.2, 4.3).
 //
-//   - evaluate_conditional(): a client's If-None-Match / If-Modified-Since against a stored
-//     response → NotModified (answer 304 with not_modified_head()) or Full. If-None-Match uses
-//     the weak comparison and wins over If-Modified-Since; `*` matches any stored response;
-//     If-Modified-Since applies to GET/HEAD only and compares with Last-Modified, else Date, else
-//     the response time (RFC 9111 section 4.3.2). Conditions are evaluated only for a 2xx stored
-//     response (RFC 9110 section 13.2.1); an unparsable date is ignored.
+//   - evaluate_conditional(): a client's preconditions against a stored response, in RFC 9110
+//     section 13.2.2's order: If-Match (strong comparison; `*` holds for any stored response)
+//     false → PreconditionFailed (412); else If-Unmodified-Since (only without If-Match, only
+//     when the stored response has a Last-Modified) later than it → PreconditionFailed; then
+//     If-None-Match (weak comparison, `*` matches) → NotModified (answer 304 with
+//     not_modified_head()); If-Modified-Since only without If-None-Match and for GET/HEAD,
+//     comparing with Last-Modified, else Date, else the response time (RFC 9111 section 4.3.2).
+//     If-Range is the range writer's (proxy/range_response.cpp). Conditions are evaluated only
+//     for a 2xx stored response (RFC 9110 section 13.2.1); an unparsable date is ignored.
 //   - revalidation_headers(): If-None-Match / If-Modified-Since for the upstream request that
 //     validates a stale object.
 //   - merge_not_modified(): the stored header fields updated by a 304's (RFC 9111 section 3.2):
@@ -32,7 +35,14 @@
 
 namespace larder::cache {
 
-enum class ClientCondition { Full, NotModified };
+enum class ClientCondition {
+    Full,                // send the response (or its ranges)
+    NotModified,         // 304
+    PreconditionFailed,  // 412: If-Match or If-Unmodified-Since failed
+};
+
+// The request carries a precondition evaluate_conditional() answers (If-Range aside).
+bool has_preconditions(const http::Request& request);
 
 // Weak comparison of two entity-tags (RFC 9110 section 8.8.3.2): equal opaque tags, W/ ignored.
 bool weak_match(std::string_view a, std::string_view b);
@@ -41,6 +51,8 @@ bool strong_match(std::string_view a, std::string_view b);
 // True when an If-None-Match field value matches `etag` (weakly): `*` (when a response is
 // stored) or any listed tag.
 bool if_none_match_matches(std::string_view field_value, std::string_view etag);
+// True when an If-Match field value holds for `etag` (strongly): `*`, or any listed tag.
+bool if_match_holds(std::string_view field_value, std::string_view etag);
 
 ClientCondition evaluate_conditional(http::Method method, const http::HeaderList& request_headers,
                                      int stored_status, const Meta& meta);

@@ -14,9 +14,11 @@
 //   dropped) → not fresh on arrival and no validator and no stale-if-error → size.
 // Effective directives: with `targeted_cache_control`, the first of CDN-Cache-Control (RFC 9213)
 // and Surrogate-Control that holds at least one directive Larder knows replaces Cache-Control and
-// Expires entirely; otherwise Cache-Control (and Expires) govern. Duplicated or conflicting
-// directives: the most restrictive wins (no-store over everything, bare no-cache/private over
-// their qualified forms, the smallest numeric value, malformed numbers → stale).
+// Expires entirely; otherwise Cache-Control (and Expires) govern. A CDN-Cache-Control that is not
+// a valid Structured Field Dictionary (http/structured_field.hpp) is ignored as if absent.
+// Duplicated or conflicting directives: the most restrictive wins (no-store over everything, bare
+// no-cache/private over their qualified forms, the smallest numeric value, malformed numbers →
+// stale).
 #pragma once
 
 #include <chrono>

@@ -156,12 +156,18 @@ struct CacheConfig {
     bool sort_query = false;
     std::vector<std::string> drop_query;  // globs of query parameter names, e.g. "utm_*"
     // RFC 9111 policy (default = "http" and rules with cache = "origin"); docs/http-caching.md.
-    double heuristic = 0.0;  // "10%" -> 0.10: heuristic freshness from Last-Modified; 0 = off
+    // "10%" -> 0.10: heuristic freshness from Last-Modified; 0 = off; unset: 10% when
+    // default_policy == "http", else off (heuristic_fraction()).
+    std::optional<double> heuristic;
+    Duration heuristic_max = 24h;               // the longest heuristic lifetime
     std::optional<bool> honor_client_no_cache;  // unset: true when default_policy == "http"
     bool honor_client_max_stale = true;
     std::size_t max_variants = 8;  // Vary variants kept per URL; 0 = do not store Vary responses
     bool targeted_cache_control = true;  // CDN-Cache-Control / Surrogate-Control override
     bool strip_targeted_headers = true;  // and are removed from what clients get
+    // A POST answer with explicit freshness and Content-Location = its URL, from a visitor
+    // without cookies or credentials, stored for later GETs (RFC 9110 section 9.3.3). Off.
+    bool store_post_responses = false;
     // Traffic spikes (docs/configuration.md, "Absorbing spikes").
     Duration grace = 10s;                   // serve stale while one background refresh runs
     Duration stale_if_error = 5min;         // serve stale when the app fails
@@ -173,6 +179,11 @@ struct CacheConfig {
     std::string snapshot;
     Duration snapshot_interval = 0s;
 };
+
+// The heuristic freshness fraction in force (RFC 9111 section 4.2.2 suggests 10%).
+inline double heuristic_fraction(const CacheConfig& c) {
+    return c.heuristic.value_or(c.default_policy == "http" ? 0.10 : 0.0);
+}
 
 // Request no-cache / max-age / min-fresh / no-store / Pragma honoured?
 inline bool honors_client_no_cache(const CacheConfig& c) {

@@ -52,8 +52,10 @@ enum class Field : std::uint8_t {
     Connection,
     ProxyAuthorization,
     IfRange,
+    IfMatch,
+    IfUnmodifiedSince,
 };
-inline constexpr std::size_t kFieldCount = 12;
+inline constexpr std::size_t kFieldCount = 14;
 
 struct Request {
     Method method = Method::Get;

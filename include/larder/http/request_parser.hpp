@@ -25,6 +25,10 @@
 // Transfer-Encoding once '_' becomes '-' (Transfer_Encoding: servers behind Larder may merge the
 // two), a missing or repeated Host in HTTP/1.1: all are errors and the connection must close.
 //
+// Methods: any token (RFC 9110 section 9.1), read by the parser before llhttp, which knows a
+// fixed list (src/http/method_token.hpp); Request::method is Method::Other for the ones Larder
+// has no name for, and method_text holds the token as sent.
+//
 // Hardening (RFC 9112 / RFC 9110); each error closes the connection:
 // - Versions: HTTP/1.x only; HTTP/1.2 and up are HTTP/1.1 (RFC 9110 section 2.5, version_minor
 //   reads 1); HTTP/0.x, 2.x and later are 505; a request line without a version (HTTP/0.9) is 400.
@@ -163,6 +167,8 @@ class RequestParser {
     bool has_content_length_ = false;
     bool version_seen_ = false;      // the request line had an HTTP-version (not HTTP/0.9)
     std::size_t trailer_bytes_ = 0;  // field bytes of the trailer section (dropped)
+    bool method_read_ = false;       // scan_method() has decided on this request's method
+    bool stand_in_method_ = false;   // llhttp was given kStandInMethod (method_token.hpp)
 };
 
 }  // namespace larder::http

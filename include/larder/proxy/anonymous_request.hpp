@@ -7,11 +7,11 @@
 // at all when empty), Authorization and Proxy-Authorization are removed (a request with
 // Authorization never reaches the cache path; this is the second line of defence), and the
 // query is the one the key holds (drop_query, sort_query). The client's own
-// validators (If-None-Match, If-Modified-Since) and ranges (Range, If-Range) are left out too:
-// the shared fetch gets the whole object, which is stored, and Larder answers the client's 304 or
-// 206 from it. Everything else is the client's request. RFC 9111 Vary variants are selected and
-// stored with these headers too, so a stored object is, by construction, what a cookieless visitor
-// gets.
+// preconditions (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since) and ranges
+// (Range, If-Range) are left out too: the shared fetch gets the whole object, which is stored,
+// and Larder answers the client's 412, 304, 206 or 416 from it. Everything else is the client's
+// request. RFC 9111 Vary variants are selected and stored with these headers too, so a stored
+// object is, by construction, what a cookieless visitor gets.
 //
 // Invariants: when the client's request carries none of those fields, get() is the client's
 // request itself (no copy on the common path); otherwise a copy of its views with the filtered

@@ -52,7 +52,6 @@
 #include "larder/cache/http_policy.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/config/config.hpp"
-#include "larder/http/range.hpp"
 #include "larder/http/request.hpp"
 #include "larder/obs/access_line.hpp"
 #include "larder/obs/clock.hpp"
@@ -166,9 +165,12 @@ class Pipeline {
     boost::asio::awaitable<cache::ObjectPtr> wait_for_leader(const cache::FlightPtr& flight);
 
     boost::asio::awaitable<void> write_object(Task& t, const cache::ObjectPtr& object);
-    // A single byte range of the object (206), or 416 when it cannot be satisfied.
-    boost::asio::awaitable<void> write_range(Task& t, const http::ByteRange& range);
-    // If-Range absent, or naming the object (strong ETag, or its exact Last-Modified date).
+    // The client's Range over `body` (range_response.cpp): a 206 (one part, or
+    // multipart/byteranges), or a 416. False, with nothing written, when the set is ignored.
+    boost::asio::awaitable<bool> write_ranges(Task& t, std::string_view head,
+                                              std::string_view body);
+    // If-Range absent, or naming the object (strong ETag, or its exact Last-Modified date when
+    // that is a strong validator).
     static bool if_range_holds(const http::Request& request, const cache::Object& object);
     boost::asio::awaitable<void> relay(Task& t, Fetched& fetched);
     // Appends the per-response fields (Content-Length of a stored object, Age, Via, X-Cache, …)
@@ -177,6 +179,9 @@ class Pipeline {
                      std::optional<std::uint64_t> content_length = std::nullopt) const;
     boost::asio::awaitable<void> write_whole(std::string_view response, int status, Task& t);
     void invalidate_after(const http::Request& request, const upstream::SourceExchange& exchange);
+    // [cache] store_post_responses: stores a passed POST's answer for later GETs of its URL when
+    // the RFC and the privacy invariant allow it (post_reuse.cpp). True when stored.
+    bool store_post_response(const Task& t, const Fetched& f, std::uint64_t purge_epoch);
     // Writes the request's access-log line (one per request, see obs/access_line.hpp).
     void log(const http::Request* request, const ClientInfo& client, const Transaction& tx,
              std::int64_t total_us);

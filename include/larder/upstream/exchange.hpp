@@ -21,7 +21,8 @@
 // upstream_read_timeout is the longest silence once the head has arrived (each read of the body
 // waits at most that long). Whichever fires, the exchange fails (ResponseTimeout, ReadTimeout)
 // and its connection is closed: a response cut short is never complete, so never stored.
-// Interim 1xx responses are skipped; a 101 (Larder never asks for an upgrade) and a status
+// Interim 1xx responses go to the request's InterimSink (source.hpp) and are never part of the
+// response; a 101 (Larder never asks for an upgrade) and a status
 // outside 100-599 are a MalformedResponse, and their connection is closed. Those checks, the
 // parser's limits and the body's piece sizes are pure functions in response_head.hpp (fuzzed by
 // tests/fuzz/origin_response_fuzz.cpp).

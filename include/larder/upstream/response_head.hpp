@@ -7,14 +7,16 @@
 //   kResponseHeaderLimit bytes, no body limit (read_body() reads the body in pieces and the
 //   caller decides how much to keep), and for the answer to a HEAD request no body at all
 //   (whatever Content-Length says). Beast itself reads no body after a 1xx, 204 or 304.
-// - check_head(): what a complete head means. Interim (100, 102, 103...) is skipped, and the next
-//   head is read on the same connection. 101 is refused: Larder never asks for a protocol switch
-//   (Upgrade is hop-by-hop and not forwarded), so what follows is not HTTP; relayed, it would end
-//   the client's request as "switched", pooled, its connection would answer the next request.
-//   A status outside 100-599 is no status code (RFC 9110 section 15). Both close the connection.
+// - check_head(): what a complete head means. Interim (100, 102, 103...) is handed to the
+//   request's InterimSink (or dropped) and the next head is read on the same connection. 101 is
+//   refused: Larder never asks for a protocol switch (Upgrade is hop-by-hop and not forwarded), so
+//   what follows is not HTTP; relayed, it would end the client's request as "switched", pooled, its
+//   connection would answer the next request. A status outside 100-599 is no status code (RFC 9110
+//   section 15). Both close the connection.
 // - copy_fields(): the head's fields as views into the parser's message, in the parser's order
 //   (Beast keeps the fields of one name together, each name's in arrival order), duplicates kept;
 //   valid while the parser's message lives.
+// - interim_head(): an interim response as relayed to a client (upstream::InterimSink).
 // - body_piece_size(): how much the next body read may add to a body of `buffered` bytes: what is
 //   still to come when the parser knows it (Content-Length) (a 1 KiB page costs 1 KiB, not a
 //   zero-filled 64 KiB piece), else a piece that doubles from 4 KiB up to kBodyPieceLimit. Always
@@ -25,6 +27,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "larder/http/headers.hpp"
@@ -38,7 +41,7 @@ inline constexpr std::size_t kBodyPieceLimit = 64 * 1024;
 
 enum class HeadCheck {
     Final,              // 200-599 (101 aside): the answer to the request
-    Interim,            // 1xx other than 101: skip it, read the next head
+    Interim,            // 1xx other than 101: relay or drop it, read the next head
     NotAStatus,         // below 100 or above 599: malformed, close
     UnsolicitedSwitch,  // 101 Switching Protocols, never asked for: malformed, close
 };
@@ -49,5 +52,8 @@ void prepare_parser(ResponseParser& parser, bool head_request);
 HeadCheck check_head(unsigned status);
 void copy_fields(const ResponseParser& parser, http::HeaderList& out);
 std::size_t body_piece_size(const ResponseParser& parser, std::size_t buffered);
+// An interim response's head as it is relayed: "HTTP/1.1 <status> <reason>", the end-to-end
+// fields (hop-by-hop fields and those its Connection names left out), the blank line.
+std::string interim_head(const ResponseParser& parser);
 
 }  // namespace larder::upstream

@@ -7,6 +7,8 @@
 // stale-if-error, revalidation, invalidation, what is sent upstream) runs in-process, without
 // sockets, against obs::ManualClock.
 //
+// Interim responses (1xx other than 101) are never part of the final response: each goes to the
+// request's InterimSink, when it has one, before start() returns.
 // The contract every SourceExchange keeps: start() is called once and, when it returns None,
 // status(), reason(), headers() and content_length() describe the response head; read_body()
 // appends body bytes until the body is complete (body_done()) or `out` holds at least `limit`
@@ -27,6 +29,16 @@
 
 namespace larder::upstream {
 
+// Takes the interim (1xx) responses an exchange reads before the final one, as they arrive.
+class InterimSink {
+  public:
+    virtual ~InterimSink() = default;
+    // `head`: the status line and the end-to-end fields (hop-by-hop ones removed), ending with
+    // the blank line. Called between reads of the app's response; the exchange does not charge
+    // the time it takes to its upstream_timeout.
+    virtual boost::asio::awaitable<void> interim(int status, std::string_view head) = 0;
+};
+
 struct OutgoingRequest {
     std::string_view head;  // request line and header fields, ending with the blank line
     http::BodyView body;    // in memory or spooled; re-readable, so a retry sends it again
@@ -34,6 +46,8 @@ struct OutgoingRequest {
     bool head_request = false;  // a HEAD: the response has no body whatever its headers say
     // What balance = "hash" hashes (the cache key, or the target); empty: round robin.
     std::string_view hash_key;
+    // Where interim responses go (a client's fetch); null: they are dropped (a refresh).
+    InterimSink* interim = nullptr;
 };
 
 class SourceExchange {

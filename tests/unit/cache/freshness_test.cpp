@@ -166,6 +166,58 @@ TEST_F(FreshnessTest, AgeFieldFirstMemberAndInvalidIgnored) {
     EXPECT_EQ(age_field(junk), std::nullopt);
 }
 
+TEST_F(FreshnessTest, AgeFieldOddShapes) {
+    // RFC 9111 section 5.1: the first member of a list, or of the first of repeated lines; an
+    // invalid value (not a non-negative integer) is ignored; a huge one is 2^31 (section 1.2.2).
+    auto age_of = [](std::vector<std::string> values) {
+        Headers a;
+        for (auto& v : values) a.add("Age", v);
+        return age_field(a);
+    };
+    EXPECT_EQ(age_of({"3000"}), 3000s);
+    EXPECT_EQ(age_of({" 7 "}), 7s);
+    EXPECT_EQ(age_of({"20", "5"}), 20s);  // repeated lines: the first
+    EXPECT_EQ(age_of({"20,5"}), 20s);
+    EXPECT_EQ(age_of({"99999999999999999999999"}), Seconds{http::kDeltaSecondsMax});
+    for (const char* bad : {"-1", "3.5", "1e3", "", "abc", "+5", "0x10", ", 5"})
+        EXPECT_EQ(age_of({bad}), std::nullopt) << bad;
+}
+
+TEST_F(FreshnessTest, MaxAge3600WithAge3000IsFreshFor600Seconds) {
+    h.add("Date", date(t0)).add("Cache-Control", "max-age=3600").add("Age", "3000");
+    Meta m = meta();
+    EXPECT_EQ(m.corrected_initial_age, 3000s);
+    EXPECT_TRUE(is_fresh(m, t0 + 599s));
+    EXPECT_FALSE(is_fresh(m, t0 + 600s));
+    EXPECT_EQ(current_age(m, t0 + 100s), 3100s);  // what a hit sends as Age
+}
+
+TEST_F(FreshnessTest, InvalidAgeIsIgnoredInFreshness) {
+    auto fresh_at = [&](const char* age, Seconds later) {
+        Headers a;
+        a.add("Date", date(t0)).add("Cache-Control", "max-age=60").add("Age", age);
+        Meta m = parse_meta(200, a, http::parse_cache_control(a.list()), true, t0, t0, opts);
+        return is_fresh(m, t0 + later);
+    };
+    EXPECT_TRUE(fresh_at("-500", 59s));
+    EXPECT_TRUE(fresh_at("1.5", 59s));
+    EXPECT_FALSE(fresh_at("4294967296", 0s));  // 2^31 s old: stale on arrival, no overflow
+}
+
+TEST_F(FreshnessTest, FarFutureAndInvalidExpires) {
+    auto lifetime_with = [&](const char* expires) {
+        Headers e;
+        e.add("Date", date(t0)).add("Expires", expires);
+        return freshness_lifetime(200, e, http::parse_cache_control(e.list()), true, t0, opts);
+    };
+    EXPECT_EQ(lifetime_with("Fri, 31 Dec 9999 23:59:59 GMT"), Seconds{http::kDeltaSecondsMax});
+    for (const char* expired : {"0", "-1", "never", "Thu, 01 Jan 1970 00:00:00 GMT"})
+        EXPECT_EQ(lifetime_with(expired), 0s) << expired;
+    EXPECT_GT(lifetime_with("thu, 01 jan 2099 00:00:00 gmt"), 24h * 365 * 50);
+    h.add("Date", date(t0)).add("Expires", "Fri, 31 Dec 9999 23:59:59 GMT");
+    EXPECT_TRUE(is_fresh(meta(), t0 + 24h * 365 * 10));
+}
+
 TEST_F(FreshnessTest, CorrectedInitialAgeUsesAgeAndResponseDelay) {
     h.add("Date", date(t0)).add("Age", "10");
     // Request sent at t0, response at t0 + 3s: corrected_age_value = 10 + 3.

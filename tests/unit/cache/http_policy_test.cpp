@@ -337,6 +337,37 @@ TEST_F(HttpPolicyTest, InvalidTargetedFieldFallsBack) {
     EXPECT_EQ(v.meta.freshness_lifetime, 60s);
 }
 
+TEST_F(HttpPolicyTest, CdnCacheControlThatIsNoDictionaryIsIgnored) {
+    // RFC 9213 section 2.1: not a Structured Field Dictionary → ignored as a whole, even when the
+    // Cache-Control parser would find directives in it.
+    for (const char* bad :
+         {"Max-Age=600", "max-age=600,", "max-age=600;;", "max-age=\"600", "max-age=600 public"}) {
+        Headers hh;
+        hh.add("Cache-Control", "max-age=60").add("CDN-Cache-Control", bad);
+        in.response_headers = &hh.list();
+        auto v = evaluate_response(in, opts);
+        EXPECT_EQ(v.source, ControlSource::CacheControl) << bad;
+        EXPECT_EQ(v.meta.freshness_lifetime, 60s) << bad;
+    }
+    // Surrogate-Control comes next when CDN-Cache-Control is invalid.
+    h.add("Cache-Control", "max-age=60")
+        .add("CDN-Cache-Control", "max-age=600,,")
+        .add("Surrogate-Control", "max-age=300");
+    EXPECT_EQ(eval().source, ControlSource::SurrogateControl);
+}
+
+TEST_F(HttpPolicyTest, OptionsFromConfigTurnTheHeuristicOnForHttpDefault) {
+    config::CacheConfig c;
+    EXPECT_EQ(http_policy_options(c).freshness.heuristic, 0.0);
+    c.default_policy = "http";
+    EXPECT_EQ(http_policy_options(c).freshness.heuristic, 0.10);
+    EXPECT_EQ(http_policy_options(c).freshness.heuristic_max, 24h);
+    c.heuristic_max = std::chrono::hours(2);
+    EXPECT_EQ(http_policy_options(c).freshness.heuristic_max, 2h);
+    c.heuristic = 0.0;
+    EXPECT_EQ(http_policy_options(c).freshness.heuristic, 0.0);
+}
+
 TEST_F(HttpPolicyTest, TargetedFieldsOffByConfig) {
     opts.targeted_cache_control = false;
     opts.strip_targeted_headers = false;

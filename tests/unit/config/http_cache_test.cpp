@@ -15,13 +15,15 @@ Config load(std::string_view body) {
 
 TEST(HttpCacheConfig, Defaults) {
     Config c = load("");
-    EXPECT_DOUBLE_EQ(c.cache.heuristic, 0.0);
+    EXPECT_FALSE(c.cache.heuristic.has_value());
+    EXPECT_DOUBLE_EQ(config::heuristic_fraction(c.cache), 0.0);
     EXPECT_FALSE(c.cache.honor_client_no_cache.has_value());
     EXPECT_FALSE(honors_client_no_cache(c.cache));  // default = "pass"
     EXPECT_TRUE(c.cache.honor_client_max_stale);
     EXPECT_EQ(c.cache.max_variants, 8u);
     EXPECT_TRUE(c.cache.targeted_cache_control);
     EXPECT_TRUE(c.cache.strip_targeted_headers);
+    EXPECT_FALSE(c.cache.store_post_responses);
 }
 
 TEST(HttpCacheConfig, HonorNoCacheFollowsDefaultPolicy) {
@@ -34,21 +36,35 @@ TEST(HttpCacheConfig, HonorNoCacheFollowsDefaultPolicy) {
 TEST(HttpCacheConfig, EverySetting) {
     Config c = load(
         "[cache]\nheuristic = \"10%\"\nhonor_client_max_stale = false\nmax_variants = 0\n"
-        "targeted_cache_control = false\nstrip_targeted_headers = false\n");
-    EXPECT_DOUBLE_EQ(c.cache.heuristic, 0.10);
+        "targeted_cache_control = false\nstrip_targeted_headers = false\n"
+        "store_post_responses = true\n");
+    EXPECT_DOUBLE_EQ(c.cache.heuristic.value_or(-1), 0.10);
     EXPECT_FALSE(c.cache.honor_client_max_stale);
     EXPECT_EQ(c.cache.max_variants, 0u);
     EXPECT_FALSE(c.cache.targeted_cache_control);
     EXPECT_FALSE(c.cache.strip_targeted_headers);
+    EXPECT_TRUE(c.cache.store_post_responses);
+}
+
+TEST(HttpCacheConfig, HeuristicIsTenPercentUnderHttpDefaultUnlessTurnedOff) {
+    Config http = load("[cache]\ndefault = \"http\"\n");
+    EXPECT_DOUBLE_EQ(heuristic_fraction(http.cache), 0.10);
+    EXPECT_EQ(http.cache.heuristic_max, std::chrono::hours(24));
+    EXPECT_DOUBLE_EQ(
+        heuristic_fraction(load("[cache]\ndefault = \"http\"\nheuristic = \"off\"\n").cache), 0.0);
+    Config capped = load("[cache]\ndefault = \"http\"\nheuristic_max = \"2h\"\n");
+    EXPECT_EQ(capped.cache.heuristic_max, std::chrono::hours(2));
+    auto e = error_of(with_upstream("[cache]\nheuristic_max = \"soon\"\n"));
+    EXPECT_NE(std::string(e.what()).find("cache.heuristic_max"), std::string::npos);
 }
 
 TEST(HttpCacheConfig, HeuristicForms) {
-    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"2.5%\"\n").cache.heuristic, 0.025);
-    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"100%\"\n").cache.heuristic, 1.0);
-    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"0%\"\n").cache.heuristic, 0.0);
-    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"off\"\n").cache.heuristic, 0.0);
-    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = 0.2\n").cache.heuristic, 0.2);
-    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = 0\n").cache.heuristic, 0.0);
+    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"2.5%\"\n").cache.heuristic.value_or(-1), 0.025);
+    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"100%\"\n").cache.heuristic.value_or(-1), 1.0);
+    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"0%\"\n").cache.heuristic.value_or(-1), 0.0);
+    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = \"off\"\n").cache.heuristic.value_or(-1), 0.0);
+    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = 0.2\n").cache.heuristic.value_or(-1), 0.2);
+    EXPECT_DOUBLE_EQ(load("[cache]\nheuristic = 0\n").cache.heuristic.value_or(-1), 0.0);
 }
 
 TEST(HttpCacheConfig, HeuristicErrors) {

@@ -79,6 +79,18 @@ class PipelineTest : public ::testing::Test {
         return r;
     }
 
+    // Any method, run to its end; `body` gets its Content-Length here.
+    Response spawn_and_run(std::string method, std::string target,
+                           std::vector<std::pair<std::string, std::string>> h = {},
+                           const std::string& body = {}, std::string version = "HTTP/1.1") {
+        if (!body.empty()) h.emplace_back("Content-Length", std::to_string(body.size()));
+        Response& r =
+            spawn(std::move(method), std::move(target), std::move(h), body, {}, std::move(version));
+        io.restart();
+        io.run();
+        return r;
+    }
+
     // The flight running for `key` (nullptr when none), looked up without joining it for long:
     // the follower this lookup creates is not waited on.
     cache::FlightPtr in_flight(const std::string& key) {
@@ -446,8 +458,8 @@ TEST_F(PipelineTest, RangesAreServedFromTheStoredObject) {
     start();
     std::string body;
     for (int i = 0; i < 1000; ++i) body.push_back(static_cast<char>('a' + i % 26));
-    origin.respond = [&](const Sent&) {
-        return page(body, {{"ETag", "\"f1\""}, {"Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT"}});
+    origin.respond = [&](const Sent&) {  // the clock reads Tue, 14 Nov 2023 22:13:20 GMT
+        return page(body, {{"ETag", "\"f1\""}, {"Last-Modified", "Tue, 14 Nov 2023 22:00:00 GMT"}});
     };
     Response first = get("/f/x", {{"Range", "bytes=0-99"}});  // a miss: whole object fetched
     EXPECT_EQ(first.status, 206);
@@ -464,13 +476,225 @@ TEST_F(PipelineTest, RangesAreServedFromTheStoredObject) {
     Response beyond = get("/f/x", {{"Range", "bytes=2000-"}});
     EXPECT_EQ(beyond.status, 416);
     EXPECT_EQ(beyond.field("content-range"), "bytes */1000");
-    EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-1,5-6"}}).status, 200);  // several: the full 200
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-1,1-6"}}).status, 200);  // overlapping: the 200
     EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "\"f1\""}}).status, 206);
     EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "\"old\""}}).status, 200);
+    EXPECT_EQ(get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "W/\"f1\""}}).status, 200);
     EXPECT_EQ(
-        get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "Tue, 14 Nov 2023 22:13:20 GMT"}}).status,
+        get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "Tue, 14 Nov 2023 22:00:00 GMT"}}).status,
         206);
+    EXPECT_EQ(
+        get("/f/x", {{"Range", "bytes=0-9"}, {"If-Range", "Tue, 14 Nov 2023 21:00:00 GMT"}}).status,
+        200);
+    Response head = spawn_and_run("HEAD", "/f/x", {{"Range", "bytes=0-9"}});
+    EXPECT_EQ(head.status, 200);  // ranges are for GET only
     EXPECT_EQ(origin.sent.size(), 1u);
+}
+
+TEST_F(PipelineTest, SeveralRangesAreOneMultipartByterangesAnswer) {
+    config.rules.push_back(rule("files", "/f/", 60s));
+    start();
+    std::string body;
+    for (int i = 0; i < 1000; ++i) body.push_back(static_cast<char>('a' + i % 26));
+    origin.respond = [&](const Sent&) { return page(body, {{"Content-Type", "video/mp4"}}); };
+    Response r = get("/f/m", {{"Range", "bytes=500-509, 0-4"}});
+    ASSERT_EQ(r.status, 206);
+    const std::string type = r.field("content-type");
+    ASSERT_TRUE(type.starts_with("multipart/byteranges; boundary=")) << type;
+    EXPECT_FALSE(r.has("content-range"));
+    const std::string boundary = type.substr(type.find('=') + 1);
+    const std::string expected = "\r\n--" + boundary +
+                                 "\r\nContent-Type: video/mp4\r\nContent-Range: bytes 500-509/1000"
+                                 "\r\n\r\n" +
+                                 body.substr(500, 10) + "\r\n--" + boundary +
+                                 "\r\nContent-Type: video/mp4\r\nContent-Range: bytes 0-4/1000"
+                                 "\r\n\r\n" +
+                                 body.substr(0, 5) + "\r\n--" + boundary + "--\r\n";
+    EXPECT_EQ(r.body, expected);
+    EXPECT_EQ(r.field("content-length"), std::to_string(expected.size()));
+    // One satisfiable range among unsatisfiable ones is a plain 206; none is a 416.
+    Response one = get("/f/m", {{"Range", "bytes=5000-, 10-19"}});
+    EXPECT_EQ(one.status, 206);
+    EXPECT_EQ(one.field("content-range"), "bytes 10-19/1000");
+    EXPECT_EQ(get("/f/m", {{"Range", "bytes=5000-, 6000-"}}).status, 416);
+    // Too many ranges: the full 200, never a 17-part answer.
+    std::string many = "bytes=";
+    for (int i = 0; i < 17; ++i)
+        many += std::to_string(i * 20) + "-" + std::to_string(i * 20 + 9) + ",";
+    Response whole = get("/f/m", {{"Range", many}});
+    EXPECT_EQ(whole.status, 200);
+    EXPECT_EQ(whole.body, body);
+    EXPECT_EQ(origin.sent.size(), 1u);
+}
+
+TEST_F(PipelineTest, RangeOfAnObjectTooLargeToStoreReachesTheApp) {
+    config.rules.push_back(rule("files", "/f/", 60s));
+    config.cache.max_object_size = 1000;
+    start();
+    origin.respond = [](const Sent& s) {
+        if (s.has("range"))
+            return Script{.status = 206,
+                          .headers = {{"Content-Range", "bytes 0-9/5000"}},
+                          .body = std::string(10, 'r')};
+        return page(std::string(5000, 'w'));
+    };
+    // A miss fetches the whole object: not stored (too large), but this client's range is
+    // answered from it.
+    Response first = get("/f/big", {{"Range", "bytes=0-9"}});
+    EXPECT_EQ(first.status, 206);
+    EXPECT_EQ(first.body, std::string(10, 'w'));
+    EXPECT_FALSE(origin.sent[0].has("range"));
+    Response second = get("/f/big", {{"Range", "bytes=0-9"}});  // known too large: the app's 206
+    EXPECT_EQ(second.status, 206);
+    EXPECT_EQ(second.x_cache(), "HIT-FOR-PASS");
+    EXPECT_EQ(origin.sent[1].field("range"), "bytes=0-9");
+    EXPECT_EQ(get("/f/big", {{"Range", "bytes=0-9"}}).status, 206);  // a 206 is never stored
+    EXPECT_EQ(store.stats().objects, 0u);
+}
+
+TEST_F(PipelineTest, PreconditionsAreAnsweredFromTheStoredObjectInRfcOrder) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) {
+        return page("body",
+                    {{"ETag", "\"v1\""}, {"Last-Modified", "Tue, 14 Nov 2023 22:00:00 GMT"}});
+    };
+    Response failed = get("/p/c", {{"If-Match", "\"v0\""}});  // a miss: whole object, then 412
+    EXPECT_EQ(failed.status, 412);
+    EXPECT_FALSE(origin.sent[0].has("if-match"));
+    EXPECT_EQ(get("/p/c", {{"If-Match", "\"v1\""}}).status, 200);
+    EXPECT_EQ(get("/p/c", {{"If-Match", "W/\"v1\""}}).status, 412);  // strong comparison
+    EXPECT_EQ(get("/p/c", {{"If-Match", "*"}}).status, 200);
+    EXPECT_EQ(get("/p/c", {{"If-Unmodified-Since", "Tue, 14 Nov 2023 21:00:00 GMT"}}).status, 412);
+    EXPECT_EQ(get("/p/c", {{"If-Unmodified-Since", "Tue, 14 Nov 2023 22:00:00 GMT"}}).status, 200);
+    // If-Match wins over If-Unmodified-Since; If-None-Match over If-Modified-Since.
+    EXPECT_EQ(get("/p/c", {{"If-Match", "\"v1\""},
+                           {"If-Unmodified-Since", "Tue, 14 Nov 2023 21:00:00 GMT"}})
+                  .status,
+              200);
+    EXPECT_EQ(get("/p/c", {{"If-None-Match", "W/\"v1\""}}).status, 304);  // weak comparison
+    EXPECT_EQ(get("/p/c", {{"If-None-Match", "\"v2\""},
+                           {"If-Modified-Since", "Tue, 14 Nov 2023 22:00:00 GMT"}})
+                  .status,
+              200);
+    EXPECT_EQ(get("/p/c", {{"If-Modified-Since", "Tue, 14 Nov 2023 22:00:00 GMT"}}).status, 304);
+    // A 304 beats a Range; a failed If-Range gets the whole 200.
+    EXPECT_EQ(get("/p/c", {{"If-None-Match", "\"v1\""}, {"Range", "bytes=0-1"}}).status, 304);
+    EXPECT_EQ(origin.sent.size(), 1u);
+}
+
+TEST_F(PipelineTest, OriginAgeCountsInFreshnessAndInTheAgeSent) {
+    config.cache.default_policy = "http";
+    start();
+    origin.respond = [](const Sent&) {
+        return page("aged", {{"Cache-Control", "max-age=3600"}, {"Age", "3000"}});
+    };
+    Response miss = get("/aged");
+    EXPECT_EQ(miss.x_cache(), "MISS");
+    EXPECT_EQ(miss.field("age"), "3000");
+    clock.advance(100s);
+    Response hit = get("/aged");
+    EXPECT_EQ(hit.x_cache(), "HIT");
+    EXPECT_EQ(hit.field("age"), "3100");
+    clock.advance(500s);  // 3600 s old: stale, fetched again
+    EXPECT_EQ(get("/aged").x_cache(), "MISS");
+    EXPECT_EQ(origin.sent.size(), 2u);
+}
+
+TEST_F(PipelineTest, HeuristicFreshnessIsOnForTheHttpDefault) {
+    config.cache.default_policy = "http";
+    start();
+    origin.respond = [](const Sent&) {  // modified 10 days before the clock: fresh for one day
+        return page("old page", {{"Last-Modified", "Sat, 04 Nov 2023 22:13:20 GMT"}});
+    };
+    EXPECT_EQ(get("/lm").x_cache(), "MISS");
+    clock.advance(23h);
+    EXPECT_EQ(get("/lm").x_cache(), "HIT");
+    clock.advance(2h);  // past the 10% (24 h) lifetime: revalidated
+    EXPECT_NE(get("/lm").x_cache(), "HIT");
+    EXPECT_EQ(origin.sent.size(), 2u);
+}
+
+TEST_F(PipelineTest, InterimResponsesReachTheClientButNeverTheStore) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) {
+        Script s = page("final", {{"Content-Type", "text/html"}});
+        s.interim = {{103, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"},
+                     {102, "HTTP/1.1 102 Processing\r\n\r\n"}};
+        return s;
+    };
+    Response miss = get("/p/e");
+    EXPECT_EQ(miss.interim, (std::vector<int>{103, 102}));
+    EXPECT_EQ(miss.status, 200);
+    EXPECT_FALSE(miss.has("link"));  // not merged into the final response
+    Response hit = get("/p/e");
+    EXPECT_EQ(hit.x_cache(), "HIT");
+    EXPECT_TRUE(hit.interim.empty());
+    EXPECT_FALSE(hit.has("link"));
+    // An HTTP/1.0 client gets none.
+    Response old = spawn_and_run("GET", "/p/e10", {}, {}, "HTTP/1.0");
+    EXPECT_TRUE(old.interim.empty());
+    EXPECT_EQ(old.status, 200);
+}
+
+TEST_F(PipelineTest, AnyTokenMethodReachesTheAppWithItsBodyAndInvalidates) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    EXPECT_EQ(get("/p/item").x_cache(), "MISS");
+    EXPECT_EQ(get("/p/item").x_cache(), "HIT");
+    Response ban = spawn_and_run("BAN", "/p/item", {}, "ban this");
+    EXPECT_EQ(ban.status, 200);
+    EXPECT_EQ(ban.x_cache(), "PASS");
+    ASSERT_EQ(origin.sent.size(), 2u);
+    EXPECT_EQ(origin.sent[1].method, "BAN");
+    EXPECT_EQ(origin.sent[1].body, "ban this");
+    EXPECT_EQ(get("/p/item").x_cache(), "MISS");  // unsafe: invalidated like POST
+    // Safe methods do not invalidate.
+    EXPECT_EQ(spawn_and_run("OPTIONS", "/p/item").x_cache(), "PASS");
+    EXPECT_EQ(get("/p/item").x_cache(), "HIT");
+    EXPECT_EQ(spawn_and_run("CONNECT", "example.com:443").status, 405);  // Larder's own answer
+}
+
+TEST_F(PipelineTest, PostAnswerWithContentLocationIsReusedForGetOnlyWhenConfigured) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    config.cache.store_post_responses = true;
+    start();
+    origin.respond = [](const Sent& s) {
+        if (s.method == "POST")
+            return page("state after post",
+                        {{"Content-Location", "/p/doc"}, {"Cache-Control", "max-age=60"}});
+        return page("from get");
+    };
+    EXPECT_EQ(spawn_and_run("POST", "/p/doc", {}, "x=1").body, "state after post");
+    Response hit = get("/p/doc");
+    EXPECT_EQ(hit.x_cache(), "HIT");
+    EXPECT_EQ(hit.body, "state after post");
+    EXPECT_EQ(origin.count("/p/doc"), 1u);
+    // A POST with a cookie, without explicit freshness, or naming another URL: not stored (and
+    // each one's invalidation removes what its URL had).
+    origin.respond = [](const Sent& s) {
+        if (s.target == "/p/other")
+            return page("other",
+                        {{"Content-Location", "/p/elsewhere"}, {"Cache-Control", "max-age=60"}});
+        if (s.target == "/p/fresh") return page("no freshness", {{"Content-Location", "/p/fresh"}});
+        return page("cookie post",
+                    {{"Content-Location", "/p/doc"}, {"Cache-Control", "max-age=60"}});
+    };
+    spawn_and_run("POST", "/p/doc", {{"Cookie", "session=abc"}}, "x=2");
+    spawn_and_run("POST", "/p/other", {}, "x=3");
+    spawn_and_run("POST", "/p/fresh", {}, "x=4");
+    EXPECT_EQ(store.stats().objects, 0u);
+}
+
+TEST_F(PipelineTest, PostAnswersAreNotStoredByDefault) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) {
+        return page("state", {{"Content-Location", "/p/doc"}, {"Cache-Control", "max-age=60"}});
+    };
+    spawn_and_run("POST", "/p/doc", {}, "x=1");
+    EXPECT_EQ(get("/p/doc").x_cache(), "MISS");
 }
 
 TEST_F(PipelineTest, InvalidHostIs400BeforeAnyKey) {

@@ -52,6 +52,8 @@ struct Script {
     upstream::UpstreamError body_error = upstream::UpstreamError::None;
     std::size_t body_error_after = 0;
     bool no_length = false;  // no Content-Length (chunked or close-delimited at the app)
+    // Interim responses before the final one: their status and whole head (blank line included).
+    std::vector<std::pair<int, std::string>> interim;
 };
 
 // What the origin received: the head as sent, its fields (header names lower-cased) and the body
@@ -113,6 +115,8 @@ class ScriptedExchange final : public upstream::SourceExchange {
         source_.sent.push_back(s);
         script_ = source_.respond(source_.sent.back());
         if (script_.hold) co_await script_.hold->wait();
+        for (const auto& [status, head] : script_.interim)
+            if (request.interim) co_await request.interim->interim(status, head);
         if (script_.error != upstream::UpstreamError::None) co_return script_.error;
         for (const auto& [name, value] : script_.headers) headers_.add(name, value);
         head_request_ = request.head_request;
@@ -170,6 +174,7 @@ class MemoryWriter final : public ResponseWriter {
 };
 
 struct Response {
+    std::vector<int> interim;  // statuses of the 1xx heads before the final one
     int status = 0;
     std::map<std::string, std::string> fields;  // lower-case names
     std::string body;
@@ -181,8 +186,13 @@ struct Response {
     std::string x_cache() const { return field("x-cache"); }
     bool has(const std::string& name) const { return fields.count(name) != 0; }
 
-    static Response parse(const std::string& raw) {
+    static Response parse(const std::string& all) {
         Response r;
+        std::string raw = all;
+        while (raw.size() > 12 && raw.starts_with("HTTP/1.1 1")) {  // interim heads
+            r.interim.push_back(std::stoi(raw.substr(9, 3)));
+            raw.erase(0, raw.find("\r\n\r\n") + 4);
+        }
         auto end = raw.find("\r\n\r\n");
         std::string_view head(raw.data(), end);
         r.status = std::stoi(std::string(head.substr(9, 3)));

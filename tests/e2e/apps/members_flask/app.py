@@ -14,6 +14,9 @@ served to another is visible in its text.
 - POST /cart/add (item): appends to session["cart"] (no flash), redirects to /cart.
 - GET /cart: the visitor's cart. GET /me: the logged-in visitor's own page (else to /login).
 - /static/app.css, and /_stats: the request log (../request_log.py), JSON, not logged itself.
+- GET /files/video.bin: 1 MiB of deterministic bytes (byte i is (i * 7 + i // 256) % 256) through
+  Flask's send_file, which answers Range, If-Range and conditionals itself; ETag "video-v1".
+- Any method on /echo-method/<anything>: "METHOD BODY" as text (BAN, PURGE, ... reach the app).
 
 Cookies, as a proxy sees them: a visitor without cookies never gets a Set-Cookie (pages say
 `Vary: Cookie`). The `session` cookie appears with a cart, a flashed message or a login;
@@ -23,10 +26,12 @@ non-empty session without `_id` (a cart, a flash) on the next request: such visi
 Set-Cookie on a public page once. Showing the flashes removes `_flashes` (another Set-Cookie).
 SECRET_KEY comes from the environment. Run: gunicorn -w 2 -b 127.0.0.1:8000 --chdir tests/e2e/apps/members_flask app:app
 """
+import io
 import os
 import sys
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, session
+from flask import (Flask, flash, jsonify, redirect, render_template, request, send_file,
+                   session)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from jinja2 import DictLoader
 from markupsafe import Markup
@@ -155,6 +160,26 @@ def me():
     if not current_user.is_authenticated:
         return redirect("/login")
     return page("Your page", Markup("<p>This is the page of %s.</p>") % current_user.name)
+
+
+VIDEO = bytes((i * 7 + i // 256) % 256 for i in range(1024 * 1024))
+VIDEO_MODIFIED = 1_700_000_000  # Tue, 14 Nov 2023 22:13:20 GMT
+
+
+@app.route("/files/video.bin")
+def video():
+    return send_file(io.BytesIO(VIDEO), mimetype="video/mp4", conditional=True, etag="video-v1",
+                     last_modified=VIDEO_MODIFIED, max_age=3600)
+
+
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "BAN", "PURGE",
+              "REPORT"]
+
+
+@app.route("/echo-method/<path:rest>", methods=ANY_METHOD)
+def echo_method(rest):
+    return "%s %s" % (request.method, request.get_data(as_text=True)), 200, {
+        "Content-Type": "text/plain"}
 
 
 @app.route("/_stats")

@@ -19,10 +19,11 @@
 #include "larder/admin/purge_routes.hpp"
 #include "larder/admin/server.hpp"
 #include "larder/cache/store.hpp"
+#include "larder/coding/pool.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
-#include "larder/http/spool_file.hpp"
 #include "larder/explain/command.hpp"
+#include "larder/http/spool_file.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
 #include "larder/rules/ruleset.hpp"
@@ -83,6 +84,11 @@ int run_daemon(const config::Config& config, const std::string& ready_file,
 
     server::Server server(shared, backends);
     shared.draining = &server.draining();
+    // Store-time compression off the workers' event loops (docs/compression.md). Declared after
+    // the server, so it is joined before the workers whose coroutines it resumes are destroyed;
+    // set before the workers start.
+    coding::Pool compression_pool(config.compression.threads);
+    shared.compression_pool = &compression_pool;
     auto addresses = server.bind();
 
     // The admin API (docs/admin-api.md): its own thread, routes added by each module.

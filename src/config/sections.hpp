@@ -23,6 +23,7 @@ void read_log(Reader& r, LogConfig& out);
 void read_cache(Reader& r, CacheConfig& out);
 void read_identity(Reader& r, IdentityConfig& out);
 void read_purge(Reader& r, PurgeConfig& out);
+void read_compression(Reader& r, CompressionConfig& out);
 void read_rules(Reader& root, const IdentityConfig& identity, std::vector<RuleConfig>& out);
 
 // The array of tables at `name` in `r` ([[name]] or name = [{...}]), each as a Reader whose path

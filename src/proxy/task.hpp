@@ -122,6 +122,10 @@ struct Pipeline::Fetched {
     obs::TimePoint response_time{};
     std::int64_t upstream_us = -1;
     std::optional<http::HeaderList> relayed_fields;  // the app's fields as relayed (views)
+    // [compression] pass: `body` was compressed for this client; the fields relayed instead
+    // (views into the exchange, and into `coded_etag` for the ETag).
+    std::optional<http::HeaderList> coded_fields;
+    std::string coded_etag;
 };
 
 }  // namespace larder::proxy

@@ -66,12 +66,15 @@ struct MetricsSnapshot {
     std::vector<StatusCounts> by_rule;  // one per rule
     StatusCounts unmatched{};           // requests no rule decided
 
-    std::uint64_t connections_accepted = 0, connections_closed_for_room = 0, requests = 0, cache_stores = 0,
-                  background_refreshes = 0, client_errors = 0, upstream_requests = 0,
-                  upstream_connects = 0, upstream_reuses = 0, upstream_retries = 0,
-                  upstream_errors = 0;
+    std::uint64_t connections_accepted = 0, connections_closed_for_room = 0, requests = 0,
+                  cache_stores = 0, background_refreshes = 0, client_errors = 0,
+                  upstream_requests = 0, upstream_connects = 0, upstream_reuses = 0,
+                  upstream_retries = 0, upstream_errors = 0;
     std::int64_t coalesced_waiting = 0;
     std::uint64_t client_connections = 0;
+    // Content codings (docs/compression.md).
+    std::uint64_t encodings_made = 0, encoding_bytes_saved = 0;
+    std::array<std::uint64_t, obs::kContentCodingCount> encoded_responses{};
 
     std::vector<BackendSnapshot> backends;
     std::array<std::uint64_t, obs::kUpstreamErrorCount> failures_without_backend{};

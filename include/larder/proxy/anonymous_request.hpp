@@ -9,7 +9,11 @@
 // query is the one the key holds (drop_query, sort_query). The client's own
 // validators (If-None-Match, If-Modified-Since) and ranges (Range, If-Range) are left out too:
 // the shared fetch gets the whole object, which is stored, and Larder answers the client's 304 or
-// 206 from it. Everything else is the client's request. RFC 9111 Vary variants are selected and
+// 206 from it. Accept-Encoding is replaced by one field, `gzip` when the client accepts gzip and
+// `identity` otherwise (http::parse_accept_encoding): the origin sees two spellings instead of
+// every browser's, and answers in a coding both this client and Larder can use (Larder makes
+// br and the other codings itself; docs/compression.md). Everything else is the client's
+// request. RFC 9111 Vary variants are selected and
 // stored with these headers too, so a stored object is, by construction, what a cookieless visitor
 // gets.
 //

@@ -23,9 +23,11 @@
 #include "larder/cache/store.hpp"
 #include "larder/cluster/cluster_routes.hpp"
 #include "larder/cluster/purge_bus.hpp"
+#include "larder/coding/pool.hpp"
 #include "larder/config/lint.hpp"
 #include "larder/config/loader.hpp"
 #include "larder/explain/command.hpp"
+#include "larder/http/spool_file.hpp"
 #include "larder/obs/clock.hpp"
 #include "larder/obs/logging.hpp"
 #include "larder/obs/rule_rows.hpp"
@@ -110,8 +112,14 @@ int run_daemon(config::Config config, const DaemonOptions& options,
     obs::SystemClock clock;
     obs::RuleRows rule_rows(config.rules.size() + kSpareRuleRows);
     std::atomic<bool> draining{false};  // set when the drain starts; every generation reads it
-    const proxy::DaemonParts parts{
-        .store = store, .clock = clock, .rule_rows = rule_rows, .draining = &draining};
+    // Store-time compression off the workers' event loops (docs/compression.md); joined right
+    // after the drain, while the workers' io_contexts it resumes coroutines on still exist.
+    coding::Pool compression_pool(config.compression.threads);
+    const proxy::DaemonParts parts{.store = store,
+                                   .clock = clock,
+                                   .rule_rows = rule_rows,
+                                   .draining = &draining,
+                                   .compression_pool = &compression_pool};
     // Generation 1: rules, upstream servers (resolved, health checker started), access log.
     proxy::CurrentGeneration generations(
         proxy::Generation::build(std::move(config), 1, nullptr, parts, std::move(access_log)));
@@ -237,6 +245,7 @@ int run_daemon(config::Config config, const DaemonOptions& options,
     spdlog::info("signal {}: draining {} connections (up to {} ms)", received,
                  server.active_connections(), drain_timeout.count());
     std::size_t cut = server.drain(drain_timeout);
+    compression_pool.join();  // the workers have stopped
     if (cut > 0) spdlog::warn("drain timeout: closed {} connections still in flight", cut);
     admin_server.stop();               // after the drain: /healthz said 503 all along
     if (purge_bus) purge_bus->stop();  // publishes what is queued, if Redis answers

@@ -52,7 +52,8 @@ def summarise(row, scen, variant, per, labels):
              "p999_us": _median([r["latency_us"]["p999"] for r in runs]),
              "errors": errors, "upstream": sum(up) if up else None,
              "cpu_s": cpu, "cpu_us_per_req": cpu * 1e6 / total if total else None,
-             "peak_rss": max(r["peak_rss"] for r in runs), "seconds": sum(secs)}
+             "peak_rss": max(r["peak_rss"] for r in runs), "seconds": sum(secs),
+             "bytes_per_resp": sum(r["bytes"] for r in runs) / total if total else None}
         if "ttl_s" in scen and s["upstream"] is not None:
             # One fetch per TTL: each run may start on an entry that expired while the other
             # systems were measured (one fetch), then one per TTL that ends within the run.
@@ -82,6 +83,8 @@ def summarise(row, scen, variant, per, labels):
         out["churn"] = c
     if "ttl_s" in scen:
         out["ttl_s"] = scen["ttl_s"]
+    if scen.get("show_bytes"):
+        out["show_bytes"] = True
     return out
 
 
@@ -116,6 +119,9 @@ def render_row(row):
             s["cpu_us_per_req"] or 0, s["peak_rss"] / MIB,
             "%.2f" % s["larder_ratio"] if s["larder_ratio"] else "-"))
     extra = []
+    if row.get("show_bytes"):
+        extra.append("bytes per response (head and body): " + ", ".join(
+            "%s %s" % (s["label"], fmt_int(s["bytes_per_resp"])) for s in row["systems"]))
     for s in row["systems"]:
         if "upstream_per_ttl" in s:
             extra.append("%s %d upstream (one per TTL: <= %d)" % (

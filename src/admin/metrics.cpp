@@ -101,6 +101,11 @@ MetricsSnapshot collect(const MetricsSources& sources) {
     s.upstream_reuses = sum(workers, &C::upstream_reuses);
     s.upstream_retries = sum(workers, &C::upstream_retries);
     s.upstream_errors = sum(workers, &C::upstream_errors);
+    s.encodings_made = sum(workers, &C::encodings_made);
+    s.encoding_bytes_saved = sum(workers, &C::encoding_bytes_saved);
+    for (const auto* w : workers)
+        for (std::size_t c = 0; c < s.encoded_responses.size(); ++c)
+            s.encoded_responses[c] += w->encoded_responses[c].load(std::memory_order_relaxed);
     for (const auto* w : workers) {
         s.coalesced_waiting += w->coalesced_waiting.load(std::memory_order_relaxed);
         s.idle_client_connections += w->idle_client_connections.load(std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "larder/http/accept_encoding.hpp"
 #include "larder/proxy/cache_status.hpp"
 #include "larder/upstream/error.hpp"
 
@@ -195,6 +196,22 @@ void store(Exposition& x, const MetricsSnapshot& s) {
              "Inserts refused (too large, variants disabled).", st.rejected);
 }
 
+void encodings(Exposition& x, const MetricsSnapshot& s) {
+    x.single("larder_encodings_made_total", "counter",
+             "Content codings made when a response was stored (gzip or br compressed, or an "
+             "origin's coding decoded).",
+             s.encodings_made);
+    x.family("larder_encoded_responses_total", "counter",
+             "Responses sent from a stored object that has several codings, by the coding sent.");
+    for (std::size_t c = 0; c < s.encoded_responses.size(); ++c)
+        x.sample("larder_encoded_responses_total",
+                 {{"coding", http::to_string(static_cast<http::ContentCoding>(c))}},
+                 s.encoded_responses[c]);
+    x.single("larder_encoding_bytes_saved_total", "counter",
+             "Body bytes not sent thanks to a content coding (identity size minus size sent).",
+             s.encoding_bytes_saved);
+}
+
 void purges(Exposition& x, const MetricsSnapshot& s) {
     x.family("larder_purges_total", "counter", "Purge requests served by the admin API, by kind.");
     for (std::size_t k = 0; k < s.purges.size(); ++k)
@@ -263,6 +280,7 @@ std::string render_prometheus(const MetricsSnapshot& snapshot) {
     upstream_totals(x, snapshot);
     backends(x, snapshot);
     store(x, snapshot);
+    encodings(x, snapshot);
     purges(x, snapshot);
     cluster(x, snapshot);
     return x.take();

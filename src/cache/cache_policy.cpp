@@ -12,8 +12,9 @@ namespace {
 
 // Vary names request fields the stored response depends on. A rule that caches has already
 // said what splits its pages (identity and vary_cookies), and its fetches carry no other
-// cookies, so Vary: Cookie is covered; any other field would need variants, so such a response
-// is not stored under a rule.
+// cookies, so Vary: Cookie is covered; Accept-Encoding is too (every coding of the response is
+// in the one object, encodings.hpp); any other field would need variants, so such a response is
+// not stored under a rule.
 bool varies_beyond_cookie(const http::HeaderList& headers) {
     for (const auto& h : headers) {
         if (!http::iequals(h.name, "vary")) continue;
@@ -21,7 +22,9 @@ bool varies_beyond_cookie(const http::HeaderList& headers) {
         while (!list.empty()) {
             auto comma = list.find(',');
             auto item = http::trim_ows(list.substr(0, comma));
-            if (!item.empty() && !http::iequals(item, "cookie")) return true;
+            if (!item.empty() && !http::iequals(item, "cookie") &&
+                !http::iequals(item, "accept-encoding"))
+                return true;
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
         }

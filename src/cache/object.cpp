@@ -65,6 +65,13 @@ std::size_t heap_bytes_of_copy(std::size_t length) {
     return length > inline_capacity ? length + 1 : 0;
 }
 
+// One other coding of an object: its make_shared block and what its strings hold.
+std::size_t representation_charge(const Object& r) {
+    static const std::size_t block = measure_shared_allocation();
+    return block + heap_bytes(r.head) + heap_bytes(r.body) + heap_bytes(r.meta.etag) +
+           heap_bytes(r.meta.vary);
+}
+
 }  // namespace
 
 std::size_t Object::bookkeeping_bytes() {
@@ -76,9 +83,12 @@ std::size_t Object::charge() const {
     const bool variant = key.find(kVariantSeparator) != std::string::npos;
     std::size_t tag_bytes = heap_bytes(tags);
     for_each_tag(tags, [&](std::string_view tag) { tag_bytes += detail::tag_charge(tag.size()); });
-    return bookkeeping_bytes() + tag_bytes + heap_bytes(key) + heap_bytes(head) + heap_bytes(body) +
-           heap_bytes(rule_name) + heap_bytes(meta.etag) + heap_bytes(meta.vary) + heap_bytes(url) +
-           heap_bytes(url_query) + (url.empty() ? 0 : sizeof(void*)) +
+    std::size_t encoding_bytes = encodings.others.capacity() * sizeof(ObjectPtr);
+    for (const auto& other : encodings.others) encoding_bytes += representation_charge(*other);
+    return bookkeeping_bytes() + encoding_bytes + tag_bytes + heap_bytes(key) + heap_bytes(head) +
+           heap_bytes(body) + heap_bytes(rule_name) + heap_bytes(meta.etag) +
+           heap_bytes(meta.vary) + heap_bytes(url) + heap_bytes(url_query) +
+           (url.empty() ? 0 : sizeof(void*)) +
            (variant ? sizeof(std::string) + heap_bytes_of_copy(meta.vary.size()) : 0);
 }
 

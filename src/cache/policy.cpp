@@ -38,6 +38,12 @@ std::string_view to_string(NoCacheReason r) {
             return "stale_without_validator";
         case NoCacheReason::VaryUnsupported:
             return "vary_unsupported";
+        case NoCacheReason::EncodingUnsupported:
+            return "encoding_unsupported";
+        case NoCacheReason::EncodingInvalid:
+            return "encoding_invalid";
+        case NoCacheReason::NoTransformEncoded:
+            return "no_transform_encoded";
     }
     return "unknown";
 }
@@ -81,6 +87,9 @@ bool is_lasting(NoCacheReason reason) {
         case NoCacheReason::TooLarge:
         case NoCacheReason::VaryStar:
         case NoCacheReason::VaryUnsupported:
+        case NoCacheReason::EncodingUnsupported:
+        case NoCacheReason::EncodingInvalid:
+        case NoCacheReason::NoTransformEncoded:
             return true;
         default:
             return false;

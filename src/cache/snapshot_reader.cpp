@@ -131,7 +131,8 @@ SnapshotLoad load(Store& store, Source& source, obs::TimePoint now) {
         return stop(r, SnapshotProblem::NotSnapshot, 0);
     if (head_bytes < 12) return stop(r, SnapshotProblem::Truncated, 0);  // an empty file too
     r.version = detail::get_u32(header + 8);
-    if (r.version != kSnapshotVersion) return stop(r, SnapshotProblem::WrongVersion, 0);
+    if (r.version < kOldestSnapshotVersion || r.version > kSnapshotVersion)
+        return stop(r, SnapshotProblem::WrongVersion, 0);
     if (head_bytes < sizeof header) return stop(r, SnapshotProblem::Truncated, 0);
     const std::uint64_t announced = detail::get_u64(header + 24);
     if (detail::get_u32(header + 36) != detail::crc32c(0, header, 36) ||

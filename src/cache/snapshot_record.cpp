@@ -9,6 +9,9 @@
 // request_time, response_time; freshness_lifetime, corrected_initial_age; fresh_until,
 // keep_until; u8 flags (1 parsed, 2 heuristic, 4 no_cache, 8 must_revalidate, 16 public,
 // 32 immutable, 64 authorization_ok); stale_while_revalidate, stale_if_error; vary.
+// Version 2 adds, after vary, the content codings (Object::encodings): u8 the body's coding, u8
+// the number of other codings, and for each a u8 coding and its body (the heads are remade from
+// the stored one, as when they were first made: cache::make_representation).
 // Object::epoch is not written: purge epochs belong to one process, and a restored object is
 // vetted against the purges of the new one from 0.
 #include <chrono>
@@ -16,6 +19,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "larder/cache/encodings.hpp"
 #include "larder/cache/snapshot.hpp"
 #include "larder/cache/tags.hpp"
 #include "larder/cache/vary.hpp"
@@ -200,13 +204,19 @@ void encode_object(const Resident& resident, std::string& out) {
     put_seconds(out, m.stale_while_revalidate);
     put_seconds(out, m.stale_if_error);
     put_string(out, m.vary);
+    out.push_back(static_cast<char>(o.encodings.own));
+    out.push_back(static_cast<char>(o.encodings.others.size()));
+    for (const auto& other : o.encodings.others) {
+        out.push_back(static_cast<char>(other->encodings.own));
+        put_string(out, other->body);
+    }
     store_u32(out.data() + start,
               static_cast<std::uint32_t>(out.size() - start - kFieldsLengthSize));
 }
 
 std::optional<Resident> decode_object(std::string_view fields, std::string body,
                                       std::uint32_t version) {
-    if (version != 1) return std::nullopt;  // the only format so far
+    if (version < kOldestSnapshotVersion || version > kSnapshotVersion) return std::nullopt;
     Cursor c(fields);
     auto object = std::make_shared<Object>();
     Object& o = *object;
@@ -249,10 +259,29 @@ std::optional<Resident> decode_object(std::string_view fields, std::string body,
     m.stale_while_revalidate = std::chrono::seconds{c.i64()};
     m.stale_if_error = std::chrono::seconds{c.i64()};
     m.vary = c.string(kMaxSmall);
+    // Version 2: the other codings, checked before any is made (one of each coding at most).
+    std::vector<std::pair<http::ContentCoding, std::string>> others;
+    bool codings_ok = true;
+    if (version >= 2) {
+        const std::uint8_t own = c.u8();
+        const std::uint8_t count = c.u8();
+        codings_ok = own < http::kContentCodingCount && count < http::kContentCodingCount;
+        std::uint32_t seen = codings_ok ? 1u << own : 0;
+        for (std::uint8_t i = 0; codings_ok && i < count; ++i) {
+            const std::uint8_t coding = c.u8();
+            std::string coded = c.string(fields.size());
+            codings_ok = coding < http::kContentCodingCount && (seen & (1u << coding)) == 0;
+            seen |= 1u << coding;
+            others.emplace_back(static_cast<http::ContentCoding>(coding), std::move(coded));
+        }
+        if (codings_ok) o.encodings.own = static_cast<http::ContentCoding>(own);
+    }
 
-    if (!c.at_end() || (slot & ~(kSoftPurged | kReferenced)) != 0 ||
+    if (!codings_ok || !c.at_end() || (slot & ~(kSoftPurged | kReferenced)) != 0 ||
         (presence & ~(kLastModified | kDate)) != 0 || (flags & 0x80) != 0 || !valid_object(o))
         return std::nullopt;
+    for (auto& [coding, coded] : others)
+        o.encodings.others.push_back(make_representation(o, coding, std::move(coded)));
     return Resident{std::move(object), (slot & kSoftPurged) != 0, (slot & kReferenced) != 0};
 }
 

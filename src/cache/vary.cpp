@@ -43,6 +43,9 @@ std::string normalise_vary(const http::HeaderList& response_headers) {
         bool star = false;
         http::for_each_listed_field(h.value, [&](std::string_view item) {
             if (item == "*") star = true;
+            // Every coding of a response lives in one object (encodings.hpp): Accept-Encoding
+            // chooses among them on delivery and never splits the cache.
+            if (http::iequals(item, "accept-encoding")) return;
             names.push_back(lowered(item));
         });
         if (star) return "*";
@@ -64,7 +67,6 @@ std::string secondary_key(std::string_view vary, const http::HeaderList& request
         const std::string_view name = vary.substr(0, comma);
         vary = comma == std::string_view::npos ? std::string_view{} : vary.substr(comma + 1);
         out.push_back('\x1f');
-        const bool sort_tokens = name == "accept-encoding";
         std::vector<std::string> members;
         bool present = false;
         for (const auto& h : request_headers) {
@@ -73,10 +75,6 @@ std::string secondary_key(std::string_view vary, const http::HeaderList& request
             http::for_each_listed_field(h.value, [&](std::string_view item) {
                 std::string m;
                 append_collapsed(m, item);
-                if (sort_tokens) {
-                    m = lowered(m);
-                    m.erase(std::remove(m.begin(), m.end(), ' '), m.end());
-                }
                 members.push_back(std::move(m));
             });
         }
@@ -84,7 +82,6 @@ std::string secondary_key(std::string_view vary, const http::HeaderList& request
             out.push_back('-');
             continue;
         }
-        if (sort_tokens) std::sort(members.begin(), members.end());
         out.push_back('=');
         for (std::size_t i = 0; i < members.size(); ++i) {
             if (i) out.push_back(',');

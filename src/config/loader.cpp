@@ -23,8 +23,8 @@ Config load_string(std::string_view text, const std::string& source_name) {
     config.source_path = source_name;
     detail::Reader root(source_name, document, "");
     // Unknown sections first: "[sever]" should say so, not leave the server at its defaults.
-    for (const char* section :
-         {"server", "admin", "upstream", "log", "cache", "identity", "purge", "cluster", "rules"}) {
+    for (const char* section : {"server", "admin", "upstream", "log", "cache", "identity", "purge",
+                                "cluster", "compression", "rules"}) {
         root.find(section);
     }
     root.finish();
@@ -36,6 +36,8 @@ Config load_string(std::string_view text, const std::string& source_name) {
     if (auto identity = root.table("identity")) detail::read_identity(*identity, config.identity);
     if (auto purge = root.table("purge")) detail::read_purge(*purge, config.purge);
     if (auto cluster = root.table("cluster")) detail::read_cluster(*cluster, config.cluster);
+    if (auto compression = root.table("compression"))
+        detail::read_compression(*compression, config.compression);
     detail::read_rules(root, config.identity, config.rules);
     return config;
 }

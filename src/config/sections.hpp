@@ -25,6 +25,7 @@ void read_identity(Reader& r, IdentityConfig& out);
 void read_purge(Reader& r, PurgeConfig& out);
 // [cluster]; its presence turns clustering on (docs/scale-out.md).
 void read_cluster(Reader& r, ClusterConfig& out);
+void read_compression(Reader& r, CompressionConfig& out);
 void read_rules(Reader& root, const IdentityConfig& identity, std::vector<RuleConfig>& out);
 
 // The array of tables at `name` in `r` ([[name]] or name = [{...}]), each as a Reader whose path

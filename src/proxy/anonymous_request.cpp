@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "larder/http/accept_encoding.hpp"
 #include "larder/http/cookies.hpp"
 
 namespace larder::proxy {
@@ -16,7 +17,28 @@ bool dropped(std::string_view name) {
            http::iequals(name, "proxy-authorization") || http::iequals(name, "if-none-match") ||
            http::iequals(name, "if-modified-since") || http::iequals(name, "range") ||
            http::iequals(name, "if-range") || http::iequals(name, "if-match") ||
-           http::iequals(name, "if-unmodified-since");
+           http::iequals(name, "if-unmodified-since") || http::iequals(name, "accept-encoding");
+}
+
+// The one Accept-Encoding a shared fetch sends (docs/compression.md): gzip when the client takes
+// it, else identity, whatever the client's spelling.
+std::string_view forwarded_accept_encoding(const http::Request& client) {
+    return http::parse_accept_encoding(client.headers).accepts(http::ContentCoding::Gzip)
+               ? "gzip"
+               : "identity";
+}
+
+// Whether the client's Accept-Encoding fields are already exactly one field saying `value`.
+bool sends_exactly(const http::Request& client, std::string_view value) {
+    if (!client.has(http::Field::AcceptEncoding)) return false;
+    std::size_t fields = 0;
+    bool same = false;
+    for (const auto& h : client.headers) {
+        if (!http::iequals(h.name, "accept-encoding")) continue;
+        ++fields;
+        same = h.value == value;
+    }
+    return fields == 1 && same;
 }
 }  // namespace
 
@@ -26,12 +48,13 @@ AnonymousRequest::AnonymousRequest(const http::Request& client,
     : client_(client) {
     using http::Field;
     const bool new_query = query && *query != client.query;
+    const std::string_view accept_encoding = forwarded_accept_encoding(client);
     // The index holds every field dropped() names, so the common case never walks the headers.
     if (!client.has(Field::Cookie) && !client.has(Field::Authorization) &&
         !client.has(Field::ProxyAuthorization) && !client.has(Field::IfNoneMatch) &&
         !client.has(Field::IfModifiedSince) && !client.has(Field::Range) &&
         !client.has(Field::IfRange) && !client.has(Field::IfMatch) &&
-        !client.has(Field::IfUnmodifiedSince) && !new_query)
+        !client.has(Field::IfUnmodifiedSince) && !new_query && sends_exactly(client, accept_encoding))
         return;
     // Each keyed cookie once, the first as sent (the one the key holds), and only when it has
     // a value: an empty one keys like an absent one, so the app must see it absent.
@@ -71,6 +94,7 @@ AnonymousRequest::AnonymousRequest(const http::Request& client,
             cookie_added = true;
         }
     }
+    copy_->headers.add("Accept-Encoding", accept_encoding);
     copy_->index_fields();
     assert(!copy_->has(Field::Authorization));
 }

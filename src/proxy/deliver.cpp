@@ -32,6 +32,7 @@ bool bodiless_status(int status) {
 
 asio::awaitable<Pipeline::Step> Pipeline::deliver(Task& t) {
     conclude(t);
+    choose_representation(t);  // from here on, t.object is the coding this client gets
     const cache::Object& object = *t.object;
     // The client's own preconditions, answered from the object whatever brought it here (a hit,
     // or a miss that fetched the whole object without them), in RFC 9110 section 13.2.2's order.
@@ -143,7 +144,14 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
         larders.empty()
             ? exchange.headers()
             : f.relayed_fields.emplace(cache::without_fields(exchange.headers(), larders));
-    std::string head = streaming_head(status, exchange.reason(), fields, framing, strip_set_cookie);
+    const http::HeaderList* sent_fields = &fields;
+    const bool coded = co_await compress_relayed(t, f, fields);  // [compression] pass
+    if (coded) {
+        sent_fields = &*f.coded_fields;
+        framing = f.body.size();
+    }
+    std::string head =
+        streaming_head(status, exchange.reason(), *sent_fields, framing, strip_set_cookie);
     if (!framing && !chunked) head.erase(head.rfind("Transfer-Encoding: chunked\r\n"));
     append_tail(head, t, std::nullopt);
     t.tx.status = status;

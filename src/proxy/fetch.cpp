@@ -10,6 +10,7 @@
 
 #include "interim_relay.hpp"
 #include "larder/cache/conditional.hpp"
+#include "larder/cache/encode_at_store.hpp"
 #include "larder/cache/invalidation.hpp"
 #include "larder/cache/tags.hpp"
 #include "larder/cache/vary.hpp"
@@ -218,6 +219,12 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
     object->tags = cache::collect_tags(exchange.headers(), purge.tag_headers);
     if (object->tags.empty() && out.revalidated) object->tags = job.stale->tags;
     if (purge.strip_tag_headers) cache::strip_fields(object->head, purge.tag_headers);
+    if (out.revalidated) {
+        cache::carry_encodings(*object, *job.stale);  // same body: nothing to compress again
+    } else if (!out.refusal) {
+        auto refusal = co_await encode_for_store(*object, exchange.headers());
+        if (refusal) out.refusal = refusal;
+    }
     out.object = object;
     if (out.refusal) {
         if (cache::is_lasting(*out.refusal))

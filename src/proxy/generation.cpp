@@ -90,7 +90,8 @@ Generation::Generation(config::Config config_in, std::uint64_t number_in,
              .clock = parts.clock,
              .access_log = access_log,
              .draining = parts.draining,
-             .rule_rows = &rule_rows} {}
+             .rule_rows = &rule_rows,
+             .compression_pool = parts.compression_pool} {}
 
 CurrentGeneration::CurrentGeneration(GenerationPtr first)
     : current_(std::move(first)), number_(current_->number) {}

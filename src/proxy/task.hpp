@@ -124,6 +124,10 @@ struct Pipeline::Fetched {
     std::uint64_t purge_epoch = 0;  // the store's purge epoch when the request left
     std::int64_t upstream_us = -1;
     std::optional<http::HeaderList> relayed_fields;  // the app's fields as relayed (views)
+    // [compression] pass: `body` was compressed for this client; the fields relayed instead
+    // (views into the exchange, and into `coded_etag` for the ETag).
+    std::optional<http::HeaderList> coded_fields;
+    std::string coded_etag;
 };
 
 }  // namespace larder::proxy

@@ -57,6 +57,8 @@ std::vector<std::string> keep_restart_only_settings(const config::Config& runnin
     keep(changed, "cache.snapshot_interval", running.cache.snapshot_interval,
          next.cache.snapshot_interval);
     keep(changed, "cluster", running.cluster, next.cluster);
+    // The compression threads are started once; the other [compression] settings reload.
+    keep(changed, "compression.threads", running.compression.threads, next.compression.threads);
     return changed;
 }
 

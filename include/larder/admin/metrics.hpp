@@ -105,6 +105,9 @@ struct MetricsSnapshot {
     std::int64_t coalesced_waiting = 0;
     std::uint64_t client_connections = 0;
     std::int64_t idle_client_connections = 0;  // keep-alive connections between requests
+    // Content codings (docs/compression.md).
+    std::uint64_t encodings_made = 0, encoding_bytes_saved = 0;
+    std::array<std::uint64_t, obs::kContentCodingCount> encoded_responses{};
 
     std::vector<BackendSnapshot> backends;
     std::array<std::uint64_t, obs::kUpstreamErrorCount> failures_without_backend{};

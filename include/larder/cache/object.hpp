@@ -22,7 +22,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "larder/http/accept_encoding.hpp"
 #include "larder/obs/clock.hpp"
 
 namespace larder::cache {
@@ -59,6 +61,22 @@ struct Meta {
     std::string vary;
 };
 
+struct Object;
+
+// The same response in other content codings, made once when it was stored (cache/encodings.hpp,
+// docs/compression.md). Each of `others` is a whole Object of its own coding: `head` with that
+// coding's Content-Encoding and ETag (a strong ETag gets "-gzip", "-br" or "-identity" inside
+// its quotes), `body` in that coding, `status`, `meta` and the times copied from the stored
+// object (its key, url, tags and rule_name are empty: only the stored object is in the store).
+// A hit sends the representation the client accepts best (cache::representation_for); only the
+// stored object is ever looked up, judged, revalidated or purged. Empty `others`: one coding.
+// To persist an object, persist `own` and each other's coding, head and body; the rest is the
+// stored object's.
+struct Encodings {
+    http::ContentCoding own = http::ContentCoding::Identity;  // the coding of Object::body
+    std::vector<std::shared_ptr<const Object>> others;
+};
+
 struct Object {
     std::string key;
     int status = 200;
@@ -86,12 +104,15 @@ struct Object {
     // (Store::purge_epoch()): purges accepted after it are checked against the object when it
     // is stored, so a fetch in flight during a purge cannot store what the purge removed.
     std::uint64_t epoch = 0;
+    // Other content codings of this response (see Encodings above).
+    Encodings encodings;
 
     // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
     // meta.etag, meta.vary, url and url_query (their capacity, since that is what is held),
     // bookkeeping_bytes(), for an object with a `url` one bucket pointer of the store's URL
-    // index, its tags' place in the tag index (detail::tag_charge each), and for a Vary variant the
-    // entry's own std::string of the normalised Vary (see object.cpp). Constant for the object's
+    // index, its tags' place in the tag index (detail::tag_charge each), for a Vary variant the
+    // entry's own std::string of the normalised Vary, and every other coding in `encodings`
+    // (its allocation, head, body and ETag; see object.cpp). Constant for the object's
     // lifetime, so the store can add it on insert and subtract it on removal.
     std::size_t charge() const;
 

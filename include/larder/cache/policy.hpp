@@ -32,6 +32,10 @@ enum class NoCacheReason {
     StaleWithoutValidator,  // not fresh on arrival (or no-cache) and nothing to revalidate with
     VaryUnsupported,        // Vary, but variants are disabled (max_variants = 0) or the caller
                             // cannot store them
+    // Content codings (encode_at_store.hpp):
+    EncodingUnsupported,  // a Content-Encoding other than gzip or br, or several stacked
+    EncodingInvalid,      // a gzip or br body that does not decode
+    NoTransformEncoded,   // encoded, with no-transform: no identity may be made for the others
 };
 
 std::string_view to_string(NoCacheReason r);

@@ -46,7 +46,9 @@
 
 namespace larder::cache {
 
-inline constexpr std::uint32_t kSnapshotVersion = 1;
+// 2: an object's other content codings (Object::encodings) are kept; version 1 files still load.
+inline constexpr std::uint32_t kSnapshotVersion = 2;
+inline constexpr std::uint32_t kOldestSnapshotVersion = 1;
 
 // Why a load stopped before the end of the file; None when it read the whole snapshot.
 enum class SnapshotProblem : std::uint8_t {

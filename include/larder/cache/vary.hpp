@@ -3,11 +3,13 @@
 // A response's Vary is normalised once (normalise_vary): field names lower-cased, trimmed,
 // de-duplicated, sorted and joined by ','; "" when there is no Vary (or it names nothing), "*"
 // when any element is '*' (such a response never matches a later request, so it is not stored).
+// Accept-Encoding is left out: one stored object holds every content coding Larder serves of a
+// response (encodings.hpp) and the coding is chosen per client on delivery, so
+// `Vary: Accept-Encoding` neither splits the cache by spelling nor needs variants.
 // The secondary key of a request under that Vary (secondary_key) is, for each name in order,
 // '\x1f' then either '-' (field absent) or '=' followed by the normalised value: every field line
 // of that name combined with ',', each list member trimmed and inner whitespace runs collapsed to
-// one space, so `gzip,  br` and `gzip, br` select the same variant. For Accept-Encoding the
-// members are also lower-cased and sorted (the order carries no meaning there). Absent and empty
+// one space, so `en,  fr` and `en, fr` select the same variant. Absent and empty
 // are different on purpose (RFC 9111 section 4.1: an absent field matches only an absent field).
 // A variant is stored under variant_key(primary, secondary) = primary '\x1e' secondary; the store
 // keeps all variants of a primary in one shard and bounds their number (store.hpp).

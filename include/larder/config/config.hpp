@@ -251,6 +251,30 @@ struct PurgeConfig {
     std::size_t max_pending = 10'000;  // purges remembered at once; more are refused (429)
 };
 
+// [compression]: content codings made once, when a response is stored (docs/compression.md).
+struct CompressionConfig {
+    // Store a gzip and a brotli encoding of compressible responses that arrive uncompressed.
+    bool enabled = true;
+    // Media types (Content-Type without parameters, lower-case) worth compressing; one '*' may
+    // stand for any run of characters ("text/*", "application/*+json").
+    std::vector<std::string> types{"text/*",
+                                   "application/javascript",
+                                   "application/x-javascript",
+                                   "application/json",
+                                   "application/*+json",
+                                   "application/xml",
+                                   "application/*+xml",
+                                   "image/svg+xml"};
+    std::size_t min_size = 1 * KiB;  // smaller bodies are stored as they are
+    int gzip_level = 6;              // zlib 1 (fast) .. 9 (small)
+    int brotli_quality = 5;          // brotli 0 (fast) .. 11 (small, very slow)
+    // Threads that compress off the workers' event loops, shared by all workers; 0 = compress
+    // on the worker's own thread.
+    unsigned threads = 1;
+    // Compress passed responses (not stored) on the fly for clients that accept it.
+    bool pass = false;
+};
+
 // [admin]: the admin listener (docs/admin-api.md). A listen address that is not loopback needs a
 // token (the loader refuses the config otherwise).
 struct AdminConfig {
@@ -291,6 +315,7 @@ struct Config {
     IdentityConfig identity;
     PurgeConfig purge;
     ClusterConfig cluster;
+    CompressionConfig compression;
     std::vector<RuleConfig> rules;
 };
 

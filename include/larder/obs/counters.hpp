@@ -28,6 +28,9 @@ inline constexpr std::size_t kCacheStatusCount = 7;
 // Columns of `upstream_failures`: upstream::UpstreamError has this many values (static_assert
 // there).
 inline constexpr std::size_t kUpstreamErrorCount = 11;
+// Columns of `encoded_responses`: http::ContentCoding has this many values (static_assert in
+// src/proxy).
+inline constexpr std::size_t kContentCodingCount = 3;
 // Upper bounds of the origin latency histogram's buckets, in microseconds (1 ms to 10 s); one
 // more bucket counts everything above the last.
 inline constexpr std::array<std::uint64_t, 13> kLatencyBoundsUs = {
@@ -85,6 +88,13 @@ struct alignas(64) Counters {
     std::atomic<std::uint64_t> upstream_reuses{0};
     std::atomic<std::uint64_t> upstream_retries{0};
     std::atomic<std::uint64_t> upstream_errors{0};  // requests answered with an upstream error
+    // Content codings (docs/compression.md): representations decoded or compressed when a
+    // response was stored; responses sent from a stored object, per coding
+    // ([http::ContentCoding]: identity, gzip, br); body bytes those responses did not send
+    // thanks to their coding.
+    std::atomic<std::uint64_t> encodings_made{0};
+    std::array<std::atomic<std::uint64_t>, kContentCodingCount> encoded_responses{};
+    std::atomic<std::uint64_t> encoding_bytes_saved{0};
     // Gauge: requests of this worker waiting for another request's fetch right now.
     std::atomic<std::int64_t> coalesced_waiting{0};
     // Gauge: this worker's keep-alive connections waiting for their next request

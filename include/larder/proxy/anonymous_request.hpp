@@ -9,9 +9,13 @@
 // query is the one the key holds (drop_query, sort_query). The client's own
 // preconditions (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since) and ranges
 // (Range, If-Range) are left out too: the shared fetch gets the whole object, which is stored,
-// and Larder answers the client's 412, 304, 206 or 416 from it. Everything else is the client's
-// request. RFC 9111 Vary variants are selected and stored with these headers too, so a stored
-// object is, by construction, what a cookieless visitor gets.
+// and Larder answers the client's 412, 304, 206 or 416 from it. Accept-Encoding is replaced by
+// one field, `gzip` when the client accepts gzip and `identity` otherwise
+// (http::parse_accept_encoding): the origin sees two spellings instead of every browser's, and
+// answers in a coding both this client and Larder can use (Larder makes br and the other codings
+// itself; docs/compression.md). Everything else is the client's request. RFC 9111 Vary variants
+// are selected and stored with these headers too, so a stored object is, by construction, what a
+// cookieless visitor gets.
 //
 // Invariants: when the client's request carries none of those fields, get() is the client's
 // request itself (no copy on the common path); otherwise a copy of its views with the filtered

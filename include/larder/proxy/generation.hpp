@@ -46,6 +46,7 @@ struct DaemonParts {
     const obs::Clock& clock;
     obs::RuleRows& rule_rows;
     const std::atomic<bool>* draining = nullptr;
+    coding::Pool* compression_pool = nullptr;  // store-time compression; null: inline
 };
 
 class Generation {

@@ -51,6 +51,7 @@
 #include "larder/cache/cache_policy.hpp"
 #include "larder/cache/http_policy.hpp"
 #include "larder/cache/store.hpp"
+#include "larder/coding/pool.hpp"
 #include "larder/config/config.hpp"
 #include "larder/http/request.hpp"
 #include "larder/obs/access_line.hpp"
@@ -79,6 +80,8 @@ struct Shared {
     const std::atomic<bool>* draining = nullptr;  // the daemon is stopping (set by main)
     // Counters::responses row of each rule by its index (obs/rule_rows.hpp); null: the index.
     const std::vector<std::uint32_t>* rule_rows = nullptr;
+    // Where store-time compression runs (coding/pool.hpp); null: on the worker's thread.
+    coding::Pool* compression_pool = nullptr;
 };
 
 struct ClientInfo {
@@ -158,6 +161,16 @@ class Pipeline {
     // buffer size), revalidates, judges it by the job's policy, stores it, completes the
     // job's flight. Used by every fetch, with or without a client.
     boost::asio::awaitable<void> fetch_and_store(FetchJob& job, Fetched& out);
+    // Store-time content codings of `object` (not yet shared), on the compression pool when it
+    // is worth the trip (cache/encode_at_store.hpp); a refusal when it may not be stored.
+    boost::asio::awaitable<std::optional<cache::NoCacheReason>> encode_for_store(
+        cache::Object& object, const http::HeaderList& response_headers);
+    // The representation of t.object this client accepts best (cache/encodings.hpp), counted.
+    void choose_representation(Task& t);
+    // [compression] pass: compresses a whole relayed body for this client when it is worth it
+    // and fills fetched.coded_fields from `fields`; true when it did.
+    boost::asio::awaitable<bool> compress_relayed(Task& t, Fetched& fetched,
+                                                  const http::HeaderList& fields);
     // Hit-for-pass: the key's answers will not be storable for a while.
     void remember_uncacheable(FetchJob& job, obs::TimePoint now);
     void start_refresh(Task& t);

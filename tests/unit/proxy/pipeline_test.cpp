@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <deque>
 
+#include "larder/coding/codec.hpp"
 #include "larder/http/request_parser.hpp"
 #include "larder/proxy/purge.hpp"
 #include "scripted_origin.hpp"
@@ -858,4 +859,169 @@ TEST_F(PipelineTest, CloseDelimitedRelayCutIsAResetNotAnEnd) {
     EXPECT_EQ(c.response.field("transfer-encoding"), "");
     EXPECT_FALSE(c.keep_alive);
     EXPECT_TRUE(c.writer.aborted);
+}
+
+// --- content codings (docs/compression.md) ----------------------------------------------------
+
+namespace {
+
+std::string html_page(std::size_t size) {
+    std::string s = "<!doctype html><title>menu</title>\n";
+    for (unsigned i = 0; s.size() < size; ++i)
+        s.append("<li class=\"dish\">dish ").append(std::to_string(i * 37 % 101)).append("</li>\n");
+    s.resize(size);
+    return s;
+}
+
+}  // namespace
+
+TEST_F(PipelineTest, CompressibleResponseStoredOnceServedInEachCoding) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    const std::string body = html_page(40 * 1024);
+    origin.respond = [&](const Sent&) {
+        return page(body, {{"Content-Type", "text/html; charset=utf-8"}, {"ETag", "\"v1\""}});
+    };
+    Response br = get("/p/menu", {{"Accept-Encoding", "gzip, deflate, br"}});
+    EXPECT_EQ(br.x_cache(), "MISS");
+    EXPECT_EQ(br.field("content-encoding"), "br");
+    EXPECT_EQ(br.field("vary"), "Accept-Encoding");
+    EXPECT_EQ(br.field("etag"), "\"v1-br\"");
+    EXPECT_EQ(br.field("content-length"), std::to_string(br.body.size()));
+    EXPECT_EQ(coding::decompress(http::ContentCoding::Br, br.body, 1 << 20).body, body);
+    ASSERT_EQ(origin.sent.size(), 1u);
+    EXPECT_EQ(origin.sent[0].field("accept-encoding"), "gzip");  // the one spelling it sees
+
+    Response gz = get("/p/menu", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(gz.x_cache(), "HIT");
+    EXPECT_EQ(gz.field("content-encoding"), "gzip");
+    EXPECT_EQ(gz.field("etag"), "\"v1-gzip\"");
+    EXPECT_EQ(coding::decompress(http::ContentCoding::Gzip, gz.body, 1 << 20).body, body);
+
+    Response plain = get("/p/menu");
+    EXPECT_EQ(plain.x_cache(), "HIT");
+    EXPECT_FALSE(plain.has("content-encoding"));
+    EXPECT_EQ(plain.field("etag"), "\"v1\"");
+    EXPECT_EQ(plain.field("vary"), "Accept-Encoding");
+    EXPECT_EQ(plain.body, body);
+
+    EXPECT_EQ(origin.count("/p/menu"), 1u);
+    EXPECT_EQ(counters->encodings_made.load(), 2u);  // gzip and br, once
+    EXPECT_EQ(counters->encoded_responses[static_cast<std::size_t>(http::ContentCoding::Br)].load(),
+              1u);
+    EXPECT_EQ(
+        counters->encoded_responses[static_cast<std::size_t>(http::ContentCoding::Gzip)].load(),
+        1u);
+    EXPECT_EQ(counters->encoding_bytes_saved.load(),
+              2 * body.size() - br.body.size() - gz.body.size());
+}
+
+TEST_F(PipelineTest, VaryAcceptEncodingIsCachedUnderARuleForEverySpelling) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) {
+        return page("short", {{"Content-Type", "text/plain"}, {"Vary", "Accept-Encoding"}});
+    };
+    EXPECT_EQ(get("/p/v", {{"Accept-Encoding", "gzip, deflate, br"}}).x_cache(), "MISS");
+    for (std::string ae : {"gzip", "br", "identity", "GZIP, BR", "br;q=1.0, gzip;q=0.8, *;q=0.1",
+                           "", "*", "deflate", "x-gzip"}) {
+        Response r = get("/p/v", {{"Accept-Encoding", ae}});
+        EXPECT_EQ(r.x_cache(), "HIT") << ae;
+        EXPECT_EQ(r.body, "short");
+    }
+    EXPECT_EQ(origin.count("/p/v"), 1u);
+}
+
+TEST_F(PipelineTest, OriginGzipServedAsIsAndDecodedOnceForOthers) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    const std::string body = html_page(20 * 1024);
+    const std::string gzipped = *coding::compress(http::ContentCoding::Gzip, body, {});
+    origin.respond = [&](const Sent& s) {
+        if (s.field("accept-encoding") == "gzip")
+            return page(gzipped, {{"Content-Type", "text/html"},
+                                  {"Content-Encoding", "gzip"},
+                                  {"Vary", "Accept-Encoding"},
+                                  {"ETag", "W/\"w1\""}});
+        return page(body, {{"Content-Type", "text/html"}, {"Vary", "Accept-Encoding"}});
+    };
+    Response gz = get("/p/g", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(gz.x_cache(), "MISS");
+    EXPECT_EQ(gz.field("content-encoding"), "gzip");
+    EXPECT_EQ(gz.body, gzipped);  // the origin's bytes, as they came
+    Response plain = get("/p/g", {{"Accept-Encoding", "identity"}});
+    EXPECT_EQ(plain.x_cache(), "HIT");
+    EXPECT_FALSE(plain.has("content-encoding"));
+    EXPECT_EQ(plain.body, body);
+    EXPECT_EQ(plain.field("etag"), "W/\"w1\"");  // weak: shared by the codings
+    Response br = get("/p/g", {{"Accept-Encoding", "br"}});
+    EXPECT_EQ(br.field("content-encoding"), "br");
+    EXPECT_EQ(coding::decompress(http::ContentCoding::Br, br.body, 1 << 20).body, body);
+    EXPECT_EQ(origin.count("/p/g"), 1u);
+}
+
+TEST_F(PipelineTest, CodedStrongEtagsComeBackInIfNoneMatch) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [&](const Sent&) {
+        return page(html_page(8 * 1024), {{"Content-Type", "text/css"}, {"ETag", "\"e7\""}});
+    };
+    EXPECT_EQ(get("/p/c.css").x_cache(), "MISS");
+    Response not_modified =
+        get("/p/c.css", {{"Accept-Encoding", "gzip"}, {"If-None-Match", "\"e7-gzip\""}});
+    EXPECT_EQ(not_modified.status, 304);
+    EXPECT_EQ(not_modified.field("etag"), "\"e7-gzip\"");
+    // The identity's tag does not validate the gzip representation, nor the other way round.
+    EXPECT_EQ(get("/p/c.css", {{"Accept-Encoding", "gzip"}, {"If-None-Match", "\"e7\""}}).status,
+              200);
+    EXPECT_EQ(get("/p/c.css", {{"If-None-Match", "\"e7-gzip\""}}).status, 200);
+    EXPECT_EQ(get("/p/c.css", {{"If-None-Match", "\"e7\""}}).status, 304);
+    EXPECT_EQ(origin.count("/p/c.css"), 1u);
+}
+
+TEST_F(PipelineTest, UndecodableOriginCodingIsPassedToItsVisitorAndNotStored) {
+    config.rules.push_back(rule("pages", "/p/", 60s));
+    start();
+    origin.respond = [](const Sent&) {
+        return page("\x28\xb5\x2f\xfd junk",
+                    {{"Content-Type", "text/html"}, {"Content-Encoding", "zstd"}});
+    };
+    Response r = get("/p/z", {{"Accept-Encoding", "zstd, gzip"}});
+    EXPECT_EQ(r.x_cache(), "MISS");
+    EXPECT_EQ(r.field("x-cache-reason"), "encoding_unsupported");
+    EXPECT_EQ(r.field("content-encoding"), "zstd");
+    EXPECT_EQ(get("/p/z").x_cache(), "HIT-FOR-PASS");
+    EXPECT_EQ(counters->cache_stores.load(), 0u);
+}
+
+TEST_F(PipelineTest, PassedResponsesAreCompressedOnTheFlyOnlyWhenConfigured) {
+    const std::string body = html_page(16 * 1024);
+    origin.respond = [&](const Sent&) {
+        return page(body, {{"Content-Type", "text/html"}, {"ETag", "\"p1\""}});
+    };
+    config.compression.pass = true;
+    start();
+    Response gz = get("/account", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(gz.x_cache(), "PASS");
+    EXPECT_EQ(gz.field("content-encoding"), "gzip");
+    EXPECT_EQ(gz.field("etag"), "\"p1-gzip\"");
+    EXPECT_EQ(gz.field("vary"), "Accept-Encoding");
+    EXPECT_EQ(gz.field("content-length"), std::to_string(gz.body.size()));
+    EXPECT_EQ(coding::decompress(http::ContentCoding::Gzip, gz.body, 1 << 20).body, body);
+    // The client's own Accept-Encoding went to the app (a pass is not a shared fetch).
+    EXPECT_EQ(origin.sent.back().field("accept-encoding"), "gzip");
+    Response plain = get("/account");
+    EXPECT_FALSE(plain.has("content-encoding"));
+    EXPECT_EQ(plain.body, body);
+    EXPECT_EQ(plain.field("etag"), "\"p1\"");
+}
+
+TEST_F(PipelineTest, PassedResponsesStayAsTheyCameByDefault) {
+    const std::string body = html_page(16 * 1024);
+    origin.respond = [&](const Sent&) { return page(body, {{"Content-Type", "text/html"}}); };
+    start();
+    Response r = get("/account", {{"Accept-Encoding", "gzip, br"}});
+    EXPECT_EQ(r.x_cache(), "PASS");
+    EXPECT_FALSE(r.has("content-encoding"));
+    EXPECT_EQ(r.body, body);
 }

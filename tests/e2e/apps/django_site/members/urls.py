@@ -14,6 +14,8 @@ urlpatterns = [
     path("cart/", views.cart),
     path("cart/add/", views.cart_add),
     path("me/", views.me),
+    path("menu/", views.menu),
+    path("menu-plain/", views.menu_plain),
     path("_stats", views.stats),
     re_path(r"^static/(?P<path>.+)$", serve, {"document_root": settings.STATIC_DIR}),
 ]

@@ -11,6 +11,10 @@
 - GET /cart/: the visitor's cart (request.session["cart"]) and a form; POST /cart/add/ (item)
   adds to it (no message) and redirects to /cart/.
 - GET /me/: the logged-in visitor's own page (else to /login/). GET /_stats: the request log.
+- GET /menu/: a 40 KiB HTML page compressed by Django's GZipMiddleware (as the gzip_page
+  decorator): gzip with `Vary: Accept-Encoding` to a client that accepts gzip, else identity
+  (with Vary too). GET /menu-plain/: the same page, never compressed, no Vary
+  (tests/e2e/test_compression.py).
 
 Cookies, as a proxy sees them: a visitor without cookies never gets a Set-Cookie (pages that
 read the session or the user say `Vary: Cookie`). The form pages (contact, login, cart) set
@@ -23,8 +27,9 @@ remember-me) and is deleted at logout; with the db backend the site also sets `l
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.gzip import gzip_page
 
 import request_log
 
@@ -98,3 +103,33 @@ def me(request):
 def stats(request):
     return JsonResponse(request_log.snapshot(log=request.GET.get("log") == "1",
                                              since=int(request.GET.get("since", "0"))))
+
+
+def menu_page():
+    """40 KiB of HTML, the same bytes every time."""
+    rows = []
+    size = 0
+    i = 0
+    while size < 40 * 1024:
+        row = '<li class="dish" data-id="%d">Dish %d: %s</li>\n' % (i, i, "tomato basil " * (i % 5))
+        rows.append(row)
+        size += len(row)
+        i += 1
+    return ("<!doctype html><html><head><title>Menu</title></head><body><ul>\n"
+            + "".join(rows) + "</ul></body></html>\n")
+
+
+MENU = menu_page()
+
+
+@gzip_page
+def menu(request):
+    response = HttpResponse(MENU, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "max-age=60"
+    return response
+
+
+def menu_plain(request):
+    response = HttpResponse(MENU, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "max-age=60"
+    return response

@@ -354,6 +354,10 @@ ObjectPtr Store::lookup_servable(std::string_view key, obs::TimePoint now) {
 }
 
 bool Store::insert(ObjectPtr object) {
+    return place(std::move(object), false, std::nullopt);
+}
+
+bool Store::place(ObjectPtr object, bool soft_purged, std::optional<bool> referenced) {
     if (!object) return false;
     const std::string_view primary = primary_of(object->key);
     const std::size_t hash = detail::KeyHash{}(primary);
@@ -369,9 +373,13 @@ bool Store::insert(ObjectPtr object) {
     }
     detail::Lru& t = *s.lru;
     detail::Entry& e = t.find_or_create({primary, hash});
-    const bool stored = insert_vetted(t, e, std::move(object), released) != nullptr;
+    detail::Slot* slot = insert_vetted(t, e, std::move(object), released);
+    if (slot && referenced) {  // a restored object: its slot's flags as they were
+        slot->soft_purged = slot->soft_purged || soft_purged;
+        slot->referenced = *referenced;
+    }
     t.erase_if_empty(e);
-    return stored;
+    return slot != nullptr;
 }
 
 bool Store::erase(std::string_view key) {
@@ -538,27 +546,7 @@ std::vector<Resident> Store::residents(unsigned shard) const {
 }
 
 bool Store::restore(ObjectPtr object, bool soft_purged, bool referenced) {
-    if (!object) return false;
-    const std::string_view primary = primary_of(object->key);
-    const std::size_t hash = detail::KeyHash{}(primary);
-    Shard& s = shard_at(hash);
-    std::vector<ObjectPtr> released;
-    const bool refuse = refused(*object, s);
-    ObjectPtr keep_alive = object;  // `primary` views it
-    std::lock_guard lock(s.mu);
-    if (refuse) {
-        ++s.rejected;
-        return false;
-    }
-    detail::Lru& t = *s.lru;
-    detail::Entry& e = t.find_or_create({primary, hash});
-    detail::Slot* slot = insert_vetted(t, e, std::move(object), released);
-    if (slot) {
-        slot->soft_purged = slot->soft_purged || soft_purged;
-        slot->referenced = referenced;
-    }
-    t.erase_if_empty(e);
-    return slot != nullptr;
+    return place(std::move(object), soft_purged, referenced);
 }
 
 std::optional<StoredKey> Store::inspect(const Key& primary) {

@@ -227,6 +227,8 @@ class Store {
   private:
     struct Shard;
     detail::BanVerdict vet(const Object& object, std::uint64_t& checked);
+    // insert() and restore(): `referenced` set restores the slot's flags.
+    bool place(ObjectPtr object, bool soft_purged, std::optional<bool> referenced);
     detail::Slot* insert_vetted(detail::Lru& t, detail::Entry& e, ObjectPtr object,
                                 std::vector<ObjectPtr>& released);
     void sweep(std::uint64_t id);

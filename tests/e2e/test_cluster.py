@@ -63,9 +63,9 @@ class ClusterTest(unittest.TestCase):
         self.addCleanup(self.close_haproxy)
         self.haproxy.wait_states({"node%d" % (i + 1): "UP" for i in range(NODES)})
 
-    def start_node(self, index, port=0, admin_port=0, cluster=None):
+    def start_node(self, index, port=0, admin_port=0, cluster=None, cache=None):
         cfg = node_config(self.origin, index, self.redis, self.stream, RULES, port=port,
-                          admin_port=admin_port, cluster=cluster)
+                          admin_port=admin_port, cluster=cluster, cache=cache)
         node = Larder(cfg, start=False)
         self.addCleanup(self.close_node, node)
         return node.start()
@@ -275,6 +275,38 @@ class ClusterTest(unittest.TestCase):
         self.assertIn("replayed (1 purges replayed", again.stderr_text())
         # Back in HAProxy's rotation.
         self.haproxy.wait_states({"node2": "UP"})
+
+    def test_a_node_restarted_from_its_snapshot_never_serves_what_was_purged_meanwhile(self):
+        # The snapshot holds both pages; a purge made while the node is down must still win:
+        # catch-up runs after the snapshot is loaded and before anything is served, from no
+        # later than the snapshot's time.
+        snapshot_dir = tempfile.mkdtemp(prefix="larder-snapshot-")
+        self.addCleanup(shutil.rmtree, snapshot_dir, True)
+        cache = {"snapshot": os.path.join(snapshot_dir, "cache.snapshot")}
+        kept, purged = "/snap/kept", "/snap/purged"
+        port, admin_port = self.nodes[1].port, self.nodes[1].admin_port
+        self.assertEqual(self.nodes[1].stop(), 0)
+        node = self.start_node(1, port=port, admin_port=admin_port, cache=cache)
+        self.nodes[1] = node
+        for path in (kept, purged):
+            self.direct(node, path)
+            self.assertEqual(node_of(self.direct(node, path))[0], "HIT")
+        self.assertEqual(node.stop(), 0)  # writes the snapshot after the drain
+        self.assertTrue(os.path.exists(cache["snapshot"]))
+        self.version = 2
+        self.purge(self.nodes[0], url="http://localhost" + purged)
+        fetched = self.origin.count()
+
+        back = self.start_node(1, port=port, admin_port=admin_port, cache=cache)
+        self.nodes[1] = back
+        self.assertIn("replayed (1 purges replayed", back.stderr_text())
+        r = self.direct(back, kept)  # from the snapshot: no origin fetch
+        self.assertEqual(node_of(r)[0], "HIT")
+        self.assertTrue(r.text.startswith("v1"), r.text)
+        r = self.direct(back, purged)  # purged while the node was down: fetched anew
+        self.assertEqual(node_of(r)[0], "MISS")
+        self.assertTrue(r.text.startswith("v2"), r.text)
+        self.assertEqual(self.origin.count(), fetched + 1)
 
     def test_purges_made_while_redis_is_down_are_applied_locally_and_sent_later(self):
         path = "/redis-down/page"

@@ -8,7 +8,8 @@
 // it); a connection in the middle of a request, or answering one, is never listed, so it is
 // never closed for room. The list is intrusive (an IdleLink in each session, no allocation) and
 // belongs to the worker's thread; only oldest_since() is read by other workers, to find the
-// oldest idle connection daemon-wide.
+// oldest idle connection daemon-wide, and the optional gauge (its size, for /metrics) by the
+// admin thread. A worker closes only its own oldest (Worker::close_oldest_idle).
 #pragma once
 
 #include <atomic>

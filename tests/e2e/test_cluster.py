@@ -161,9 +161,11 @@ class ClusterTest(unittest.TestCase):
             self.assertTrue(r.text.startswith("v2"), r.text)
         # Every node's view: nobody behind, the purge counted where it was published.
         self.assertTrue(self.wait_until(lambda: not self.cluster_view(self.nodes[2])["behind"]))
+        # Nodes appear in a view through their heartbeats: wait for node1 to have heard all three.
+        self.assertTrue(self.wait_until(lambda: [n["node"] for n in self.cluster_view(
+            self.nodes[0])["nodes"]] == ["node1", "node2", "node3"]), self.cluster_view(self.nodes[0]))
         view = self.cluster_view(self.nodes[0])
         self.assertEqual(view["published"], 1)
-        self.assertEqual([n["node"] for n in view["nodes"]], ["node1", "node2", "node3"])
         text = admin_get(self.nodes[1], "/metrics")[2].decode()
         samples = parse_prometheus(text)
         self.assertEqual(metric(samples, "larder_node_info", node="node2"), 1)

@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -157,6 +158,19 @@ def reset_peak_rss(roots):
                     f.write("5")
             except OSError:
                 pass
+
+
+def raise_fd_limit():
+    """Soft RLIMIT_NOFILE up to the hard limit, for bench/run and every process it starts (the
+    keepalive-5000 scenario holds 5,000 client connections to each system)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+    if want > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):
+            pass
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 # -- HTTP helpers --------------------------------------------------------------------------------

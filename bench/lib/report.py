@@ -65,6 +65,8 @@ def summarise(row, scen, variant, per, labels):
         conns = [r["upstream_conns"] for r in runs if "upstream_conns" in r]
         if conns:
             s["upstream_conns"] = sum(conns)
+            # Connection churn (issue 16): origin accepts per 1,000 requests served.
+            s["upstream_conns_per_1k"] = 1000.0 * sum(conns) / total if total else None
         slow = [r["slow_readers"] for r in runs if isinstance(r.get("slow_readers"), dict)]
         if slow:
             s["slow_readers"] = slow
@@ -85,6 +87,8 @@ def summarise(row, scen, variant, per, labels):
         out["ttl_s"] = scen["ttl_s"]
     if scen.get("show_bytes"):
         out["show_bytes"] = True
+    if scen.get("show_upstream_conns") or scen["name"].startswith("pass"):
+        out["show_upstream_conns"] = True
     return out
 
 
@@ -106,8 +110,7 @@ def fmt_int(x):
 def render_row(row):
     if "error" in row:
         return "== %s: FAILED: %s\n" % (row["row"], row["error"])
-    lines = ["== %s (wrk -t%d -c%d): %s" % (row["row"], row["threads"], row["connections"],
-                                             row["description"])]
+    lines = ["== %s (%s): %s" % (row["row"], load_text(row), row["description"])]
     head = "%-20s %9s %9s %9s %9s %7s %9s %7s %7s %9s %8s" % (
         "system", "req/s", "p50", "p99", "p99.9", "errors", "upstream", "CPU s", "CPUus/r",
         "peak RSS", "Larder x")
@@ -126,8 +129,10 @@ def render_row(row):
         if "upstream_per_ttl" in s:
             extra.append("%s %d upstream (one per TTL: <= %d)" % (
                 s["label"], s["upstream"], s["upstream_one_per_ttl"]))
-        if s.get("upstream_conns") and s["kind"] != "origin" and row["row"].startswith("pass"):
-            extra.append("%s opened %d origin connections" % (s["label"], s["upstream_conns"]))
+        if (s.get("upstream_conns") is not None and s["kind"] != "origin"
+                and row.get("show_upstream_conns")):
+            extra.append("%s opened %d origin connections (%.2f per 1,000 requests)" % (
+                s["label"], s["upstream_conns"], s["upstream_conns_per_1k"] or 0))
         if "hit_ratio" in s:
             extra.append("%s hit ratio %.1f%% (ideal LRU %.1f%%)" % (
                 s["label"], 100 * s["hit_ratio"], 100 * s["ideal_lru_hit_ratio"]))
@@ -137,7 +142,14 @@ def render_row(row):
                     s["label"], sr["clients"], sr["responses"], sr["bytes"] / MIB))
     if extra:
         lines.append("   " + "; ".join(extra))
+    for note in row.get("notes", []):   # scenario-specific lines (lib/fixed_rate.py, ...)
+        lines.append("   " + note)
     return "\n".join(lines) + "\n"
+
+
+def load_text(row):
+    """How the row's load was generated: wrk's threads and connections unless it says."""
+    return row.get("load") or "wrk -t%d -c%d" % (row["threads"], row["connections"])
 
 
 def render(results):
@@ -151,7 +163,7 @@ def render(results):
         out.append(render_row(row))
     out.append(headline(results))
     if results.get("targets"):
-        out.append("Targets (issue 7):")
+        out.append("Targets (issues 7 and 16):")
         for t in results["targets"]:
             out.append("  [%s] %s: %s" % ({True: "met", False: "MISSED", None: "n/a"}[t["met"]],
                                           t["target"], t["value"]))
@@ -231,6 +243,38 @@ def targets(results):
             add("per-object overhead <= 256 bytes", b["overhead_bytes"] <= 256,
                 "%.0f bytes" % b["overhead_bytes"])
             break
+    return t + issue16_targets(results)
+
+
+def issue16_targets(results):
+    """Issue 16's checks that the bench scenarios can answer: connection churn and CPU of the
+    pass-through against nginx proxy_pass, and tails at equal offered load against nginx."""
+    t = []
+
+    def add(target, met, value):
+        t.append({"target": target, "met": met, "value": value})
+
+    pt = _row(results, "pass-through")
+    if pt and "larder" in pt and "nginx" in pt:
+        L, N = pt["larder"], pt["nginx"]
+        if L.get("upstream_conns_per_1k") is not None and N.get("upstream_conns_per_1k") is not None:
+            add("pass-through origin connections per 1,000 requests <= nginx's",
+                L["upstream_conns_per_1k"] <= N["upstream_conns_per_1k"],
+                "%.2f vs %.2f" % (L["upstream_conns_per_1k"], N["upstream_conns_per_1k"]))
+        if L["cpu_us_per_req"] and N["cpu_us_per_req"]:
+            add("pass-through CPU per request <= nginx's",
+                L["cpu_us_per_req"] <= N["cpu_us_per_req"],
+                "%.1f us vs %.1f us" % (L["cpu_us_per_req"], N["cpu_us_per_req"]))
+    for row in results["scenarios"]:
+        if "fixed_rate" not in row or "systems" not in row:
+            continue
+        by = {s["kind"]: s for s in row["systems"]}
+        if "larder" not in by or "nginx" not in by:
+            continue
+        L, N = by["larder"], by["nginx"]
+        for key, name in (("p99_us", "p99"), ("p999_us", "p99.9")):
+            add("%s %s <= %s's at the same load" % (row["row"], name, N["label"]),
+                L[key] <= N[key], "%s vs %s" % (fmt_us(L[key]), fmt_us(N[key])))
     return t
 
 
@@ -258,7 +302,7 @@ def markdown(results):
         if "systems" not in row:
             out.append("**%s**: failed (%s)\n" % (row["row"], row.get("error")))
             continue
-        out.append("**%s** (wrk -t%d -c%d)\n" % (row["row"], row["threads"], row["connections"]))
+        out.append("**%s** (%s)\n" % (row["row"], load_text(row)))
         out.append("| system | req/s | p50 | p99 | p99.9 | errors | upstream | CPU s | CPU µs/req "
                    "| peak RSS | Larder × |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -270,6 +314,6 @@ def markdown(results):
                 "%.2f" % s["larder_ratio"] if s["larder_ratio"] else "-"))
         notes = render_row(row).splitlines()[2 + len(row["systems"]):]
         out.append("")
-        if notes:
-            out.append(notes[0].strip() + "\n")
+        for note in notes:
+            out.append(note.strip() + "\n")
     return "\n".join(out)

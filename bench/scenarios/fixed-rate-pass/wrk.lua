@@ -1,0 +1,4 @@
+-- fixed-rate-pass: the capacity run (wrk, saturating); the fixed-rate runs use
+-- bench/tools/openloop.c on the same path (scenario.json).
+wrk.method = "GET"
+wrk.path = "/pass/1k.html"

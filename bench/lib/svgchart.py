@@ -19,7 +19,7 @@ def _panel(row, x, y):
     out = []
     systems = row["systems"]
     top = max((s["rps"] for s in systems), default=1) or 1
-    title = "%s  (wrk -c%d)" % (row["row"], row["connections"])
+    title = "%s  (%s)" % (row["row"], row.get("load") or "wrk -c%d" % row["connections"])
     out.append('<text x="%d" y="%d" class="t">%s</text>' % (x, y + 14, escape(title)))
     bar_w = PANEL_W - LABEL_W - 150
     for i, s in enumerate(systems):

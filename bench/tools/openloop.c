@@ -269,37 +269,38 @@ static size_t eat_body(struct conn* c, const char* p, size_t n, int* complete) {
     if (c->mode == BODY_UNTIL_CLOSE) return n;
     while (used < n && !*complete) {
         switch (c->cstate) {
-        case CHUNK_DATA: {
-            size_t take = (int64_t)(n - used) < c->body_left ? n - used : (size_t)c->body_left;
-            used += take;
-            c->body_left -= (int64_t)take;
-            if (c->body_left == 0) {
-                c->cstate = CHUNK_DATA_CRLF;
-                c->line_len = 0;
-            }
-            break;
-        }
-        case CHUNK_DATA_CRLF:
-        case CHUNK_SIZE:
-        case CHUNK_TRAILER: {
-            char ch = p[used++];
-            if (ch != '\n') {
-                if (c->line_len < sizeof c->line - 1) c->line[c->line_len++] = ch;
+            case CHUNK_DATA: {
+                size_t take = (int64_t)(n - used) < c->body_left ? n - used : (size_t)c->body_left;
+                used += take;
+                c->body_left -= (int64_t)take;
+                if (c->body_left == 0) {
+                    c->cstate = CHUNK_DATA_CRLF;
+                    c->line_len = 0;
+                }
                 break;
             }
-            c->line[c->line_len] = '\0';
-            if (c->line_len > 0 && c->line[c->line_len - 1] == '\r') c->line[--c->line_len] = '\0';
-            if (c->cstate == CHUNK_DATA_CRLF) {
-                c->cstate = CHUNK_SIZE;
-            } else if (c->cstate == CHUNK_SIZE) {
-                c->body_left = strtoll(c->line, NULL, 16);
-                c->cstate = c->body_left > 0 ? CHUNK_DATA : CHUNK_TRAILER;
-            } else if (c->line_len == 0) { /* the blank line after the last chunk */
-                *complete = 1;
+            case CHUNK_DATA_CRLF:
+            case CHUNK_SIZE:
+            case CHUNK_TRAILER: {
+                char ch = p[used++];
+                if (ch != '\n') {
+                    if (c->line_len < sizeof c->line - 1) c->line[c->line_len++] = ch;
+                    break;
+                }
+                c->line[c->line_len] = '\0';
+                if (c->line_len > 0 && c->line[c->line_len - 1] == '\r')
+                    c->line[--c->line_len] = '\0';
+                if (c->cstate == CHUNK_DATA_CRLF) {
+                    c->cstate = CHUNK_SIZE;
+                } else if (c->cstate == CHUNK_SIZE) {
+                    c->body_left = strtoll(c->line, NULL, 16);
+                    c->cstate = c->body_left > 0 ? CHUNK_DATA : CHUNK_TRAILER;
+                } else if (c->line_len == 0) { /* the blank line after the last chunk */
+                    *complete = 1;
+                }
+                c->line_len = 0;
+                break;
             }
-            c->line_len = 0;
-            break;
-        }
         }
     }
     return used;
@@ -403,10 +404,11 @@ static void print_dist(const char* name, int64_t* v, size_t n, int last) {
     qsort(v, n, sizeof *v, cmp64);
     double sum = 0;
     for (size_t i = 0; i < n; i++) sum += (double)v[i];
-    printf("\"%s\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,"
-           "\"mean\":%.1f}%s",
-           name, pct(v, n, 50), pct(v, n, 90), pct(v, n, 99), pct(v, n, 99.9),
-           n ? (double)v[n - 1] / 1000.0 : 0, n ? sum / (double)n / 1000.0 : 0, last ? "" : ",");
+    printf(
+        "\"%s\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,"
+        "\"mean\":%.1f}%s",
+        name, pct(v, n, 50), pct(v, n, 90), pct(v, n, 99), pct(v, n, 99.9),
+        n ? (double)v[n - 1] / 1000.0 : 0, n ? sum / (double)n / 1000.0 : 0, last ? "" : ",");
 }
 
 static void usage(void) {
@@ -425,14 +427,29 @@ int main(int argc, char** argv) {
     int o;
     while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (o) {
-        case 'h': opt.host = optarg; break;
-        case 'p': opt.port = atoi(optarg); break;
-        case 'u': opt.path = optarg; break;
-        case 'r': opt.rate = atof(optarg); break;
-        case 'd': opt.duration = atof(optarg); break;
-        case 'c': opt.connections = atoi(optarg); break;
-        case 't': opt.timeout = atof(optarg); break;
-        default: usage();
+            case 'h':
+                opt.host = optarg;
+                break;
+            case 'p':
+                opt.port = atoi(optarg);
+                break;
+            case 'u':
+                opt.path = optarg;
+                break;
+            case 'r':
+                opt.rate = atof(optarg);
+                break;
+            case 'd':
+                opt.duration = atof(optarg);
+                break;
+            case 'c':
+                opt.connections = atoi(optarg);
+                break;
+            case 't':
+                opt.timeout = atof(optarg);
+                break;
+            default:
+                usage();
         }
     }
     if (opt.port <= 0 || opt.port > 65535 || opt.rate <= 0 || opt.duration <= 0 ||
@@ -509,16 +526,16 @@ int main(int argc, char** argv) {
         if (conns[i].busy) st.err_timeout++;
     st.err_timeout += qlen;
 
-    printf("BENCHJSON {\"requests\":%llu,\"due\":%llu,\"duration_us\":%lld,\"bytes\":%llu,"
-           "\"offered_rps\":%.1f,\"connections\":%d,\"max_queue\":%zu,\"reconnects\":%llu,"
-           "\"errors\":{\"connect\":%llu,\"read\":%llu,\"write\":%llu,\"status\":%llu,"
-           "\"timeout\":%llu},",
-           (unsigned long long)st.done, (unsigned long long)st.due,
-           (long long)((stop - start) / 1000), (unsigned long long)st.bytes, opt.rate,
-           opt.connections, st.max_queue, (unsigned long long)st.reconnects,
-           (unsigned long long)st.err_connect, (unsigned long long)st.err_read,
-           (unsigned long long)st.err_write, (unsigned long long)st.err_status,
-           (unsigned long long)st.err_timeout);
+    printf(
+        "BENCHJSON {\"requests\":%llu,\"due\":%llu,\"duration_us\":%lld,\"bytes\":%llu,"
+        "\"offered_rps\":%.1f,\"connections\":%d,\"max_queue\":%zu,\"reconnects\":%llu,"
+        "\"errors\":{\"connect\":%llu,\"read\":%llu,\"write\":%llu,\"status\":%llu,"
+        "\"timeout\":%llu},",
+        (unsigned long long)st.done, (unsigned long long)st.due, (long long)((stop - start) / 1000),
+        (unsigned long long)st.bytes, opt.rate, opt.connections, st.max_queue,
+        (unsigned long long)st.reconnects, (unsigned long long)st.err_connect,
+        (unsigned long long)st.err_read, (unsigned long long)st.err_write,
+        (unsigned long long)st.err_status, (unsigned long long)st.err_timeout);
     print_dist("latency_us", lat, nlat, 0);
     print_dist("service_us", service, nlat, 0);
     print_dist("send_lag_us", lag, nlat, 1);

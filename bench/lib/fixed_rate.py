@@ -98,8 +98,10 @@ def run(ctx, scen, systems, script, env, duration, rounds, logf, labels, measure
                                  labels.get(slowest, slowest), report.fmt_int(peers[slowest]),
                                  seconds, ", ".join("%s %s" % (labels.get(k, k), report.fmt_int(v))
                                                     for k, v in caps.items())),
-            "p99 from the send (service time) / queued for a connection at most: " + ", ".join(
-                "%s %s / %d" % (s["label"], report.fmt_us(s["service_p99_us"]), s["max_queue"])
+            "p99 of the service time (written -> answered) / of the send lag (due -> written) / "
+            "most requests queued for a connection: " + ", ".join(
+                "%s %s / %s / %d" % (s["label"], report.fmt_us(s["service_p99_us"]),
+                                     report.fmt_us(s["send_lag_p99_us"]), s["max_queue"])
                 for s in out["systems"])]
         rows.append(out)
     return rows

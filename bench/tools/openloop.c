@@ -9,6 +9,8 @@
  * correction wrk2 makes). The service time (from the moment the request was written) and the
  * send lag (written minus due: queueing plus this process being late) are reported beside it.
  *
+ * Before the clock starts, each connection carries one uncounted warm-up request.
+ *
  * Output: one line "BENCHJSON {...}" with the same fields as bench/lib/common.lua (requests,
  * duration_us, bytes, errors, latency_us) plus offered_rps, due, service_us, send_lag_us,
  * max_queue and reconnects. Every request due within --duration is either answered or counted
@@ -87,6 +89,7 @@ static struct conn* conns;
 static int* idle; /* stack of idle connection indexes */
 static int nidle;
 static int ep;
+static int counting; /* 0 during the warm-up: answers are not recorded */
 static char request[2048];
 static size_t request_len;
 
@@ -166,6 +169,10 @@ static void reopen(struct conn* c) {
 }
 
 static void record(struct conn* c, int64_t t) {
+    if (!counting) { /* a warm-up answer */
+        c->busy = 0;
+        return;
+    }
     if (nlat < cap) {
         lat[nlat] = t - c->due_ns;
         service[nlat] = t - c->sent_ns;
@@ -477,14 +484,35 @@ int main(int argc, char** argv) {
     if (!lat || !service || !lag || !queue || !conns || !idle) die("malloc");
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
+    /* Warm-up: one uncounted request on each connection as soon as it is open, as wrk does.
+     * A server whose workers share one listening socket (nginx without reuseport) then accepts
+     * the later connections while busy with the earlier ones, which spreads them over its
+     * workers; opened in a quiet burst, they would all go to the first worker to wake. */
+    struct epoll_event evs[256];
     for (int i = 0; i < opt.connections; i++) {
         conns[i].fd = -1;
         if (open_conn(&conns[i]) != 0) {
             st.err_connect++;
             continue;
         }
-        make_idle(&conns[i]);
+        send_on(&conns[i], now_ns());
     }
+    const int64_t warm_deadline = now_ns() + (int64_t)(opt.timeout * NS);
+    for (;;) {
+        int busy = 0;
+        for (int i = 0; i < opt.connections; i++) busy += conns[i].busy;
+        if (busy == 0 || now_ns() > warm_deadline) break;
+        struct timespec ts = {0, NS / 10};
+        int n = epoll_pwait2(ep, evs, 256, &ts, NULL);
+        if (n < 0 && errno != EINTR) die("epoll_pwait2");
+        for (int i = 0; i < n; i++) on_readable((struct conn*)evs[i].data.ptr);
+    }
+    for (int i = 0; i < opt.connections; i++)
+        if (conns[i].busy) reopen(&conns[i]); /* no warm-up answer: start afresh */
+    uint64_t connect_errors = st.err_connect;
+    memset(&st, 0, sizeof st);
+    st.err_connect = connect_errors;
+    counting = 1;
     if (nidle == 0) {
         fprintf(stderr, "openloop: could not connect to %s:%d\n", opt.host, opt.port);
         return 1;
@@ -495,7 +523,6 @@ int main(int argc, char** argv) {
     const int64_t give_up = stop + (int64_t)(opt.timeout * NS);
     int64_t next_due = start, last_expire = start;
     uint64_t i_due = 0;
-    struct epoll_event evs[256];
     for (;;) {
         int64_t t = now_ns();
         while (next_due <= t && next_due < stop) {

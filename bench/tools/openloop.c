@@ -484,10 +484,10 @@ int main(int argc, char** argv) {
     if (!lat || !service || !lag || !queue || !conns || !idle) die("malloc");
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
-    /* Warm-up: one uncounted request on each connection as soon as it is open, as wrk does.
-     * A server whose workers share one listening socket (nginx without reuseport) then accepts
-     * the later connections while busy with the earlier ones, which spreads them over its
-     * workers; opened in a quiet burst, they would all go to the first worker to wake. */
+    /* Warm-up: one uncounted request on each connection as soon as it is open, as wrk does, so
+     * that no connection's first request (accept, first buffers) is measured. It does not spread
+     * the connections over the workers of a server whose workers share one listening socket
+     * (nginx without reuseport): those may all go to the first worker to wake. */
     struct epoll_event evs[256];
     for (int i = 0; i < opt.connections; i++) {
         conns[i].fd = -1;

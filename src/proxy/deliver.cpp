@@ -28,6 +28,32 @@ bool bodiless_status(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
+// CDN-Cache-Control and Surrogate-Control ([cache] strip_targeted_headers) and the purge tag
+// fields ([purge] strip_tag_headers) are Larder's, not the client's.
+bool is_larders_field(const Shared& shared, std::string_view name) {
+    if (shared.http_policy.strip_targeted_headers &&
+        (http::iequals(name, "cdn-cache-control") || http::iequals(name, "surrogate-control")))
+        return true;
+    if (!shared.config.purge.strip_tag_headers) return false;
+    for (const auto& tag_field : shared.config.purge.tag_headers)
+        if (http::iequals(name, tag_field)) return true;
+    return false;
+}
+
+bool carries_larders_field(const Shared& shared, const http::HeaderList& fields) {
+    for (const auto& h : fields)
+        if (is_larders_field(shared, h.name)) return true;
+    return false;
+}
+
+http::HeaderList without_larders_fields(const Shared& shared, const http::HeaderList& fields) {
+    http::HeaderList out;
+    out.reserve(fields.size());
+    for (const auto& h : fields)
+        if (!is_larders_field(shared, h.name)) out.add(h.name, h.value);
+    return out;
+}
+
 }  // namespace
 
 asio::awaitable<Pipeline::Step> Pipeline::deliver(Task& t) {
@@ -133,17 +159,11 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
     if (bodiless)
         framing = is_head ? exchange.content_length().value_or(0) : exchange.content_length();
     // CDN-Cache-Control, Surrogate-Control and the purge tag fields are Larder's, relayed or
-    // not (unless configured otherwise).
-    std::vector<std::string> larders;
-    if (shared_.http_policy.strip_targeted_headers)
-        larders.insert(larders.end(), {"cdn-cache-control", "surrogate-control"});
-    if (shared_.config.purge.strip_tag_headers)
-        larders.insert(larders.end(), shared_.config.purge.tag_headers.begin(),
-                       shared_.config.purge.tag_headers.end());
+    // not (unless configured otherwise). Most responses carry none: no copy then.
     const http::HeaderList& fields =
-        larders.empty()
-            ? exchange.headers()
-            : f.relayed_fields.emplace(cache::without_fields(exchange.headers(), larders));
+        carries_larders_field(shared_, exchange.headers())
+            ? f.relayed_fields.emplace(without_larders_fields(shared_, exchange.headers()))
+            : exchange.headers();
     const http::HeaderList* sent_fields = &fields;
     const bool coded = co_await compress_relayed(t, f, fields);  // [compression] pass
     if (coded) {

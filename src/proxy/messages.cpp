@@ -16,8 +16,8 @@ void append_number(std::string& out, std::uint64_t n) {
     out.append(buf, end);
 }
 
-bool dropped_by_name(const http::HeaderList& all, std::string_view name) {
-    return http::is_hop_by_hop(all, name) || http::iequals(name, "content-length") ||
+bool dropped_by_name(const http::HopByHop& hop_by_hop, std::string_view name) {
+    return hop_by_hop.contains(name) || http::iequals(name, "content-length") ||
            http::iequals(name, "expect") || http::iequals(name, "x-forwarded-for") ||
            http::iequals(name, "x-forwarded-proto") || http::iequals(name, "via") ||
            http::iequals(name, "x-request-id");
@@ -27,12 +27,12 @@ bool dropped_by_name(const http::HeaderList& all, std::string_view name) {
 // ("X_Forwarded_For", "Keep_Alive"): app servers that map names to CGI variables
 // (HTTP_X_FORWARDED_FOR) cannot tell the two apart, so the client's copy would stand beside
 // Larder's. (The parser already refuses Content_Length and Transfer_Encoding.)
-bool dropped_when_forwarding(const http::HeaderList& all, std::string_view name) {
-    if (dropped_by_name(all, name)) return true;
+bool dropped_when_forwarding(const http::HopByHop& hop_by_hop, std::string_view name) {
+    if (dropped_by_name(hop_by_hop, name)) return true;
     if (name.find('_') == std::string_view::npos || name.size() > 64) return false;
     char dashed[64];
     for (std::size_t i = 0; i < name.size(); ++i) dashed[i] = name[i] == '_' ? '-' : name[i];
-    return dropped_by_name(all, std::string_view(dashed, name.size()));
+    return dropped_by_name(hop_by_hop, std::string_view(dashed, name.size()));
 }
 }  // namespace
 
@@ -48,8 +48,9 @@ std::string forward_head(const http::Request& r, std::string_view client_ip, boo
         if (!r.query.empty()) out.append("?").append(r.query);
     }
     out.append(" HTTP/1.1\r\n");
+    const http::HopByHop hop_by_hop(r.headers);
     for (const auto& h : r.headers) {
-        if (dropped_when_forwarding(r.headers, h.name)) continue;
+        if (dropped_when_forwarding(hop_by_hop, h.name)) continue;
         out.append(h.name).append(": ").append(h.value).append("\r\n");
     }
     out.append("X-Forwarded-For: ");
@@ -113,12 +114,16 @@ void append_response_tail(std::string& out, const TailFields& f) {
 
 std::string streaming_head(int status, std::string_view reason, const http::HeaderList& headers,
                            std::optional<std::uint64_t> content_length, bool strip_set_cookie) {
-    std::string out = "HTTP/1.1 ";
+    std::size_t size = 64 + reason.size();  // status line, framing field; the tail grows it
+    for (const auto& h : headers) size += h.name.size() + h.value.size() + 4;
+    std::string out;
+    out.reserve(size + 256);
+    out.append("HTTP/1.1 ");
     append_number(out, static_cast<std::uint64_t>(status));
     out.append(" ").append(reason).append("\r\n");
+    const http::HopByHop hop_by_hop(headers);
     for (const auto& h : headers) {
-        if (http::is_hop_by_hop(headers, h.name) || http::iequals(h.name, "content-length"))
-            continue;
+        if (hop_by_hop.contains(h.name) || http::iequals(h.name, "content-length")) continue;
         if (strip_set_cookie && http::iequals(h.name, "set-cookie")) continue;
         if (http::iequals(h.name, "x-request-id")) continue;  // the tail writes the request's
         out.append(h.name).append(": ").append(h.value).append("\r\n");

@@ -124,6 +124,7 @@ asio::awaitable<UpstreamError> Exchange::start(const OutgoingRequest& request) {
     std::size_t backend = *first;
     bool allow_idle = true;
     for (;;) {
+        if (!slot_ && pool_.cluster().gate().try_acquire(backend)) slot_ = backend;  // no frame
         if (!slot_) {
             UpstreamError e = co_await acquire_slot(backend);
             if (e != UpstreamError::None) {
@@ -200,7 +201,8 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
                                                   : UpstreamError::ResetBeforeResponse;
     }
     for (;;) {  // skip interim 1xx responses
-        parser_.emplace();
+        parser_.emplace(std::piecewise_construct, std::make_tuple(),
+                        std::make_tuple(FieldsAllocator(&head_memory_)));
         prepare_parser(*parser_, request.head_request);
         if (budget_left_ <= SteadyClock::duration::zero()) co_return UpstreamError::ResponseTimeout;
         arm(Phase::Head);

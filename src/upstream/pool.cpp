@@ -101,8 +101,16 @@ void Pool::give_back(std::unique_ptr<Connection> connection) {
     auto& idle = idle_[connection->backend];
     if (config_.max_idle_per_server == 0) return;  // pooling off: the connection closes
     // Bytes after a complete response (a body after a 204, 304 or HEAD answer, more than
-    // Content-Length said) are no answer to anything: the connection cannot be trusted.
-    if (!quiet(*connection, "after a complete response")) return;
+    // Content-Length said) are no answer to anything: the connection cannot be trusted. Those
+    // already read are in its buffer; those still on the socket are found by the look before
+    // reuse (take_idle) or by the sweep, so giving back costs no system call.
+    if (!connection->stream.socket().is_open()) return;
+    if (const std::size_t unread = connection->buffer.size(); unread > 0) {
+        spdlog::warn("upstream {}: {} unexpected bytes after a complete response; connection "
+                     "closed, not reused",
+                     backends_[connection->backend].name, unread);
+        return;
+    }
     if (idle.size() >= config_.max_idle_per_server) {  // drop the oldest
         idle.erase(idle.begin());
         cluster_->health().add_idle(connection->backend, -1);

@@ -36,6 +36,9 @@ HeadCheck check_head(unsigned status) {
 
 void copy_fields(const ResponseParser& parser, http::HeaderList& out) {
     out.clear();
+    std::size_t count = 0;
+    for (auto it = parser.get().begin(); it != parser.get().end(); ++it) ++count;
+    out.reserve(count);
     for (const auto& field : parser.get())
         out.add(std::string_view(field.name_string().data(), field.name_string().size()),
                 std::string_view(field.value().data(), field.value().size()));
@@ -48,8 +51,9 @@ std::string interim_head(const ResponseParser& parser) {
     std::string out = "HTTP/1.1 ";
     out.append(std::to_string(message.result_int())).push_back(' ');
     out.append(message.reason().data(), message.reason().size()).append("\r\n");
+    const http::HopByHop hop_by_hop(fields);
     for (const auto& f : fields) {
-        if (http::is_hop_by_hop(fields, f.name)) continue;
+        if (hop_by_hop.contains(f.name)) continue;
         out.append(f.name).append(": ").append(f.value).append("\r\n");
     }
     out.append("\r\n");

@@ -27,6 +27,7 @@ class HeaderList {
   public:
     void add(std::string_view name, std::string_view value) { fields_.push_back({name, value}); }
     void clear() { fields_.clear(); }
+    void reserve(std::size_t n) { fields_.reserve(n); }
     // The first field with this name.
     std::optional<std::string_view> get(std::string_view name) const;
     bool contains(std::string_view name) const { return get(name).has_value(); }

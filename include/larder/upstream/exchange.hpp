@@ -32,12 +32,17 @@
 // closes it. A pooled connection is taken again only if nothing arrived on it meanwhile (no
 // stray bytes, no close by the server), so a POST is never sent on a connection the server has
 // already closed while idle.
+// Memory: one Exchange is one allocation for the common response; its head's fields are parsed
+// into a buffer inside it (the heap only for heads larger than that).
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <cstddef>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +52,7 @@
 #include "larder/obs/counters.hpp"
 #include "larder/upstream/error.hpp"
 #include "larder/upstream/pool.hpp"
+#include "larder/upstream/response_head.hpp"
 #include "larder/upstream/source.hpp"
 
 namespace larder::upstream {
@@ -73,7 +79,6 @@ class Exchange final : public SourceExchange {
     void finish() override;
 
   private:
-    using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
     enum class Phase { Head, Body };  // sending and reading the head; reading the body
 
     boost::asio::awaitable<UpstreamError> connect(Connection& c);
@@ -95,7 +100,11 @@ class Exchange final : public SourceExchange {
     const config::ServerConfig& timeouts_;
     obs::Counters& counters_;
     std::unique_ptr<Connection> connection_;
-    std::optional<Parser> parser_;
+    // The response head's fields are kept here first (heap only beyond it); declared before
+    // parser_, so it outlives every parser that used it.
+    alignas(std::max_align_t) std::array<std::byte, 2048> head_buffer_;
+    std::pmr::monotonic_buffer_resource head_memory_{head_buffer_.data(), head_buffer_.size()};
+    std::optional<ResponseParser> parser_;
     http::HeaderList headers_;
     std::optional<std::size_t> slot_;  // the server whose slot this exchange holds
     // upstream_timeout less the time spent waiting on the app since the request was sent.

@@ -13,7 +13,8 @@
 //   what follows is not HTTP; relayed, it would end the client's request as "switched", pooled, its
 //   connection would answer the next request. A status outside 100-599 is no status code (RFC 9110
 //   section 15). Both close the connection.
-// - copy_fields(): the head's fields as views into the parser's message, in the parser's order
+// - copy_fields(): the head's fields as views into the parser's message (one allocation for the
+//   list), in the parser's order
 //   (Beast keeps the fields of one name together, each name's in arrival order), duplicates kept;
 //   valid while the parser's message lives.
 // - interim_head(): an interim response as relayed to a client (upstream::InterimSink).
@@ -27,6 +28,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 
@@ -34,7 +36,11 @@
 
 namespace larder::upstream {
 
-using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+// The parser's fields live in memory its creator chooses: an Exchange gives it a buffer inside
+// itself (a typical head then costs no heap allocation); default-constructed, the heap.
+using FieldsAllocator = std::pmr::polymorphic_allocator<char>;
+using ResponseParser =
+    boost::beast::http::response_parser<boost::beast::http::buffer_body, FieldsAllocator>;
 
 inline constexpr std::size_t kResponseHeaderLimit = 64 * 1024;
 inline constexpr std::size_t kBodyPieceLimit = 64 * 1024;

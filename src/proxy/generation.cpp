@@ -34,7 +34,9 @@ std::shared_ptr<const Upstreams> upstreams_for(const config::Config& config,
     if (previous && previous->upstreams->config == config.upstream) return previous->upstreams;
     auto made = std::make_shared<Upstreams>();
     made->config = config.upstream;
-    made->backends = upstream::resolve_backends(made->config);
+    // The servers the running generation also has keep their state (upstream/backend_state.hpp).
+    made->backends = upstream::resolve_backends(
+        made->config, previous ? previous->upstreams->backends : std::vector<upstream::Backend>{});
     return made;
 }
 
@@ -93,8 +95,17 @@ Generation::Generation(config::Config config_in, std::uint64_t number_in,
              .rule_rows = &rule_rows,
              .compression_pool = parts.compression_pool} {}
 
+namespace {
+// The generation's health checks start, taking over the servers it shares with the previous one.
+void start_upstreams(const Generation& g) {
+    if (!g.upstreams->backends.empty()) g.upstreams->backends.front().cluster->start();
+}
+}  // namespace
+
 CurrentGeneration::CurrentGeneration(GenerationPtr first)
-    : current_(std::move(first)), number_(current_->number) {}
+    : current_(std::move(first)), number_(current_->number) {
+    start_upstreams(*current_);
+}
 
 GenerationPtr CurrentGeneration::get() const {
     std::lock_guard lock(mutex_);
@@ -102,6 +113,7 @@ GenerationPtr CurrentGeneration::get() const {
 }
 
 void CurrentGeneration::publish(GenerationPtr next) {
+    start_upstreams(*next);
     std::uint64_t n = next->number;
     {
         std::lock_guard lock(mutex_);

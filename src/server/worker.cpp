@@ -11,7 +11,6 @@
 
 #include "larder/server/session.hpp"
 
-
 namespace larder::server {
 
 namespace asio = boost::asio;
@@ -31,7 +30,10 @@ std::chrono::milliseconds sweep_period(const config::ServerConfig& c) {
 
 Worker::Worker(unsigned id, const proxy::CurrentGeneration& generations, obs::CounterShape shape,
                ServerState& state)
-    : id_(id), generations_(generations), state_(state), counters_(shape),
+    : id_(id),
+      generations_(generations),
+      state_(state),
+      counters_(shape),
       idle_(&counters_.idle_client_connections) {}
 
 Worker::~Worker() = default;
@@ -40,12 +42,15 @@ const WorkerGenerationPtr& Worker::current() {
     if (current_ && current_->generation->number == generations_.number()) return current_;
     proxy::GenerationPtr next = generations_.get();
     // Same upstream servers: the same pool, so idle app connections and selection state stay.
+    // Others: a new pool that keeps the idle connections to the servers both generations list
+    // and closes those to the servers dropped (upstream/pool.hpp).
     std::shared_ptr<upstream::Pool> pool;
     if (current_ && current_->generation->upstreams == next->upstreams)
         pool = current_->pool;
     else
         pool = std::make_shared<upstream::Pool>(io_.get_executor(), next->upstreams->backends,
-                                                next->upstreams->config);
+                                                next->upstreams->config,
+                                                current_ ? current_->pool.get() : nullptr);
     current_ = std::make_shared<WorkerGeneration>(std::move(next), std::move(pool), counters_);
     current_->pipeline.keep_alive_with(current_);
     return current_;

@@ -7,12 +7,14 @@
 
 namespace larder::upstream {
 
-std::vector<Backend> resolve_backends(const config::UpstreamConfig& upstream) {
+std::vector<Backend> resolve_backends(const config::UpstreamConfig& upstream,
+                                      const std::vector<Backend>& running) {
     boost::asio::io_context io;
     boost::asio::ip::tcp::resolver resolver(io);
     std::vector<Backend> out;
     std::vector<ServerInfo> infos;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+    std::vector<BackendIdentity> identities;
     for (const auto& server : upstream.servers) {
         const auto& a = server.address;
         std::string name = a.host + ":" + std::to_string(a.port);
@@ -27,10 +29,17 @@ std::vector<Backend> resolve_backends(const config::UpstreamConfig& upstream) {
                          .backup = server.backup,
                          .max_connections = server.max_connections});
         endpoints.push_back(out.back().endpoint);
+        identities.push_back({.name = name, .endpoint = out.back().endpoint});
     }
-    auto cluster = std::make_shared<Cluster>(upstream, std::move(infos), std::move(endpoints));
+    std::vector<std::shared_ptr<BackendState>> running_states;
+    if (!running.empty()) {
+        const HealthTable& table = running.front().cluster->health();
+        for (std::size_t i = 0; i < table.size(); ++i)
+            running_states.push_back(table.shared_backend(i));
+    }
+    auto cluster = std::make_shared<Cluster>(upstream, std::move(infos), std::move(endpoints),
+                                             carry_over(identities, running_states));
     for (auto& b : out) b.cluster = cluster;
-    cluster->start();
     return out;
 }
 

@@ -77,6 +77,8 @@ asio::awaitable<void> HealthChecker::probe_loop(std::size_t server) {
     const auto& health = cluster_.config().health;
     asio::steady_timer timer(io_);
     for (;;) {
+        // A newer published generation lists this server: its checker probes it now.
+        if (!cluster_.probes(server)) co_return;
         auto started = SteadyClock::now();
         std::string why;
         bool ok = co_await probe(server, why);
@@ -116,7 +118,7 @@ asio::awaitable<void> HealthChecker::housekeeping() {
             next_state_line = now + kStateLogPeriod;
             if (spdlog::should_log(spdlog::level::debug)) {
                 for (std::size_t i = 0; i < cluster_.health().size(); ++i)
-                    spdlog::debug("{}", describe(cluster_, i));
+                    if (cluster_.probes(i)) spdlog::debug("{}", describe(cluster_, i));
             }
         }
         timer.expires_after(std::chrono::seconds(1));

@@ -12,15 +12,17 @@ HealthParams params_of(const config::UpstreamConfig& c) {
             .fall = c.health.fall,
             .max_fails = c.health.max_fails,
             .fail_timeout = c.health.fail_timeout,
-            .slow_start = c.slow_start};
+            .slow_start = c.slow_start,
+            .active_checks = !c.health.path.empty()};
 }
 }  // namespace
 
 Cluster::Cluster(const config::UpstreamConfig& config, std::vector<ServerInfo> servers,
-                 std::vector<boost::asio::ip::tcp::endpoint> endpoints)
+                 std::vector<boost::asio::ip::tcp::endpoint> endpoints,
+                 std::vector<std::shared_ptr<BackendState>> states)
     : config_(config),
       endpoints_(std::move(endpoints)),
-      health_(std::move(servers), params_of(config)),
+      health_(std::move(servers), params_of(config), std::move(states)),
       gate_(health_, config.queue) {}
 
 Cluster::~Cluster() {
@@ -28,7 +30,17 @@ Cluster::~Cluster() {
 }
 
 void Cluster::start() {
-    if (!checker_) checker_ = std::make_unique<HealthChecker>(*this);
+    if (checker_) return;
+    const auto now = SteadyClock::now();
+    for (std::size_t i = 0; i < health_.size(); ++i) {
+        health_.backend(i).prober.store(this, std::memory_order_relaxed);
+        log_event(i, health_.adopt(i, now), "");
+    }
+    checker_ = std::make_unique<HealthChecker>(*this);
+}
+
+bool Cluster::probes(std::size_t i) const {
+    return health_.backend(i).prober.load(std::memory_order_relaxed) == this;
 }
 
 void Cluster::log_event(std::size_t server, HealthEvent event, std::string_view why) const {
@@ -51,6 +63,12 @@ void Cluster::log_event(std::size_t server, HealthEvent event, std::string_view 
             return;
         case HealthEvent::Recovered:
             spdlog::info("upstream {} recovered ({}); slow start over {} ms", name, why, ramp);
+            return;
+        case HealthEvent::Reinstated:
+            spdlog::info(
+                "upstream {} is back in use: the reloaded [upstream] has no check that could "
+                "bring it back (health.path unset, or passive checks off); slow start over {} ms",
+                name, ramp);
             return;
     }
 }

@@ -1,12 +1,13 @@
 #include "larder/upstream/health.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <limits>
 
 namespace larder::upstream {
 
 namespace {
-constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kNever = HealthSlot::kNever;
 
 std::int64_t ticks(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -14,26 +15,16 @@ std::int64_t ticks(TimePoint t) {
 std::int64_t ticks(std::chrono::milliseconds d) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
 }
-}  // namespace
 
-struct alignas(64) HealthTable::Slot {
-    // Read by selection.
-    std::atomic<bool> probe_up{true};
-    std::atomic<std::int64_t> ejected_until{kNever};
-    std::atomic<std::int64_t> ramp_start{kNever};
-    std::atomic<std::uint32_t> active{0};
-    std::atomic<std::uint32_t> idle{0};
-    std::atomic<std::int64_t> latency_us{-1};
-    std::atomic<std::uint64_t> requests{0};
-    std::atomic<std::uint64_t> failures{0};
-    // Writers only, under `mutex`.
-    std::mutex mutex;
-    unsigned good_streak = 0;
-    unsigned bad_streak = 0;
-    unsigned fails = 0;
-    std::int64_t window_start = kNever;
-    bool ejected = false;  // an ejection whose end has not been reported yet
-};
+std::vector<std::shared_ptr<BackendState>> states_for(
+    const std::vector<ServerInfo>& servers, std::vector<std::shared_ptr<BackendState>> states) {
+    if (!states.empty()) return states;
+    for (const auto& s : servers)
+        states.push_back(
+            std::make_shared<BackendState>(BackendIdentity{.name = s.name, .endpoint = {}}));
+    return states;
+}
+}  // namespace
 
 std::string_view to_string(ServerState s) {
     switch (s) {
@@ -59,25 +50,30 @@ std::string_view to_string(HealthEvent e) {
             return "ejected";
         case HealthEvent::Recovered:
             return "recovered";
+        case HealthEvent::Reinstated:
+            return "reinstated";
     }
     return "unknown";
 }
 
-HealthTable::HealthTable(std::vector<ServerInfo> servers, HealthParams params)
+HealthTable::HealthTable(std::vector<ServerInfo> servers, HealthParams params,
+                         std::vector<std::shared_ptr<BackendState>> states)
     : servers_(std::move(servers)),
       params_(params),
-      slots_(std::make_unique<Slot[]>(servers_.size())) {}
+      states_(states_for(servers_, std::move(states))) {
+    assert(states_.size() == servers_.size());
+}
 
 HealthTable::~HealthTable() = default;
 
 bool HealthTable::available(std::size_t i, TimePoint now) const {
-    const Slot& s = slots_[i];
+    const HealthSlot& s = slot(i);
     return s.probe_up.load(std::memory_order_relaxed) &&
            ticks(now) >= s.ejected_until.load(std::memory_order_relaxed);
 }
 
 ServerState HealthTable::state(std::size_t i, TimePoint now) const {
-    const Slot& s = slots_[i];
+    const HealthSlot& s = slot(i);
     if (!s.probe_up.load(std::memory_order_relaxed)) return ServerState::Down;
     if (ticks(now) < s.ejected_until.load(std::memory_order_relaxed)) return ServerState::Ejected;
     return ServerState::Up;
@@ -85,22 +81,22 @@ ServerState HealthTable::state(std::size_t i, TimePoint now) const {
 
 double HealthTable::ramp(std::size_t i, TimePoint now) const {
     if (params_.slow_start.count() <= 0) return 1.0;
-    std::int64_t start = slots_[i].ramp_start.load(std::memory_order_relaxed);
+    std::int64_t start = slot(i).ramp_start.load(std::memory_order_relaxed);
     if (start == kNever) return 1.0;
     double elapsed = static_cast<double>(ticks(now) - start);
     return std::clamp(elapsed / static_cast<double>(ticks(params_.slow_start)), 0.0, 1.0);
 }
 
 std::uint32_t HealthTable::active(std::size_t i) const {
-    return slots_[i].active.load(std::memory_order_relaxed);
+    return slot(i).active.load(std::memory_order_relaxed);
 }
 
 std::uint32_t HealthTable::idle(std::size_t i) const {
-    return slots_[i].idle.load(std::memory_order_relaxed);
+    return slot(i).idle.load(std::memory_order_relaxed);
 }
 
 HealthEvent HealthTable::record_probe(std::size_t i, bool ok, TimePoint now) {
-    Slot& s = slots_[i];
+    HealthSlot& s = slot(i);
     std::lock_guard lock(s.mutex);
     bool up = s.probe_up.load(std::memory_order_relaxed);
     if (ok) {
@@ -124,11 +120,11 @@ HealthEvent HealthTable::record_probe(std::size_t i, bool ok, TimePoint now) {
 }
 
 HealthEvent HealthTable::record_failure(std::size_t i, TimePoint now) {
-    Slot& s = slots_[i];
+    HealthSlot& s = slot(i);
     s.failures.fetch_add(1, std::memory_order_relaxed);
     // A pool of one server is never ejected: there is nothing better to send its requests to,
     // and its own errors tell the client more than a 503 would.
-    if (params_.max_fails == 0 || servers_.size() < 2) return HealthEvent::None;
+    if (!passive()) return HealthEvent::None;
     std::lock_guard lock(s.mutex);
     const std::int64_t t = ticks(now);
     if (t < s.ejected_until.load(std::memory_order_relaxed)) return HealthEvent::None;
@@ -147,7 +143,7 @@ HealthEvent HealthTable::record_failure(std::size_t i, TimePoint now) {
 }
 
 void HealthTable::record_success(std::size_t i, std::chrono::microseconds latency) {
-    Slot& s = slots_[i];
+    HealthSlot& s = slot(i);
     s.requests.fetch_add(1, std::memory_order_relaxed);
     // EWMA with alpha 1/8; concurrent updates may lose one sample, which is fine for a gauge.
     std::int64_t sample = latency.count();
@@ -157,7 +153,7 @@ void HealthTable::record_success(std::size_t i, std::chrono::microseconds latenc
 }
 
 HealthEvent HealthTable::poll_recovery(std::size_t i, TimePoint now) {
-    Slot& s = slots_[i];
+    HealthSlot& s = slot(i);
     std::lock_guard lock(s.mutex);
     if (!s.ejected || ticks(now) < s.ejected_until.load(std::memory_order_relaxed))
         return HealthEvent::None;
@@ -165,22 +161,36 @@ HealthEvent HealthTable::poll_recovery(std::size_t i, TimePoint now) {
     return HealthEvent::Recovered;
 }
 
-std::atomic<std::uint32_t>& HealthTable::active_counter(std::size_t i) {
-    return slots_[i].active;
+HealthEvent HealthTable::adopt(std::size_t i, TimePoint now) {
+    HealthSlot& s = slot(i);
+    std::lock_guard lock(s.mutex);
+    bool reinstated = false;
+    if (!params_.active_checks && !s.probe_up.load(std::memory_order_relaxed)) {
+        s.good_streak = s.bad_streak = 0;
+        s.probe_up.store(true, std::memory_order_relaxed);
+        reinstated = true;
+    }
+    if (!passive()) {
+        s.fails = 0;
+        s.window_start = kNever;
+        if (ticks(now) < s.ejected_until.load(std::memory_order_relaxed)) reinstated = true;
+        s.ejected_until.store(kNever, std::memory_order_relaxed);
+        s.ejected = false;
+    }
+    if (!reinstated) return HealthEvent::None;
+    s.ramp_start.store(ticks(now), std::memory_order_relaxed);
+    return HealthEvent::Reinstated;
 }
 
-void HealthTable::add_idle(std::size_t i, int delta) {
-    if (delta >= 0)
-        slots_[i].idle.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_relaxed);
-    else
-        slots_[i].idle.fetch_sub(static_cast<std::uint32_t>(-delta), std::memory_order_relaxed);
+std::atomic<std::uint32_t>& HealthTable::active_counter(std::size_t i) {
+    return slot(i).active;
 }
 
 std::vector<ServerSnapshot> HealthTable::snapshot(TimePoint now) const {
     std::vector<ServerSnapshot> out;
     out.reserve(servers_.size());
     for (std::size_t i = 0; i < servers_.size(); ++i) {
-        const Slot& s = slots_[i];
+        const HealthSlot& s = slot(i);
         out.push_back({.name = servers_[i].name,
                        .state = state(i, now),
                        .backup = servers_[i].backup,

@@ -12,9 +12,13 @@
 //
 // What a new generation takes from the previous one rather than rebuilding: the upstream
 // servers (`Upstreams`, with their Cluster: health table, connection gate, checker thread, and
-// through them each worker's pool of idle connections) when the [upstream] section is unchanged,
-// and the access logger when log.access names the same target. The cache (cache::Store), the
-// clock and the draining flag are the daemon's, outside any generation.
+// through them each worker's pool of idle connections) when the [upstream] section is unchanged;
+// when it changed, new Upstreams whose servers carry over the state of the previous
+// generation's servers with the same identity (address as configured and as resolved:
+// upstream/backend_state.hpp) — health, ejections, counts, waiters, and each worker's idle
+// connections to them — while added servers start fresh; and the access logger when log.access
+// names the same target. The cache (cache::Store), the clock and the draining flag are the
+// daemon's, outside any generation.
 #pragma once
 
 #include <atomic>
@@ -83,7 +87,10 @@ using GenerationPtr = std::shared_ptr<const Generation>;
 
 // The generation new requests start on. publish() (the reload, one at a time) swaps it; each
 // worker compares number() (one relaxed load per request) with the generation it holds and
-// takes the new one with get() only when it changed.
+// takes the new one with get() only when it changed. The constructor and publish() start the
+// generation's upstream health checks (upstream::Cluster::start), which take over probing the
+// servers it shares with the previous one: a generation built but never published (a reload
+// that failed after building it) never probed anything nor changed any server's state.
 class CurrentGeneration {
   public:
     explicit CurrentGeneration(GenerationPtr first);

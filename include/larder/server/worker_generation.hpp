@@ -5,9 +5,11 @@
 // Owned by shared_ptr: the worker holds the current one; each session pins the one its request
 // started on (and a background refresh the one that spawned it), so a reload never pulls a
 // pipeline, pool or config from under a request. A new generation whose upstream servers are
-// the previous one's (same proxy::Upstreams) shares the previous pool, so idle keep-alive
-// connections to the app survive the reload; otherwise the old pool closes its connections
-// when its last request ends. Lives and dies on its worker's thread.
+// the previous one's (same proxy::Upstreams) shares the previous pool; otherwise its pool is
+// made from the previous one and shares its idle keep-alive connections to the servers both
+// list, while those to the servers dropped close at once (or, in use, when their request ends).
+// Either way idle connections to unchanged servers survive the reload. Lives and dies on its
+// worker's thread.
 #pragma once
 
 #include <memory>

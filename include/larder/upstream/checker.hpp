@@ -13,7 +13,9 @@
 // else (including a timeout or refused connect) a bad one. Results go to HealthTable::record_probe
 // (rise/fall). Once a second it reports passive ejections that have ended, and every
 // kStateLogPeriod it writes each server's state at debug level. No checks are sent when `path`
-// is empty.
+// is empty. A server a newer published generation also lists is probed by that generation's
+// checker only (Cluster::probes): this one stops its probe loop, so a server is never probed
+// with two configurations at once.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -8,11 +8,16 @@
 // waiter was woken for and a wake-up is never lost. The waiter is woken through its `wake`
 // callback (the Asio side posts a timer cancel to the waiter's own executor); whoever gives up
 // waiting (timeout, cancelled request) calls finish_wait(), which says whether a slot was handed
-// over meanwhile, so a slot is never leaked. Plain C++: no Asio here.
+// over meanwhile, so a slot is never leaked.
+// The count and the queue are the server's BackendState's, so the requests of every
+// generation that lists the server count together and queue in one line; the limit is each
+// generation's own (a reload that changes max_connections applies it to the requests that
+// start after it). A release in a generation without a limit still hands its slot to a waiter
+// queued under an older generation's limit, so such a waiter is woken by the next release.
+// Plain C++: no Asio here.
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,14 +27,16 @@
 
 namespace larder::upstream {
 
+struct GateWaiter {
+    std::size_t server = 0;
+    std::function<void()> wake;  // called under the gate's lock: must only schedule work
+    bool granted = false;        // guarded by the gate's lock
+    bool queued = false;
+};
+
 class ConnectionGate {
   public:
-    struct Waiter {
-        std::size_t server = 0;
-        std::function<void()> wake;  // called under the gate's lock: must only schedule work
-        bool granted = false;        // guarded by the gate's lock
-        bool queued = false;
-    };
+    using Waiter = GateWaiter;
     enum class Enqueue { Acquired, Queued, Full };
 
     ConnectionGate(HealthTable& table, std::size_t queue_limit);
@@ -44,15 +51,11 @@ class ConnectionGate {
     std::size_t waiting(std::size_t server) const;
 
   private:
-    struct Queue {
-        mutable std::mutex mutex;
-        std::deque<std::shared_ptr<Waiter>> waiters;
-    };
     bool limited(std::size_t server) const { return table_.info(server).max_connections > 0; }
+    WaitQueue& queue(std::size_t server) const { return table_.backend(server).queue; }
 
     HealthTable& table_;
     std::size_t queue_limit_;
-    std::unique_ptr<Queue[]> queues_;
 };
 
 }  // namespace larder::upstream

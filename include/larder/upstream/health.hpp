@@ -1,18 +1,24 @@
 // upstream::HealthTable: what every worker knows about every app server, shared by all threads.
 //
-// One slot per server (index = position in the config), cache-line aligned, read with relaxed
-// atomics by selection on every request and written only by the health checker (probe results)
-// and by passive-failure accounting (failed requests). Writers serialise per slot with a small
-// mutex (they are rare: one probe per interval, one call per failed request); readers never lock.
-// Connection accounting (active, idle) and the latency EWMA are plain atomic counters any worker
-// updates.
+// A table is one generation's view (index = position in its [[upstream.servers]], with that
+// generation's ServerInfo and HealthParams) of the servers' BackendStates (backend_state.hpp),
+// which successive generations share for the servers they have in common: a reload keeps what
+// the table learned about an unchanged server. Each state's HealthSlot is cache-line aligned,
+// read with relaxed atomics by selection on every request and written only by the health
+// checker (probe results) and by passive-failure accounting (failed requests). Writers
+// serialise per slot with a small mutex (they are rare: one probe per interval, one call per
+// failed request); readers never lock. Connection accounting (active, idle) and the latency
+// EWMA are plain atomic counters any worker updates.
 //
 // Invariants: a server is *available* when its last probes left it up and it is not ejected;
 // after it comes back (rise, end of an ejection) its slow-start `ramp()` grows linearly from 0
 // to 1 over `slow_start`. Coming up through the checker also ends a passive ejection (the
 // good probes are the newer evidence). Servers start up and un-ramped: at start-up all of them join
 // at once, so there is nobody to protect from the others. Time is always a parameter (`now`), so
-// tests drive the state machine without sleeping. Plain C++: no Asio here.
+// tests drive the state machine without sleeping. A state carried over by a reload is read with
+// the new table's params from then on; adopt() (when the generation is published) clears what
+// the new params could never end: a Down server when active checks are off, an ejection when
+// passive checks do not apply. Plain C++ (Asio only for the endpoint type of an identity).
 #pragma once
 
 #include <atomic>
@@ -23,6 +29,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "larder/upstream/backend_state.hpp"
 
 namespace larder::upstream {
 
@@ -39,10 +47,11 @@ std::string_view to_string(ServerState s);
 // What a write to the table changed; the caller logs it.
 enum class HealthEvent {
     None,
-    WentDown,   // active: fall reached
-    CameUp,     // active: rise reached
-    Ejected,    // passive: max_fails reached
-    Recovered,  // passive: ejection over
+    WentDown,    // active: fall reached
+    CameUp,      // active: rise reached
+    Ejected,     // passive: max_fails reached
+    Recovered,   // passive: ejection over
+    Reinstated,  // a reload turned off the checks that kept it down or ejected (adopt())
 };
 std::string_view to_string(HealthEvent e);
 
@@ -59,6 +68,7 @@ struct HealthParams {
     unsigned max_fails = 3;  // 0 = passive checks off
     std::chrono::milliseconds fail_timeout{10'000};
     std::chrono::milliseconds slow_start{10'000};  // 0 = off
+    bool active_checks = false;  // health.path is set: a checker probes the servers
 };
 
 struct ServerSnapshot {
@@ -76,7 +86,10 @@ struct ServerSnapshot {
 
 class HealthTable {
   public:
-    HealthTable(std::vector<ServerInfo> servers, HealthParams params);
+    // `states`: each server's state, carried over from the running generation or new
+    // (carry_over()); empty: new states for all of them.
+    HealthTable(std::vector<ServerInfo> servers, HealthParams params,
+                std::vector<std::shared_ptr<BackendState>> states = {});
     ~HealthTable();
     HealthTable(const HealthTable&) = delete;
     HealthTable& operator=(const HealthTable&) = delete;
@@ -84,6 +97,8 @@ class HealthTable {
     std::size_t size() const { return servers_.size(); }
     const ServerInfo& info(std::size_t i) const { return servers_[i]; }
     const HealthParams& params() const { return params_; }
+    BackendState& backend(std::size_t i) const { return *states_[i]; }
+    const std::shared_ptr<BackendState>& shared_backend(std::size_t i) const { return states_[i]; }
 
     // --- read by selection (lock-free) ---
     bool available(std::size_t i, TimePoint now) const;
@@ -102,17 +117,25 @@ class HealthTable {
     // Reports the end of an ejection once (the checker's housekeeping calls it).
     HealthEvent poll_recovery(std::size_t i, TimePoint now);
 
-    // --- connection accounting, by any worker ---
+    // --- when the generation is published (Cluster::start) ---
+    // Reinstates server `i` when this table's params could never end its state: Down with no
+    // active checks (nothing would probe it up), ejected where passive checks do not apply
+    // (max_fails = 0, or a single server). It comes back with a slow-start ramp from `now`.
+    HealthEvent adopt(std::size_t i, TimePoint now);
+
+    // --- connection accounting, by any worker (the idle count by IdleList) ---
     std::atomic<std::uint32_t>& active_counter(std::size_t i);
-    void add_idle(std::size_t i, int delta);
 
     std::vector<ServerSnapshot> snapshot(TimePoint now) const;
 
   private:
-    struct Slot;
+    HealthSlot& slot(std::size_t i) const { return states_[i]->health; }
+    // Passive checks apply: a failed request counts towards an ejection.
+    bool passive() const { return params_.max_fails > 0 && servers_.size() >= 2; }
+
     std::vector<ServerInfo> servers_;
     HealthParams params_;
-    std::unique_ptr<Slot[]> slots_;
+    std::vector<std::shared_ptr<BackendState>> states_;
 };
 
 }  // namespace larder::upstream

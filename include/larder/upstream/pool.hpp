@@ -1,12 +1,20 @@
 // upstream::Pool: one worker's keep-alive connections to the app servers, and server selection.
 //
-// A Pool belongs to one worker thread and is never shared, so it needs no locks. Idle
-// connections are kept per backend (at most max_idle_per_server, newest reused first); one idle
-// longer than idle_timeout is closed instead of reused, and close_stale(), which the worker runs
-// every sweep, closes those and the ones the server closed, so an idle pool holds no file
-// descriptor for longer than idle_timeout plus a sweep. Selection is this worker's Selector
+// A Pool belongs to one worker thread and one configuration generation and is never shared
+// with another thread, so it needs no locks. Idle connections are kept per backend in an
+// IdleList (at most max_idle_per_server, newest reused first); one idle longer than
+// idle_timeout is closed instead of reused, and close_stale(), which the worker runs every sweep
+// on its newest pool, closes those and the ones the server closed, so an idle pool holds no
+// file descriptor for longer than idle_timeout plus a sweep. Selection is this worker's Selector
 // (selector.hpp) reading the Cluster's shared health table; the idle counts are mirrored into
 // that table so the periodic state line and the admin API see every worker's.
+//
+// Across a reload: the worker's pool for the new generation is made from its previous one,
+// whose IdleLists it shares for the servers both list (same BackendState), so pooled
+// connections to unchanged servers are reused, including those the old generation's requests
+// in flight give back. The previous pool's lists for servers the new generation dropped are
+// retired at once: their idle connections close, and so does each connection a request in
+// flight gives back to them.
 //
 // Invariant: a pooled connection has nothing to read. Any byte an app server sends on a
 // connection with no request outstanding (left over after a response, or sent while it sat idle)
@@ -19,8 +27,6 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -29,42 +35,18 @@
 
 #include "larder/config/config.hpp"
 #include "larder/upstream/backend.hpp"
+#include "larder/upstream/connection.hpp"
+#include "larder/upstream/idle_list.hpp"
 #include "larder/upstream/selector.hpp"
 
 namespace larder::upstream {
 
-struct Connection {
-    // What is waiting on a connection between two exchanges.
-    enum class IdleState {
-        Quiet,   // nothing: it may carry the next request
-        Unread,  // bytes no request asked for (in `buffer` or on the socket)
-        Closed,  // the server closed or reset it (or it is not open)
-    };
-
-    // Room for a typical head and page in one read: Beast reads into what the buffer has free
-    // (at least 512 bytes), so an unreserved buffer took three reads for a 1 KiB page.
-    static constexpr std::size_t kReadBufferSize = 16 * 1024;
-
-    explicit Connection(boost::asio::any_io_executor ex, std::size_t backend_index)
-        : stream(ex), backend(backend_index) {
-        buffer.reserve(kReadBufferSize);
-    }
-
-    // Looks without blocking (a non-blocking MSG_PEEK recv) and consumes nothing. `unread`, when
-    // given, gets how many bytes are waiting (buffered plus readable on the socket).
-    IdleState idle_state(std::size_t* unread = nullptr);
-
-    boost::beast::tcp_stream stream;
-    boost::beast::flat_buffer buffer;
-    std::size_t backend;
-    std::chrono::steady_clock::time_point idle_since{};
-    std::uint64_t requests = 0;
-};
-
 class Pool {
   public:
+    // `previous`: this worker's pool of the generation it ran before, or null. The new pool
+    // shares its idle connections to the servers both list and retires its others.
     Pool(boost::asio::any_io_executor executor, const std::vector<Backend>& backends,
-         const config::UpstreamConfig& config);
+         const config::UpstreamConfig& config, Pool* previous = nullptr);
 
     ~Pool();
     Pool(const Pool&) = delete;
@@ -87,21 +69,22 @@ class Pool {
 
     const Backend& backend(std::size_t index) const { return backends_[index]; }
     std::size_t size() const { return backends_.size(); }
-    std::size_t idle_count(std::size_t backend) const { return idle_[backend].size(); }
+    std::size_t idle_count(std::size_t backend) const { return idle_[backend]->size(); }
     Cluster& cluster() { return *cluster_; }
     const config::UpstreamConfig& config() const { return config_; }
     const boost::asio::any_io_executor& executor() const { return executor_; }
 
   private:
-    // Whether `c` may be pooled or reused; logs a connection dropped for unread bytes.
-    bool quiet(Connection& c, const char* when) const;
+    // Whether `c` may be pooled or reused; logs a connection to `backend` dropped for unread
+    // bytes.
+    bool quiet(Connection& c, std::size_t backend, const char* when) const;
 
     boost::asio::any_io_executor executor_;
     const std::vector<Backend>& backends_;
     const config::UpstreamConfig& config_;
     std::shared_ptr<Cluster> cluster_;
     Selector selector_;
-    std::vector<std::vector<std::unique_ptr<Connection>>> idle_;
+    std::vector<std::shared_ptr<IdleList>> idle_;  // by backend index
 };
 
 }  // namespace larder::upstream

@@ -1,5 +1,7 @@
-// upstream::Selector: which server the next request goes to. One per worker (it keeps the
-// round-robin and random state, unshared); it only reads the shared HealthTable.
+// upstream::Selector: which server the next request goes to. One per worker's Pool, so per
+// worker and configuration generation (it keeps the round-robin and random state, unshared,
+// and starts it anew after a reload that changed [upstream]); it only reads the shared
+// HealthTable.
 //
 // Candidates are the available primaries not yet tried by this request; only when none is left
 // do backups become candidates; none at all means "no healthy server" (nullopt), decided at once.

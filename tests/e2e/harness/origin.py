@@ -5,7 +5,8 @@ keep-alive. A test routes paths to a `Reply` (or to a function of the request re
 status, headers, body, chunked, a `threading.Event` to hold the response on, close without a
 response, or a reset (SO_LINGER 0). Every request is recorded (method, target, headers, body,
 which connection, its index on that connection) and connections are counted, all under one lock,
-so a test can check afterwards exactly what the proxy sent upstream and how often.
+so a test can check afterwards exactly what the proxy sent upstream and how often; `closed(id)`
+says whether a connection has ended (the proxy closed it, or the origin did).
 """
 import socket
 import threading
@@ -86,6 +87,7 @@ class Origin:
         self._routes = []   # (method or None, pattern, reply-or-callable), newest first
         self._requests = []
         self._connections = 0
+        self._closed = set()      # ids of connections that have ended
         self._socks = set()
         self._holds = set()
         self._stopping = False
@@ -149,6 +151,12 @@ class Origin:
                 if path is None or r.path == path:
                     return r
         return None
+
+    def closed(self, conn_id):
+        """Whether connection `conn_id` (RecordedRequest.conn_id) has ended, either side
+        closing it; wait_for() wakes when one does."""
+        with self._lock:
+            return conn_id in self._closed
 
     @property
     def in_flight(self):
@@ -236,6 +244,9 @@ class Origin:
                 sock.close()
             except OSError:
                 pass
+            with self._cond:
+                self._closed.add(conn_id)
+                self._cond.notify_all()
             if reply is not None and reply.closed is not None:
                 reply.closed.set()
 

@@ -111,8 +111,7 @@ TEST(Health, SnapshotShowsEveryServer) {
     HealthTable t(two(), params());
     for (int i = 0; i < 3; ++i) t.record_probe(1, false, t0);
     t.active_counter(0) = 3;
-    t.add_idle(0, 2);
-    t.add_idle(0, -1);
+    t.backend(0).health.idle = 1;  // IdleList's count (idle_list.hpp)
     t.record_success(0, 800us);
     t.record_success(0, 1600us);
     auto s = t.snapshot(t0);

@@ -247,9 +247,13 @@ class ClusterTest(unittest.TestCase):
         port, admin_port = away.port, away.admin_port
         self.assertEqual(away.stop(), 0)
         self.version = 2
+        stream = self.stream + ":purges"
+        length = self.redis.command("XLEN", stream)
         self.purge(self.nodes[0], url="http://localhost" + path)
         self.purge(self.nodes[2], tag="nothing-tagged")
-        newest = self.redis.command("XREVRANGE", self.stream + ":purges", "+", "-", "COUNT", "1")[0][0]
+        # A node publishes after it answers: wait for both purges to be in the stream.
+        self.assertTrue(self.wait_until(lambda: self.redis.command("XLEN", stream) == length + 2))
+        newest = self.redis.command("XREVRANGE", stream, "+", "-", "COUNT", "1")[0][0]
         state_file = os.path.join(tempfile.mkdtemp(prefix="larder-state-"), "position")
         self.addCleanup(shutil.rmtree, os.path.dirname(state_file), True)
         back = self.start_node(1, port=port, admin_port=admin_port,

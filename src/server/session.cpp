@@ -141,14 +141,22 @@ asio::awaitable<void> Session::run() {
 }
 
 asio::awaitable<bool> Session::read_more() {
+    // Between keep-alive requests with nothing buffered, the worker may close it for room, and
+    // it holds no read buffer: it waits for the next request's first byte, then reads into a
+    // fresh buffer (the read that would have found nothing is skipped, so no extra system call).
+    const bool idle = waiting_for_ == Wait::Idle && size_ == 0 && !closing_;
+    if (idle) {
+        std::vector<char>().swap(buffer_);
+        worker_.idle_connections().add(idle_link_, Clock::now());
+        auto [wait_ec] = co_await socket_.async_wait(asio::socket_base::wait_read, nothrow);
+        worker_.idle_connections().remove(idle_link_);
+        if (wait_ec) co_return false;
+        buffer_.resize(kInitialBuffer);
+    }
     if (buffer_.size() - size_ < kMinReadSpace)
         buffer_.resize(std::max(buffer_.size() * 2, size_ + 4 * kMinReadSpace));
-    // Between keep-alive requests with nothing buffered, the worker may close it for room.
-    const bool idle = waiting_for_ == Wait::Idle && size_ == 0 && !closing_;
-    if (idle) worker_.idle_connections().add(idle_link_, Clock::now());
     auto [ec, n] = co_await socket_.async_read_some(
         asio::buffer(buffer_.data() + size_, buffer_.size() - size_), nothrow);
-    if (idle) worker_.idle_connections().remove(idle_link_);
     if (ec) co_return false;
     timed_out_ = false;
     size_ += n;

@@ -19,7 +19,8 @@
 // While it waits for the next keep-alive request with nothing of it read, a session is listed in
 // its worker's IdleConnections; at max_connections the worker may close it for a new client
 // (close_for_room), which is as silent as an idle timeout. A session busy with a request is never
-// listed, so never closed that way.
+// listed, so never closed that way. Memory: an idle keep-alive session holds no read buffer (it
+// waits for readability, then reads into a new one).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

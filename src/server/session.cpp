@@ -4,8 +4,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <cstring>
+#include <tuple>
 
+#include "larder/http/write_now.hpp"
 #include "larder/server/worker.hpp"
 
 namespace larder::server {
@@ -33,6 +36,7 @@ Session::Session(Worker& worker, asio::ip::tcp::socket socket)
     ip_ = ec ? "unknown" : remote.address().to_string();
     address_ = ec ? ip_ : ip_ + ":" + std::to_string(remote.port());
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);  // write_now() sends without blocking
     buffer_.resize(kInitialBuffer);
     worker_.attach(this);
 }
@@ -202,7 +206,13 @@ asio::awaitable<bool> Session::write(std::span<const asio::const_buffer> data) {
         deadline_ = Clock::now() + send_timeout;  // a slow reader is fine, a stalled one is not
         return 1 << 20;
     };
-    auto [ec, n] = co_await asio::async_write(socket_, data, progress, nothrow);
+    error_code ec;
+    const std::size_t sent = http::write_now(socket_, data, ec);
+    if (!ec && sent < asio::buffer_size(data)) {  // the rest when the socket has room
+        boost::beast::buffers_suffix<std::span<const asio::const_buffer>> rest(data);
+        rest.consume(sent);
+        std::tie(ec, std::ignore) = co_await asio::async_write(socket_, rest, progress, nothrow);
+    }
     waiting_for_ = previous;
     deadline_ = previous_deadline;
     co_return !ec;

@@ -104,6 +104,7 @@ asio::awaitable<UpstreamError> Exchange::connect(Connection& c) {
     auto [ec] = co_await c.stream.async_connect(pool_.backend(c.backend).endpoint, nothrow);
     if (!ec) {
         c.stream.socket().set_option(asio::ip::tcp::no_delay(true));
+        c.stream.socket().non_blocking(true);  // write_request() sends without blocking
         co_return UpstreamError::None;
     }
     co_return is_timeout(ec) ? UpstreamError::ConnectTimeout : UpstreamError::ConnectFailed;

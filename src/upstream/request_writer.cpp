@@ -5,8 +5,12 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <memory>
+#include <tuple>
+
+#include "larder/http/write_now.hpp"
 
 namespace larder::upstream {
 
@@ -26,7 +30,12 @@ asio::awaitable<WriteResult> write_request(beast::tcp_stream& stream, std::strin
                                            const http::BodyView& body) {
     if (body.in_memory()) {
         std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(body.memory())};
-        auto [ec, n] = co_await asio::async_write(stream, out, nothrow);
+        error_code ec;
+        const std::size_t sent = http::write_now(stream.socket(), out, ec);
+        if (ec || sent == asio::buffer_size(out)) co_return from(ec);
+        beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(out);
+        rest.consume(sent);
+        std::tie(ec, std::ignore) = co_await asio::async_write(stream, rest, nothrow);
         co_return from(ec);
     }
     const std::size_t piece_size =

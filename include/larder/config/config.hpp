@@ -95,7 +95,7 @@ struct UpstreamConfig {
     // Responses up to this size are read whole before the first byte goes to the client;
     // larger ones stream.
     std::size_t buffer_size = 8 * MiB;
-    std::size_t max_idle_per_server = 32;  // pooled keep-alive connections, per worker
+    std::size_t max_idle_per_server = 64;  // pooled keep-alive connections, per worker
     Duration idle_timeout = 30s;           // a pooled connection unused this long is closed
 
     bool operator==(const UpstreamConfig&) const = default;

@@ -35,7 +35,7 @@ TEST(Defaults, MinimalConfigFillsEverySection) {
     ASSERT_EQ(c.upstream.servers.size(), 1u);
     EXPECT_EQ(c.upstream.servers[0].weight, 1u);
     EXPECT_EQ(c.upstream.buffer_size, 8 * MiB);
-    EXPECT_EQ(c.upstream.max_idle_per_server, 32u);
+    EXPECT_EQ(c.upstream.max_idle_per_server, 64u);
     EXPECT_EQ(c.upstream.idle_timeout, 30s);
 
     EXPECT_EQ(c.log.access, "stdout");

@@ -14,7 +14,8 @@
 // object that was never hit since it reached the front goes first, as in an LRU; the order among
 // hit objects is approximate (at most one pass of the hand late).
 //
-// The byte budget covers everything that grows with traffic (issue 16):
+// The byte budget covers everything that grows with traffic (issue 16), each allocation at what
+// malloc holds for it (heap_cost.hpp), so the charged bytes are the store's real memory:
 //   - every stored object: Object::charge() (its strings, its slot, a whole entry);
 //   - every hit-for-pass marker: marker_charge() (the marker with its copy of the key, a whole
 //     entry) from mark to unmark, whatever else its entry holds;
@@ -38,7 +39,7 @@
 //
 // Invariants (checked by check_invariants() in tests):
 //   - bytes_ == sum of charge() over stored objects + marker_charge() over markers + the
-//     flights' `charged` + index_bytes(); size() == number of slots in the queue == sum of the
+//     flights' `charged` (flight_bytes()) + index_bytes(); size() == number of slots in the queue == sum of the
 //     entries' slot counts; after every public call size() <= max_objects_ and bytes_ <=
 //     max_bytes_, unless no object and no marker is left to evict (flights and indexes only);
 //   - the entry invariants of entry.hpp; no entry is empty (no slot, no flight, no marker);

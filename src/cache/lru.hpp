@@ -39,9 +39,9 @@
 //
 // Invariants (checked by check_invariants() in tests):
 //   - bytes_ == sum of charge() over stored objects + marker_charge() over markers + the
-//     flights' `charged` (flight_bytes()) + index_bytes(); size() == number of slots in the queue == sum of the
-//     entries' slot counts; after every public call size() <= max_objects_ and bytes_ <=
-//     max_bytes_, unless no object and no marker is left to evict (flights and indexes only);
+//     flights' `charged` (flight_bytes()) + index_bytes(); size() == number of slots in the queue
+//     == sum of the entries' slot counts; after every public call size() <= max_objects_ and bytes_
+//     <= max_bytes_, unless no object and no marker is left to evict (flights and indexes only);
 //   - the entry invariants of entry.hpp; no entry is empty (no slot, no flight, no marker);
 //   - the queue holds exactly the slots and the markers; the marker list holds exactly the
 //     markers, newest first, at most max_markers_;

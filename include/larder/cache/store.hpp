@@ -110,7 +110,7 @@ struct Resident {
 
 struct StoreStats {
     std::size_t objects = 0;
-    std::size_t bytes = 0;  // charged: objects, markers, flights and waiters, grown indexes
+    std::size_t bytes = 0;         // charged: objects, markers, flights and waiters, grown indexes
     std::size_t flight_bytes = 0;  // of which flights and their waiters (never evicted)
     std::size_t index_bytes = 0;   // of which bucket arrays grown beyond their initial size
     std::size_t entries = 0;       // per-key entries (with objects, flights or a marker)

@@ -70,6 +70,8 @@ def summarise(row, scen, variant, per, labels):
         slow = [r["slow_readers"] for r in runs if isinstance(r.get("slow_readers"), dict)]
         if slow:
             s["slow_readers"] = slow
+        if runs and runs[-1].get("memory"):
+            s["memory"] = memory_summary(runs[-1]["memory"], scen)
         systems.append(s)
     larder = next((s for s in systems if s["kind"] == "larder"), None)
     for s in systems:
@@ -90,6 +92,37 @@ def summarise(row, scen, variant, per, labels):
     if scen.get("show_upstream_conns") or scen["name"].startswith("pass"):
         out["show_upstream_conns"] = True
     return out
+
+
+def memory_summary(m, scen):
+    """The end-of-run memory figures of one system (bench/lib/memory.py) against the store
+    size: its memory (RSS, plus nginx's cache files on tmpfs), per object held, and / max_size."""
+    max_size = scen.get("churn", {}).get("max_size_bytes")
+    total = m["rss"] + (m.get("cache_files_bytes") or 0)
+    out = dict(m, memory=total)
+    if max_size:
+        out["memory_over_max_size"] = total / max_size
+    if m.get("objects"):
+        out["memory_per_object"] = total / m["objects"]
+        if m.get("store_bytes"):
+            out["charged_per_object"] = m["store_bytes"] / m["objects"]
+    return out
+
+
+def render_memory(s):
+    m = s["memory"]
+    parts = ["%s memory %.1f MiB" % (s["label"], m["memory"] / MIB)]
+    if m.get("cache_files_bytes"):
+        parts[0] += " (RSS %.1f + cache files %.1f)" % (m["rss"] / MIB,
+                                                          m["cache_files_bytes"] / MIB)
+    if "memory_over_max_size" in m:
+        parts.append("%.2fx max_size" % m["memory_over_max_size"])
+    if m.get("objects"):
+        parts.append("%s objects, %s B/object" % (fmt_int(m["objects"]),
+                                                  fmt_int(m["memory_per_object"])))
+    if m.get("bookkeeping_bytes"):
+        parts.append("bookkeeping %d B/object" % m["bookkeeping_bytes"])
+    return ", ".join(parts)
 
 
 # -- text --------------------------------------------------------------------------------------
@@ -136,6 +169,8 @@ def render_row(row):
         if "hit_ratio" in s:
             extra.append("%s hit ratio %.1f%% (ideal LRU %.1f%%)" % (
                 s["label"], 100 * s["hit_ratio"], 100 * s["ideal_lru_hit_ratio"]))
+        if "memory" in s:
+            extra.append(render_memory(s))
         for sr in s.get("slow_readers", [])[:1]:
             if "responses" in sr:
                 extra.append("%s: %d slow clients got %d responses, %.1f MiB" % (
@@ -229,6 +264,14 @@ def targets(results):
         max_size = row["churn"]["max_size_bytes"]
         add("churn: RSS <= max_size + 10%", L["peak_rss"] <= 1.1 * max_size,
             "%.1f MiB vs %.1f MiB" % (L["peak_rss"] / MIB, 1.1 * max_size / MIB))
+        # Issue 16: at steady state (the end of the run, the store full), and per object.
+        m = L.get("memory") or {}
+        if "memory_over_max_size" in m:
+            add("churn: steady-state RSS <= 1.15 x max_size", m["memory_over_max_size"] <= 1.15,
+                "%.1f MiB, %.2fx" % (m["memory"] / MIB, m["memory_over_max_size"]))
+        if m.get("bookkeeping_bytes"):
+            add("per-object bookkeeping <= 200 bytes", m["bookkeeping_bytes"] <= 200,
+                "%d bytes (as malloc holds them)" % m["bookkeeping_bytes"])
         if "hit_ratio" in L:
             add("churn: hit ratio within 5% of ideal LRU",
                 L["hit_ratio"] >= 0.95 * L["ideal_lru_hit_ratio"],

@@ -180,8 +180,9 @@ void store(Exposition& x, const MetricsSnapshot& s) {
     x.single("larder_store_objects", "gauge", "Objects stored (every Vary variant counts).",
              st.objects);
     x.single("larder_store_bytes", "gauge",
-             "Bytes charged to [cache] max_size: objects with their bookkeeping, and "
-             "hit-for-pass markers.",
+             "Bytes charged to [cache] max_size: objects with their bookkeeping, hit-for-pass "
+             "markers, fetches in flight with their waiters, and the store's grown indexes, each "
+             "as malloc holds it.",
              st.bytes);
     x.single("larder_store_max_bytes", "gauge", "[cache] max_size.", s.store_max_size);
     x.single("larder_store_max_objects", "gauge", "[cache] max_objects.", s.store_max_objects);

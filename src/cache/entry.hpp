@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 
+#include "heap_cost.hpp"
 #include "larder/cache/flight.hpp"
 #include "larder/cache/object.hpp"
 #include "larder/obs/clock.hpp"
@@ -95,10 +96,12 @@ struct TagLink {
     TagLink* slot_next = nullptr;  // the slot's links
 };
 // What one tag of one object may cost: its link, and (overcounted: the head is shared by every
-// object carrying the tag) a head with its map node and the tag's text.
+// object carrying the tag) a head with its map node (a next pointer, the key, the value and the
+// cached hash) and the tag's text; each allocation at heap_cost. The map's bucket array is
+// charged by the shard (Lru::index_bytes).
 inline std::size_t tag_charge(std::size_t tag_size) {
-    return sizeof(TagLink) + sizeof(TagHead) + 4 * sizeof(void*) + sizeof(std::string_view) +
-           tag_size + 1;
+    return heap_cost(sizeof(TagLink)) + heap_cost(sizeof(TagHead)) +
+           heap_cost(3 * sizeof(void*) + sizeof(std::string_view)) + heap_cost(tag_size + 1);
 }
 
 // A hit-for-pass marker: its entry answers HitForPass until `until`. Allocated with its entry's
@@ -118,10 +121,13 @@ struct Marker : Node {
     static std::size_t allocation_bytes(std::size_t key_size) { return sizeof(Marker) + key_size; }
 };
 
-// One flight of an entry (flights are few and short-lived: a singly linked list).
+// One flight of an entry (flights are few and short-lived: a singly linked list). `charged` is
+// what the flight and its waiters cost the shard's byte budget now (Lru::flight_charge, plus
+// Lru::kWaiterCharge per waiter), given back when the flight leaves the entry.
 struct FlightNode {
     FlightPtr flight;
     FlightNode* next = nullptr;
+    std::size_t charged = 0;
 };
 
 // The entry key a caller looks for: the primary key text and its hash (Key::hash), so a lookup

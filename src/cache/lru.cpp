@@ -18,6 +18,22 @@ std::size_t url_hash(const Slot* s) {
     return KeyHash{}(s->object->url);
 }
 
+// Bytes a std::string holds on the heap: nothing while it fits in the inline (SSO) buffer.
+std::size_t heap_bytes(const std::string& s) {
+    static const std::size_t inline_capacity = std::string().capacity();
+    return s.capacity() > inline_capacity ? heap_cost(s.capacity() + 1) : 0;
+}
+
+// What the three bucket arrays hold beyond their initial size: the entry table's and the URL
+// index's (kInitialBuckets each), and the tag map's (one bucket, inside the map, when empty).
+std::size_t grown_index_bytes(std::size_t entry_buckets, std::size_t url_buckets,
+                              std::size_t tag_buckets) {
+    constexpr std::size_t initial = heap_cost(kInitialBuckets * sizeof(void*));
+    return heap_cost(entry_buckets * sizeof(void*)) - initial +
+           heap_cost(url_buckets * sizeof(void*)) - initial +
+           (tag_buckets > 1 ? heap_cost(tag_buckets * sizeof(void*)) : 0);
+}
+
 }  // namespace
 
 // --- markers' storage ---
@@ -38,7 +54,16 @@ void Marker::destroy(Marker* m) noexcept {
 
 std::size_t Lru::marker_charge(std::size_t key_size) {
     // Each is allocated with `new` at exactly these sizes (see object.cpp for the measured rest).
-    return Marker::allocation_bytes(key_size) + sizeof(Entry) + sizeof(void*);
+    return heap_cost(Marker::allocation_bytes(key_size)) + heap_cost(sizeof(Entry));
+}
+
+std::size_t Lru::flight_charge(const Flight& flight) {
+    // The make_shared block: the Flight behind libstdc++'s control block (a vptr and two
+    // counts). The Flight's callbacks are charged per waiter (kWaiterCharge).
+    constexpr std::size_t block = sizeof(Flight) + 2 * sizeof(void*);
+    return heap_cost(block) + heap_bytes(flight.primary().text) + heap_bytes(flight.vary()) +
+           heap_bytes(flight.secondary()) + heap_cost(sizeof(FlightNode)) +
+           heap_cost(sizeof(Entry));
 }
 
 Lru::Lru(std::size_t max_bytes, std::size_t max_objects, std::size_t max_markers)
@@ -93,8 +118,20 @@ void Lru::rekey(Entry& e) {
         e.key_data = e.marker->key_data();
 }
 
+void Lru::fit(const Entry* keep, std::vector<ObjectPtr>& released) {
+    while (bytes_ > max_bytes_)
+        if (!evict_one(keep, released)) break;
+}
+
+void Lru::recharge_indexes(std::size_t entry_buckets, std::size_t url_buckets) {
+    const std::size_t grown = grown_index_bytes(entry_buckets, url_buckets, tags_.bucket_count());
+    bytes_ = bytes_ - index_bytes_ + grown;
+    index_bytes_ = grown;
+}
+
 void Lru::grow_entries() {
     const std::size_t n = (bucket_mask_ + 1) * 2;
+    recharge_indexes(n, url_mask_ + 1);
     std::unique_ptr<Entry*[]> buckets(new Entry* [n] {});
     for (std::size_t b = 0; b <= bucket_mask_; ++b) {
         for (Entry* e = buckets_[b]; e;) {
@@ -109,9 +146,12 @@ void Lru::grow_entries() {
     bucket_mask_ = n - 1;
 }
 
-Entry& Lru::find_or_create(KeyRef key) {
+Entry& Lru::find_or_create(KeyRef key, std::vector<ObjectPtr>& released) {
     if (Entry* e = find(key)) return *e;
-    if (entry_count_ + 1 > bucket_mask_ + 1) grow_entries();
+    if (entry_count_ + 1 > bucket_mask_ + 1) {
+        grow_entries();
+        fit(nullptr, released);  // the new entry does not exist yet: nothing to keep
+    }
     auto* e = new Entry;
     e->hash = key.hash;
     e->key_data = key.text.data();
@@ -143,9 +183,25 @@ FlightPtr Lru::find_flight(const Entry& e, std::string_view vary, std::string_vi
     return nullptr;
 }
 
-void Lru::add_flight(Entry& e, FlightPtr flight) {
-    e.flights = new FlightNode{std::move(flight), e.flights};
+void Lru::add_flight(Entry& e, FlightPtr flight, std::vector<ObjectPtr>& released) {
+    const std::size_t charge = flight_charge(*flight);
+    e.flights = new FlightNode{std::move(flight), e.flights, charge};
+    bytes_ += charge;
+    flight_bytes_ += charge;
     rekey(e);  // the key may still view the caller's text (a new entry) or a dropped object
+    fit(&e, released);
+}
+
+void Lru::charge_waiter(Entry& e, const Flight& flight, std::vector<ObjectPtr>& released) {
+    for (FlightNode* f = e.flights; f; f = f->next) {
+        if (f->flight.get() == &flight) {
+            f->charged += kWaiterCharge;
+            bytes_ += kWaiterCharge;
+            flight_bytes_ += kWaiterCharge;
+            fit(&e, released);
+            return;
+        }
+    }
 }
 
 void Lru::remove_flight(Entry& e, const Flight& flight) {
@@ -153,6 +209,8 @@ void Lru::remove_flight(Entry& e, const Flight& flight) {
         if ((*p)->flight.get() == &flight) {
             FlightNode* gone = *p;
             *p = gone->next;
+            bytes_ -= gone->charged;
+            flight_bytes_ -= gone->charged;
             delete gone;  // the caller holds the flight: this is not its last reference
             break;
         }
@@ -179,6 +237,7 @@ void Lru::unlink(Node* n) {
 
 void Lru::grow_url_index() {
     const std::size_t n = (url_mask_ + 1) * 2;
+    recharge_indexes(bucket_mask_ + 1, n);
     std::unique_ptr<Slot*[]> buckets(new Slot* [n] {});
     for (std::size_t b = 0; b <= url_mask_; ++b) {
         for (Slot* s = url_buckets_[b]; s;) {
@@ -195,7 +254,6 @@ void Lru::grow_url_index() {
 
 void Lru::url_link(Slot* s) {
     if (s->object->url.empty()) return;
-    if (url_count_ + 1 > url_mask_ + 1) grow_url_index();
     Slot*& head = url_buckets_[url_hash(s) & url_mask_];
     s->url_next = head;
     head = s;
@@ -303,6 +361,15 @@ Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
             released.push_back(remove(oldest));
         }
         e.set_vary(object->meta.vary);
+    }
+    // The URL index and the tag map grow before the room is made, so their new bytes are made
+    // room for too (tag_link below then never rehashes).
+    if (!object->url.empty() && url_count_ + 1 > url_mask_ + 1) grow_url_index();
+    std::size_t tag_count = 0;
+    for_each_tag(object->tags, [&](std::string_view) { ++tag_count; });
+    if (tag_count && tags_.bucket_count() < tags_.size() + tag_count + 1) {
+        tags_.reserve(tags_.size() + tag_count);
+        recharge_indexes(bucket_mask_ + 1, url_mask_ + 1);
     }
     while (bytes_ + charge > max_bytes_ || size_ + 1 > max_objects_)
         if (!evict_one(&e, released)) break;
@@ -433,8 +500,7 @@ bool Lru::mark(Entry& e, obs::TimePoint until, std::vector<ObjectPtr>& released)
         unmark(oldest);
         erase_if_empty(oldest);
     }
-    while (bytes_ > max_bytes_)
-        if (!evict_one(&e, released)) break;
+    fit(&e, released);
     return true;
 }
 
@@ -559,8 +625,18 @@ bool Lru::check_invariants(std::size_t max_variants) const {
         bytes += s->object->charge();
         ++slots_queued;
     }
-    if (slots_queued != size_ || markers_queued != marker_count_ || bytes != bytes_ ||
-        bytes_ > max_bytes_ || size_ > max_objects_)
+    std::size_t flight_bytes = 0;
+    for_each_entry([&](const Entry& e) {
+        for (const FlightNode* f = e.flights; f; f = f->next) flight_bytes += f->charged;
+    });
+    if (flight_bytes != flight_bytes_) return fail(__LINE__);
+    bytes += flight_bytes + index_bytes_;
+    // Over budget only with nothing left to evict: flights (in progress) and indexes alone.
+    const bool over = bytes_ > max_bytes_ && (size_ > 0 || marker_count_ > 0);
+    if (slots_queued != size_ || markers_queued != marker_count_ || bytes != bytes_ || over ||
+        size_ > max_objects_)
+        return fail(__LINE__);
+    if (index_bytes_ != grown_index_bytes(bucket_mask_ + 1, url_mask_ + 1, tags_.bucket_count()))
         return fail(__LINE__);
 
     std::size_t slots = 0, marked = 0, entries = 0;
@@ -583,8 +659,12 @@ bool Lru::check_invariants(std::size_t max_variants) const {
                 if (s->object->meta.vary != e.vary()) ok = fail(__LINE__);
             }
         }
-        for (const FlightNode* f = e.flights; f; f = f->next)
+        for (const FlightNode* f = e.flights; f; f = f->next) {
             sourced |= e.key_data == f->flight->primary().text.data();
+            if (f->charged < flight_charge(*f->flight) ||
+                (f->charged - flight_charge(*f->flight)) % kWaiterCharge != 0)
+                ok = fail(__LINE__);
+        }
         if (!sourced) ok = fail(__LINE__);
         if (e.vary_text && e.vary_text->empty()) ok = fail(__LINE__);
         if (n != e.slot_count) ok = fail(__LINE__);

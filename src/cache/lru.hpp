@@ -14,23 +14,34 @@
 // object that was never hit since it reached the front goes first, as in an LRU; the order among
 // hit objects is approximate (at most one pass of the hand late).
 //
-// The byte budget covers everything that grows with traffic: every stored object is charged
-// Object::charge() (its strings, its slot, a whole entry, the bucket pointers), and every
-// hit-for-pass marker marker_charge() (the marker with its copy of the key, a whole entry, a
-// bucket pointer) from mark to unmark, whatever else its entry holds. So a flood of distinct
-// uncacheable URLs with long keys is bounded by max_size like a flood of cacheable ones: markers
-// are evicted (oldest first, with the same second chance) like objects, and an object and a
-// marker compete for the same bytes. Markers are also bounded by count (max_markers, least
-// recently marked first) and by time (uncacheable_ttl). Not charged: entries that hold only
-// flights, and the flights themselves (each is a client request in progress or the one
-// background refresh of a stored object, so they are bounded by the connections the proxy
-// accepts and by the objects stored, and are ended on every path); and the bucket arrays beyond
-// one pointer per element (they hold between one and two, and do not shrink).
+// The byte budget covers everything that grows with traffic (issue 16), each allocation at what
+// malloc holds for it (heap_cost.hpp), so the charged bytes are the store's real memory:
+//   - every stored object: Object::charge() (its strings, its slot, a whole entry);
+//   - every hit-for-pass marker: marker_charge() (the marker with its copy of the key, a whole
+//     entry) from mark to unmark, whatever else its entry holds;
+//   - every flight (coalescing): flight_charge() (the flight with its key strings, its node, a
+//     whole entry) plus kWaiterCharge per waiter that joined it, from add_flight to
+//     remove_flight;
+//   - the bucket arrays of the entry table, the URL index and the tag map beyond their initial
+//     size (index_bytes(): whole arrays, as allocated; they grow with the entries, the objects
+//     with a url and the tags, and never shrink);
+//   - the tag index: each object's tags in its charge (detail::tag_charge);
+//   - Vary: each variant's normalised Vary in its charge.
+// So a flood of distinct uncacheable URLs with long keys, or of requests coalescing on slow
+// fetches, is bounded by max_size like a flood of cacheable ones: markers are evicted (oldest
+// first, with the same second chance) like objects, and objects, markers, flights and indexes
+// compete for the same bytes. Flights cannot be evicted (each is a client request in progress
+// or the one background refresh of a stored object, and ends on every path); when a flight
+// or a waiter needs room, objects and markers are evicted for it; only when nothing evictable
+// is left may flights and the indexes alone exceed the budget (bounded by the connections the
+// proxy accepts). Markers are also bounded by count (max_markers, least recently marked first)
+// and by time (uncacheable_ttl). Fixed per shard and not charged: the initial bucket arrays.
 //
 // Invariants (checked by check_invariants() in tests):
-//   - bytes_ == sum of charge() over stored objects + marker_charge() over markers; size() ==
-//     number of slots in the queue == sum of the entries' slot counts; after every public call
-//     bytes_ <= max_bytes_ and size() <= max_objects_;
+//   - bytes_ == sum of charge() over stored objects + marker_charge() over markers + the
+//     flights' `charged` (flight_bytes()) + index_bytes(); size() == number of slots in the queue
+//     == sum of the entries' slot counts; after every public call size() <= max_objects_ and bytes_
+//     <= max_bytes_, unless no object and no marker is left to evict (flights and indexes only);
 //   - the entry invariants of entry.hpp; no entry is empty (no slot, no flight, no marker);
 //   - the queue holds exactly the slots and the markers; the marker list holds exactly the
 //     markers, newest first, at most max_markers_;
@@ -77,8 +88,22 @@ class Lru {
     Lru& operator=(const Lru&) = delete;
 
     // What one marker costs the byte budget for a primary key of `key_size` bytes: the marker
-    // allocation (with its copy of the key), a whole entry and its bucket pointer.
+    // allocation (with its copy of the key) and a whole entry.
     static std::size_t marker_charge(std::size_t key_size);
+    // What one flight costs the byte budget, without its waiters: its make_shared block, the heap
+    // bytes of its key, Vary and secondary key, its FlightNode and a whole entry (exact when the
+    // flight holds its entry alone, an overcount otherwise).
+    static std::size_t flight_charge(const Flight& flight);
+    // What each waiter of a flight costs: its callback in the flight's vector (counted twice: a
+    // vector's capacity is at most twice its size) and up to kCallbackState bytes of state the
+    // callback holds on the heap (the pipeline's: a shared_ptr and an executor).
+    static constexpr std::size_t kCallbackState = 64;
+    static constexpr std::size_t kWaiterCharge =
+        2 * sizeof(Flight::Callback) + heap_cost(kCallbackState);
+    // The bucket arrays' bytes beyond their initial size, at heap_cost (charged, see above).
+    std::size_t index_bytes() const { return index_bytes_; }
+    // The flights' and their waiters' charge (the sum of their nodes' `charged`).
+    std::size_t flight_bytes() const { return flight_bytes_; }
 
     // The entry of `key`, or nullptr: one bucket, compared by hash, then by text.
     Entry* find(KeyRef key) {
@@ -87,8 +112,9 @@ class Lru {
         return nullptr;
     }
     // A new entry views `key.text` until it gets a source: the caller adds a slot, a flight or a
-    // marker, or calls erase_if_empty(), before that text goes.
-    Entry& find_or_create(KeyRef key);
+    // marker, or calls erase_if_empty(), before that text goes. When the entry table must grow
+    // first, objects and markers are evicted (into `released`) to make room for its new bytes.
+    Entry& find_or_create(KeyRef key, std::vector<ObjectPtr>& released);
     // The entry's slot for the plain object (variant == false) or for `secondary`, or nullptr.
     static Slot* slot_of(Entry& e, bool variant, std::string_view secondary) {
         for (Slot* s = e.slots; s; s = s->variant_next)
@@ -116,10 +142,13 @@ class Lru {
     // Erases `e` when it has no slot, no flight and no marker. `e` is invalid afterwards.
     void erase_if_empty(Entry& e);
 
-    // Flights of an entry (the Store owns their state).
+    // Flights of an entry (the Store owns their state). add_flight charges flight_charge() and
+    // evicts objects and markers (never e's marker) until the shard is within budget, if it can.
     static FlightPtr find_flight(const Entry& e, std::string_view vary, std::string_view secondary);
-    void add_flight(Entry& e, FlightPtr flight);
-    // Drops `flight` from e's list; `e` stays, even when empty.
+    void add_flight(Entry& e, FlightPtr flight, std::vector<ObjectPtr>& released);
+    // Charges one more waiter of `flight` (listed in `e`), evicting as add_flight does.
+    void charge_waiter(Entry& e, const Flight& flight, std::vector<ObjectPtr>& released);
+    // Drops `flight` from e's list and gives back its charge; `e` stays, even when empty.
     void remove_flight(Entry& e, const Flight& flight);
 
     // Hit-for-pass markers. mark() (re)marks `e` until `until` as the newest marker, then drops
@@ -189,6 +218,11 @@ class Lru {
     void tag_unlink(Slot* s);
     void grow_entries();
     void grow_url_index();
+    // Sets index_bytes_ (and bytes_) to the bucket arrays' sizes now.
+    void recharge_indexes(std::size_t entry_buckets, std::size_t url_buckets);
+    // Evicts objects and markers (never keep's marker) until bytes_ <= max_bytes_ or nothing
+    // evictable is left.
+    void fit(const Entry* keep, std::vector<ObjectPtr>& released);
     // Runs the CLOCK hand until the oldest unflagged object or marker (never keep's marker) is
     // evicted: an object into `released`, a marker dropped. Entries other than `keep` that it
     // empties are erased. Returns false when there was nothing to evict.
@@ -208,6 +242,8 @@ class Lru {
     std::unique_ptr<Slot*[]> url_buckets_;
     std::size_t url_mask_ = 0;
     std::size_t url_count_ = 0;
+    std::size_t index_bytes_ = 0;  // both bucket arrays beyond kInitialBuckets each
+    std::size_t flight_bytes_ = 0;
     // The tag index: heads by tag text (the key views the head's own string).
     std::unordered_map<std::string_view, std::unique_ptr<TagHead>> tags_;
     Node sentinel_;  // sentinel_.next = newest, sentinel_.prev = oldest (the hand)

@@ -125,8 +125,9 @@ bool Store::refused(const Object& object, const Shard& shard) const {
 Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request_headers,
                              Judge judge, obs::TimePoint now) {
     Shard& s = shard_at(primary.hash);
-    ObjectPtr dropped;      // released after the lock
-    std::string secondary;  // stays empty (no allocation) for a key without variants
+    ObjectPtr dropped;               // released after the lock
+    std::vector<ObjectPtr> evicted;  // made room for a flight (or the entry table): after the lock
+    std::string secondary;           // stays empty (no allocation) for a key without variants
     std::lock_guard lock(s.mu);
     detail::Lru& t = *s.lru;
     detail::LruCounters& c = t.counters();
@@ -163,14 +164,15 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
             if (u == Usability::Grace) {
                 detail::Lru::touch(*slot);
                 ++c.hits;
+                ObjectPtr stale = slot->object;  // add_flight may evict the slot to make room
                 FlightPtr refresh;
                 if (!t.find_flight(*e, vary, secondary)) {
                     refresh = std::make_shared<Flight>(Flight::Token{}, primary, std::string(vary),
                                                        std::move(secondary));
-                    t.add_flight(*e, refresh);
+                    t.add_flight(*e, refresh, evicted);
                     ++s.flights;
                 }
-                return {Lookup::Kind::Grace, slot->object, std::move(refresh)};
+                return {Lookup::Kind::Grace, std::move(stale), std::move(refresh)};
             }
             if (u == Usability::Stale) {
                 kept = slot->object;
@@ -194,12 +196,12 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
         }
     } else {
         ++c.misses;
-        e = &t.find_or_create(ref(primary));
+        e = &t.find_or_create(ref(primary), evicted);
     }
     t.sweep_markers(now);  // never touches `e`: it is not marked
     auto leader = std::make_shared<Flight>(Flight::Token{}, primary, std::string(e->vary()),
                                            std::move(secondary));
-    t.add_flight(*e, leader);
+    t.add_flight(*e, leader, evicted);
     ++s.flights;
     return {Lookup::Kind::Leader, std::move(kept), std::move(leader)};
 }
@@ -207,8 +209,12 @@ Lookup Store::lookup_or_join(const Key& primary, const http::HeaderList& request
 void Store::wait(const FlightPtr& flight, Flight::Callback callback) {
     if (!flight || !callback) return;
     Shard& s = shard_at(flight->primary().hash);
+    std::vector<ObjectPtr> evicted;  // made room for the waiter: released after the lock
     std::unique_lock lock(s.mu);
     if (!flight->done_) {
+        // A flight not done is listed in its entry (see flight.hpp), which charges its waiters.
+        if (detail::Entry* e = s.lru->find(ref(flight->primary())))
+            s.lru->charge_waiter(*e, *flight, evicted);
         flight->callbacks_.push_back(std::move(callback));
         return;
     }
@@ -273,7 +279,7 @@ void Store::mark_uncacheable(const Key& primary, obs::TimePoint now) {
     std::vector<ObjectPtr> released;  // objects evicted to make room for the marker
     std::lock_guard lock(s.mu);
     detail::Lru& t = *s.lru;
-    detail::Entry& e = t.find_or_create(ref(primary));
+    detail::Entry& e = t.find_or_create(ref(primary), released);
     t.mark(e, now + limits_.uncacheable_ttl, released);
     t.erase_if_empty(e);  // a marker larger than the shard's budget is not kept
     t.sweep_markers(now);
@@ -372,7 +378,7 @@ bool Store::place(ObjectPtr object, bool soft_purged, std::optional<bool> refere
         return false;
     }
     detail::Lru& t = *s.lru;
-    detail::Entry& e = t.find_or_create({primary, hash});
+    detail::Entry& e = t.find_or_create({primary, hash}, released);
     detail::Slot* slot = insert_vetted(t, e, std::move(object), released);
     if (slot && referenced) {  // a restored object: its slot's flags as they were
         slot->soft_purged = slot->soft_purged || soft_purged;
@@ -569,8 +575,8 @@ std::optional<StoredKey> Store::inspect(const Key& primary) {
                                 .referenced = slot->referenced,
                                 .http_policy = o.meta.parsed,
                                 .etag = o.meta.etag,
-                                .rule_name = o.rule_name,
-                                .tags = o.tags});
+                                .rule_name = o.rule_name.str(),
+                                .tags = o.tags.str()});
     }
     for (const detail::FlightNode* f = e->flights; f; f = f->next) ++out.flights;
     if (e->marker) out.hit_for_pass_until = e->marker->until;
@@ -586,6 +592,8 @@ StoreStats Store::stats() const {
         const auto& c = t.counters();
         total.objects += t.size();
         total.bytes += t.bytes();
+        total.flight_bytes += t.flight_bytes();
+        total.index_bytes += t.index_bytes();
         total.entries += t.entries();
         total.flights += s.flights;
         total.pass_markers += t.markers();
@@ -613,6 +621,9 @@ bool Store::check_invariants() const {
                 const FlightPtr& f = n->flight;
                 if (!f || f->done_ || f->primary().text != e.key() || f->primary().hash != e.hash)
                     ok = false;
+                else if (n->charged != detail::Lru::flight_charge(*f) +
+                                           f->callbacks_.size() * detail::Lru::kWaiterCharge)
+                    ok = false;  // every waiter charged, and only while it waits
                 for (const detail::FlightNode* m = e.flights; f && m; m = m->next)
                     if (m != n && (m->flight == f || (m->flight->vary() == f->vary() &&
                                                       m->flight->secondary() == f->secondary())))

@@ -14,6 +14,12 @@
 // object built under the HTTP policy (cache::build_http_object), `expires_at` is
 // `meta.fresh_until` (or the response time for `no-cache`, so it is never a plain fresh hit) and
 // `meta.keep_until` is how long it is worth keeping, stale, to be revalidated.
+//
+// Every stored object pays for every field (issue 16: per-object bookkeeping), so fields that are
+// usually empty are one pointer wide and allocate nothing while empty (RareString: url_query,
+// tags, meta.vary; RareVector: encodings.others), the rule name is interned (InternedName: one
+// copy per rule for the process), and Last-Modified and Date are OptionalTime (8 bytes). They
+// read like the std::string / std::vector / std::optional they replaced.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +30,10 @@
 #include <string>
 #include <vector>
 
+#include "larder/cache/interned_name.hpp"
+#include "larder/cache/optional_time.hpp"
+#include "larder/cache/rare_string.hpp"
+#include "larder/cache/rare_vector.hpp"
 #include "larder/http/accept_encoding.hpp"
 #include "larder/obs/clock.hpp"
 
@@ -33,8 +43,8 @@ namespace larder::cache {
 struct Meta {
     // Validators and dates as received; nullopt when absent or invalid.
     std::string etag;  // the ETag field value as sent (e.g. `W/"x"`); empty when absent
-    std::optional<obs::TimePoint> last_modified;
-    std::optional<obs::TimePoint> date;
+    OptionalTime last_modified;
+    OptionalTime date;
     obs::TimePoint request_time{};   // when the request that produced it was sent upstream
     obs::TimePoint response_time{};  // when the response was received
 
@@ -58,7 +68,7 @@ struct Meta {
     std::chrono::seconds stale_if_error{0};
 
     // Vary: lower-case field names, sorted, de-duplicated, joined by ','; empty without Vary.
-    std::string vary;
+    RareString vary;
 };
 
 struct Object;
@@ -74,12 +84,11 @@ struct Object;
 // stored object's.
 struct Encodings {
     http::ContentCoding own = http::ContentCoding::Identity;  // the coding of Object::body
-    std::vector<std::shared_ptr<const Object>> others;
+    RareVector<std::shared_ptr<const Object>> others;
 };
 
 struct Object {
     std::string key;
-    int status = 200;
     std::string head;
     std::string body;
     obs::TimePoint stored_at{};   // when the response was received
@@ -89,30 +98,31 @@ struct Object {
     // (stale-if-error). The store keeps it until the later of the two.
     obs::TimePoint grace_until{};
     obs::TimePoint error_until{};
-    std::string rule_name;  // which rule stored it (for X-Cache-Reason)
-    Meta meta;              // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
+    InternedName rule_name;  // which rule stored it (for X-Cache-Reason)
+    Meta meta;               // RFC 9111 metadata (meta.parsed == false for rule-TTL objects)
     // The URL the object answers, for invalidation and purge: `url` is "scheme://host/path"
     // (no query; host lower-case, as in the default key), `url_query` the normalised query
     // (without '?'). Set by whoever builds the object; the store indexes objects by `url`
     // (Store::erase_at), whatever rule built their key. Empty `url`: not indexed.
     std::string url;
-    std::string url_query;
+    RareString url_query;
     // Purge tags the app gave the response (Surrogate-Key, xkey; see tags.hpp): each tag once,
     // separated by single spaces; empty without tags. The store indexes objects by tag.
-    std::string tags;
+    RareString tags;
     // The store's purge epoch when the fetch that produced this object began
     // (Store::purge_epoch()): purges accepted after it are checked against the object when it
     // is stored, so a fetch in flight during a purge cannot store what the purge removed.
     std::uint64_t epoch = 0;
+    int status = 200;
     // Other content codings of this response (see Encodings above).
     Encodings encodings;
 
-    // Bytes this object costs the store: the heap bytes of key, head, body, rule_name,
-    // meta.etag, meta.vary, url and url_query (their capacity, since that is what is held),
-    // bookkeeping_bytes(), for an object with a `url` one bucket pointer of the store's URL
-    // index, its tags' place in the tag index (detail::tag_charge each), for a Vary variant the
-    // entry's own std::string of the normalised Vary, and every other coding in `encodings`
-    // (its allocation, head, body and ETag; see object.cpp). Constant for the object's
+    // Bytes this object costs the store: the heap bytes of key, head, body, meta.etag and url
+    // (their capacity, since that is what is held) and of the rare fields url_query, tags and
+    // meta.vary (their one allocation each; rule_name is interned, nothing per object),
+    // bookkeeping_bytes(), its tags' place in the tag index (detail::tag_charge each), for a Vary
+    // variant the entry's own std::string of the normalised Vary, and every other coding in
+    // `encodings` (its allocation, head, body and ETag; see object.cpp). Constant for the object's
     // lifetime, so the store can add it on insert and subtract it on removal.
     std::size_t charge() const;
 
@@ -126,10 +136,10 @@ struct Object {
 
     // The fixed cost of one stored object, measured (not guessed) for this standard library:
     // the make_shared allocation (control block + Object), the store's slot (the object's link
-    // in its entry, the eviction queue and the URL index), the store's per-key entry (which
-    // views the object's key rather than copying it) and its bucket pointer. Each object is
-    // charged a whole entry: exact for a key with one object, an overcount for Vary variants,
-    // which share their entry.
+    // in its entry, the eviction queue and the URL index) and the store's per-key entry (which
+    // views the object's key rather than copying it). Each object is charged a whole entry:
+    // exact for a key with one object, an overcount for Vary variants, which share their entry.
+    // (The store's bucket arrays are charged by each shard as a whole, see src/cache/lru.hpp.)
     static std::size_t bookkeeping_bytes();
 };
 

@@ -26,7 +26,9 @@
 // and counts).
 //
 // Budgets are per shard: max_size / shards bytes (counting Object::charge(), which includes the
-// measured bookkeeping, and the markers' charge) and max(1, max_objects / shards) objects, so an
+// measured bookkeeping, the markers', the flights' and their waiters' charges and the grown
+// bucket arrays: everything that grows with traffic, see src/cache/lru.hpp) and
+// max(1, max_objects / shards) objects, so an
 // object is refused when its charge() exceeds one shard's byte budget, or its body
 // max_object_size. `shards` is rounded up to a power of two, then halved while a shard's budget
 // would hold fewer than 4 objects of max_object_size (a small store gets fewer shards rather than
@@ -34,10 +36,11 @@
 // see src/cache/lru.hpp: a hit (or a hit-for-pass) sets a flag instead of relinking the object
 // (or marker), the hand gives flagged ones a second pass. Every object that leaves a shard
 // (replaced, evicted, expired, erased) is released after the shard's lock, so freeing a large
-// body never happens while other workers wait. Fetches in flight (and an entry that holds only
-// those) are not charged: each is a client request in progress or the one background refresh of
-// a stored object in grace, so they are bounded by the connections the proxy accepts and by the
-// objects stored, and each ends (complete or hand_over) within the upstream timeouts.
+// body never happens while other workers wait. Fetches in flight and their waiters are charged
+// (objects and markers are evicted to make room for them) but never evicted themselves: each is
+// a client request in progress or the one background refresh of a stored object in grace, so
+// they are bounded by the connections the proxy accepts and by the objects stored, and each ends
+// (complete or hand_over) within the upstream timeouts.
 //
 // Vary variants (vary.hpp): a response with Vary is stored under variant_key(primary, secondary).
 // For one primary there is either a plain object (no Vary) or variants, never both: inserting one
@@ -107,7 +110,9 @@ struct Resident {
 
 struct StoreStats {
     std::size_t objects = 0;
-    std::size_t bytes = 0;         // charged: objects and hit-for-pass markers
+    std::size_t bytes = 0;         // charged: objects, markers, flights and waiters, grown indexes
+    std::size_t flight_bytes = 0;  // of which flights and their waiters (never evicted)
+    std::size_t index_bytes = 0;   // of which bucket arrays grown beyond their initial size
     std::size_t entries = 0;       // per-key entries (with objects, flights or a marker)
     std::size_t flights = 0;       // fetches in flight now
     std::size_t pass_markers = 0;  // hit-for-pass markers held (live, or expired not yet swept)

@@ -12,30 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "counting_new.hpp"
 #include "http_test_util.hpp"
 #include "larder/cache/store.hpp"
 #include "larder/cache/vary.hpp"
 #include "larder/obs/clock.hpp"
-
-// Counts this thread's allocations, to check that a hit allocates nothing. Not under the
-// sanitizers, which bring their own operator new.
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define LARDER_COUNT_ALLOCATIONS 1
-namespace {
-thread_local std::size_t g_allocations = 0;
-}
-void* operator new(std::size_t n) {
-    ++g_allocations;
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-#endif
 
 namespace larder::cache {
 namespace {
@@ -733,10 +714,10 @@ TEST_F(LookupTest, AHitAllocatesNothing) {
     ASSERT_TRUE(store.insert(make(k.text)));
     auto judge = [](const Object&) { return Usability::Fresh; };
     const auto now = clock.now();
-    const std::size_t before = g_allocations;
+    const std::size_t before = testing::thread_allocations();
     Lookup hit = store.lookup_or_join(k, none, judge, now);
     ObjectPtr old_api = store.lookup(k.text, now);
-    const std::size_t after = g_allocations;
+    const std::size_t after = testing::thread_allocations();
     EXPECT_EQ(hit.kind, Kind::Hit);
     EXPECT_TRUE(old_api);
     EXPECT_EQ(after - before, 0u);

@@ -1,11 +1,15 @@
 #include "larder/cache/store.hpp"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "../../../src/cache/entry.hpp"
+#include "../../../src/cache/heap_cost.hpp"
 #include "larder/obs/clock.hpp"
 
 namespace larder::cache {
@@ -38,45 +42,81 @@ StoreLimits one_shard(std::size_t max_size, std::size_t max_objects = 1'000'000)
 
 using StoreTest = Fixture;
 
+// What malloc holds for a std::string's buffer: nothing while it is inline (SSO).
+std::size_t heap(const std::string& s) {
+    return s.capacity() > std::string().capacity() ? detail::heap_cost(s.capacity() + 1) : 0;
+}
+std::size_t heap(const RareString& s) {
+    return detail::heap_cost(s.allocation_size());
+}
+
+TEST(HeapCost, MatchesWhatMallocHolds) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "ASan's allocator is not glibc's";
+#endif
+    // glibc's chunk: the request plus an 8-byte header, rounded up to 16, at least 32. A chunk
+    // reused from the free lists may be up to 16 bytes larger (a remainder too small to split
+    // stays with it), never smaller.
+    std::size_t exact = 0;
+    for (std::size_t n = 1; n < 4096; ++n) {
+        void* p = std::malloc(n);
+        ASSERT_NE(p, nullptr);
+        const std::size_t held = malloc_usable_size(p) + sizeof(std::size_t);
+        std::free(p);
+        ASSERT_GE(held, detail::heap_cost(n)) << n;
+        ASSERT_LE(held, detail::heap_cost(n) + 16) << n;
+        exact += held == detail::heap_cost(n);
+    }
+    EXPECT_GT(exact, 2048u);  // most
+    EXPECT_EQ(detail::heap_cost(0), 0u);
+    EXPECT_EQ(detail::heap_cost(200 * 1024), 200u * 1024 + 4096);  // mapped: whole pages
+}
+
 TEST_F(StoreTest, ChargeIsHeapBytesPlusMeasuredBookkeeping) {
     auto o = make(std::string(40, 'k'), 1000);
-    const std::size_t payload = (o->key.capacity() + 1) + (o->head.capacity() + 1) +
-                                (o->body.capacity() + 1);  // all three are on the heap
+    const std::size_t payload = heap(o->key) + heap(o->head) + heap(o->body);
+    ASSERT_GT(payload, 1000u);  // all three are on the heap
     // The entry views the object's key: no copy of it is charged.
     EXPECT_EQ(o->charge(), payload + Object::bookkeeping_bytes());
-    // At least the Object itself, a shared_ptr control block, a slot and an entry; not a round
-    // guess (552 bytes with GCC 12's libstdc++ on x86-64).
+    // At least the Object itself, a shared_ptr control block, a slot and an entry, each with
+    // malloc's chunk header; not a round guess.
     EXPECT_GT(Object::bookkeeping_bytes(), sizeof(Object) + 4 * sizeof(void*));
     EXPECT_LT(Object::bookkeeping_bytes(), 1024u);
     // Short strings live inside the Object (SSO) and cost nothing extra.
     auto small = std::make_shared<Object>();
     small->key = "k";
     EXPECT_EQ(small->charge(), Object::bookkeeping_bytes());
+    // A rule name is interned: nothing per object, however long.
+    small->rule_name = std::string(100, 'r');
+    EXPECT_EQ(small->charge(), Object::bookkeeping_bytes());
     // A variant's entry holds the normalised Vary in a string of its own.
     auto variant = std::make_shared<Object>();
     variant->key = std::string(20, 'p') + '\x1e' + std::string(30, 's');
-    variant->meta.vary = "accept-language";  // fits the inline buffer: no heap bytes
-    EXPECT_EQ(variant->charge(),
-              Object::bookkeeping_bytes() + (variant->key.capacity() + 1) + sizeof(std::string));
+    variant->meta.vary = "accept-language";  // the entry's copy fits its inline buffer
+    EXPECT_EQ(variant->charge(), Object::bookkeeping_bytes() + heap(variant->key) +
+                                     heap(variant->meta.vary) +
+                                     detail::heap_cost(sizeof(std::string)));
     variant->meta.vary = "accept-encoding,accept-language";
-    EXPECT_EQ(variant->charge(), Object::bookkeeping_bytes() + (variant->key.capacity() + 1) +
-                                     2 * (variant->meta.vary.size() + 1) + sizeof(std::string));
+    EXPECT_EQ(variant->charge(), Object::bookkeeping_bytes() + heap(variant->key) +
+                                     heap(variant->meta.vary) +
+                                     detail::heap_cost(sizeof(std::string)) +
+                                     detail::heap_cost(variant->meta.vary.size() + 1));
 }
 
-TEST_F(StoreTest, UrlAndQueryAreChargedWithOneIndexBucket) {
+TEST_F(StoreTest, UrlAndQueryAreChargedAsWhatTheyHold) {
     auto o = std::make_shared<Object>();
     o->key = "k";
     const std::size_t bare = o->charge();
-    o->url = "u";                                  // short: on no heap, but indexed
-    EXPECT_EQ(o->charge() - bare, sizeof(void*));  // the slot is the index's node
+    o->url = "u";  // short: on no heap; the URL index's buckets are charged by the shard
+    EXPECT_EQ(o->charge(), bare);
     o->url = "http://example.com/" + std::string(40, 'p');
     o->url_query = "a=" + std::string(40, 'q');
-    EXPECT_EQ(o->charge(),
-              bare + sizeof(void*) + (o->url.capacity() + 1) + (o->url_query.capacity() + 1));
+    EXPECT_EQ(o->charge(), bare + heap(o->url) + heap(o->url_query));
 }
 
-// Not a bound but a measurement: the overhead of a typical stored object (a 60-byte key, a url
-// and a query, a rule name) beyond the bytes of its own strings, printed for the record.
+// The overhead of a typical stored object (a 60-byte key, a url and a query, a rule name) beyond
+// the bytes of its own strings, printed for the record (issue 16 asks for 200 bytes; see
+// docs/performance.md for where the rest goes), and kept from growing back.
 TEST_F(StoreTest, PerObjectOverheadOfATypicalObjectIsMeasured) {
     auto o = std::make_shared<Object>(
         *make("http://www.example.com/articles/2024/some-articl-name?page=2", 2048));
@@ -84,18 +124,21 @@ TEST_F(StoreTest, PerObjectOverheadOfATypicalObjectIsMeasured) {
     o->url = "http://www.example.com/articles/2024/some-articl-name";
     o->url_query = "page=2";
     o->rule_name = "articles";
-    auto heap = [](const std::string& s) {
-        return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
-    };
-    const std::size_t own = heap(o->key) + heap(o->head) + heap(o->body) + heap(o->url) +
-                            heap(o->url_query) + heap(o->rule_name);
+    const std::size_t own =
+        heap(o->key) + heap(o->head) + heap(o->body) + heap(o->url) + heap(o->url_query);
     const std::size_t overhead = o->charge() - own;
+    const std::size_t sizes = sizeof(Object) + 2 * sizeof(void*) + sizeof(detail::Slot) +
+                              sizeof(detail::Entry);  // without malloc's headers and rounding
     std::printf(
-        "per-object overhead, 60-byte key with url: %zu bytes (bookkeeping_bytes %zu, "
-        "sizeof(Object) %zu)\n",
-        overhead, Object::bookkeeping_bytes(), sizeof(Object));
+        "per-object overhead, 60-byte key with url: %zu bytes as malloc holds them "
+        "(bookkeeping_bytes %zu); %zu bytes of structures (sizeof(Object) %zu, Slot %zu, "
+        "Entry %zu)\n",
+        overhead, Object::bookkeeping_bytes(), sizes, sizeof(Object), sizeof(detail::Slot),
+        sizeof(detail::Entry));
     RecordProperty("overhead_bytes", static_cast<int>(overhead));
-    EXPECT_GE(overhead, Object::bookkeeping_bytes());
+    EXPECT_EQ(overhead, Object::bookkeeping_bytes());
+    // 640 bytes of structures before issue 16 (sizeof(Object) 472); not to grow back.
+    EXPECT_LE(sizes, 520u);
 }
 
 TEST_F(StoreTest, LookupHitMissAndAccessRefreshesLruOrder) {

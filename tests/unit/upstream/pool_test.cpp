@@ -102,14 +102,18 @@ TEST_F(PoolTest, QuietConnectionIsPooledAndReused) {
 }
 
 TEST_F(PoolTest, BytesAfterTheResponseAreNeverPooled) {
+    // Read past the response (in the buffer): refused at once.
     auto c = connected();
     buffer_holds(*c, "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\nPOISONED-BY-LEFTOVERS!");
     pool.give_back(std::move(c));
     EXPECT_EQ(pool.idle_count(0), 0u);
 
+    // Still on the socket: giving back does not look (no system call), the take does, and the
+    // connection is closed, never handed out.
     auto d = connected();
     peer_sends("extra");
     pool.give_back(std::move(d));
+    EXPECT_EQ(pool.take_idle(0), nullptr);
     EXPECT_EQ(pool.idle_count(0), 0u);
     EXPECT_EQ(cluster->health().idle(0), 0u);
 }
@@ -118,6 +122,7 @@ TEST_F(PoolTest, ConnectionClosedByTheServerIsNotPooled) {
     auto c = connected();
     peer_closes();
     pool.give_back(std::move(c));
+    EXPECT_EQ(pool.take_idle(0), nullptr);
     EXPECT_EQ(pool.idle_count(0), 0u);
 }
 

@@ -150,7 +150,7 @@ asio::awaitable<bool> Session::read_more() {
     // fresh buffer (the read that would have found nothing is skipped, so no extra system call).
     const bool idle = waiting_for_ == Wait::Idle && size_ == 0 && !closing_;
     if (idle) {
-        std::vector<char>().swap(buffer_);
+        ReadBuffer().swap(buffer_);
         worker_.idle_connections().add(idle_link_, Clock::now());
         auto [wait_ec] = co_await socket_.async_wait(asio::socket_base::wait_read, nothrow);
         worker_.idle_connections().remove(idle_link_);

@@ -33,6 +33,7 @@
 #include "larder/http/request_parser.hpp"
 #include "larder/proxy/response_writer.hpp"
 #include "larder/server/idle_connections.hpp"
+#include "larder/server/read_buffer.hpp"
 #include "larder/server/worker_generation.hpp"
 
 namespace larder::server {
@@ -74,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session>, public proxy::Resp
     boost::asio::ip::tcp::socket socket_;
     std::string address_;  // "ip:port"
     std::string ip_;
-    std::vector<char> buffer_;
+    ReadBuffer buffer_;
     std::size_t size_ = 0;
     http::RequestParser parser_;
     Wait waiting_for_ = Wait::None;

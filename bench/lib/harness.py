@@ -221,3 +221,18 @@ def run_wrk(port, script, threads, connections, duration, env, log_path, timeout
         if line.startswith("BENCHJSON "):
             return json.loads(line[len("BENCHJSON "):])
     raise RuntimeError("wrk gave no result (exit %d): %s" % (out.returncode, out.stderr.strip()))
+
+
+def rss_bytes(roots):
+    """Sum of VmRSS (resident now) over every process of the trees rooted at `roots`."""
+    total = 0
+    for root in roots:
+        for pid in process_tree(root):
+            try:
+                with open("/proc/%d/status" % pid) as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+            except OSError:
+                pass
+    return total

@@ -31,20 +31,6 @@ TOOL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 KIB = 1024
 
 
-def rss_bytes(roots):
-    """Sum of VmRSS (resident now) over every process of the system."""
-    total = 0
-    for root in roots:
-        for pid in harness.process_tree(root):
-            try:
-                with open("/proc/%d/status" % pid) as f:
-                    for line in f:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) * KIB
-            except OSError:
-                pass
-    return total
-
 
 def read_tagged(proc, tag, timeout):
     """The JSON after `tag` on the first stdout line that starts with it."""
@@ -65,7 +51,7 @@ def one_round(ctx, scen, variant, system, script, env, duration, logf, measure):
     ic = scen[KEY]
     clients = ic.get("clients", 5000)
     time.sleep(0.5)
-    before = rss_bytes(system.roots)
+    before = harness.rss_bytes(system.roots)
     argv = [sys.executable, TOOL, "--port", str(system.port), "--path", ic["path"],
             "--clients", str(clients), "--batch", str(ic.get("batch", 100))]
     with open(logf, "a") as err:
@@ -74,7 +60,7 @@ def one_round(ctx, scen, variant, system, script, env, duration, logf, measure):
     try:
         ready = read_tagged(tool, "READY", 120)
         time.sleep(1.0)   # let the system park them (Varnish's waiter, nginx's keep-alive state)
-        held = rss_bytes(system.roots)
+        held = harness.rss_bytes(system.roots)
         res = measure(ctx, scen, variant, system, script, env, duration, logf)
         tool.stdin.write("check\n")
         tool.stdin.flush()

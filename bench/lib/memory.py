@@ -19,19 +19,6 @@ import subprocess
 import harness
 
 
-def rss_bytes(roots):
-    total = 0
-    for root in roots:
-        for pid in harness.process_tree(root):
-            try:
-                with open("/proc/%d/status" % pid) as f:
-                    for line in f:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) * 1024
-            except OSError:
-                pass
-    return total
-
 
 def larder_store(admin_port):
     try:
@@ -68,7 +55,7 @@ def cache_files(path):
 
 def sample(system):
     """The figures above for one system (an object of bench/run's System)."""
-    out = {"rss": rss_bytes(system.roots), "objects": None}
+    out = {"rss": harness.rss_bytes(system.roots), "objects": None}
     if system.kind == "larder" and getattr(system, "admin_port", None):
         store = larder_store(system.admin_port)
         if store:

@@ -18,7 +18,7 @@ import time
 import unittest
 
 from harness.admin import admin_get, admin_json, metric, parse_prometheus
-from harness.base import E2ETestCase
+from harness.base import E2ETestCase, wait_until
 from harness.client import Client
 from harness.daemon import larder_config, to_toml
 from harness.origin import Origin, Reply
@@ -26,16 +26,6 @@ from harness.origin import Origin, Reply
 STATIC_RULE = {"name": "static", "path_prefix": "/static/", "cache": "60s"}
 PAGE_PASS = {"name": "page", "path": "/page", "pass": True}
 PAGE_CACHED = {"name": "page", "path": "/page", "cache": "60s"}
-
-
-def wait_until(predicate, timeout=10.0, interval=0.01):
-    """Polls `predicate` (bounded); returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 class ReloadTest(E2ETestCase):

@@ -10,26 +10,15 @@ pooled. One worker, so there is one pool to reason about; origin connections are
 health probes by the connection id of the requests they carried.
 """
 import threading
-import time
 import unittest
 
 from harness.admin import admin_json
-from harness.base import E2ETestCase
+from harness.base import E2ETestCase, wait_until
 from harness.daemon import larder_config, to_toml
 from harness.origin import Origin, Reply
 
 # Probes fast enough that a state change shows within a second.
 FAST_HEALTH = {"path": "/health", "interval": "100ms", "timeout": "100ms", "rise": 2, "fall": 2}
-
-
-def wait_until(predicate, timeout=10.0, interval=0.01):
-    """Polls `predicate` (bounded); returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
 
 
 def data_connections(origin, prefix="/"):

@@ -4,6 +4,7 @@ Every process and socket a test creates is registered with addCleanup, so it is 
 when the test fails; the daemon's stderr is printed when a test fails, to see why.
 """
 import sys
+import time
 import unittest
 
 from .client import Client
@@ -11,6 +12,16 @@ from .daemon import Larder, larder_config
 from .origin import Origin
 
 __all__ = ["E2ETestCase"]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.01):
+    """Polls `predicate` (bounded); returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
 
 
 class E2ETestCase(unittest.TestCase):

@@ -89,17 +89,16 @@ void put_string(std::string& out, std::string_view s) {
 // store's tag index assumes of Object::tags.
 bool valid_tags(std::string_view tags) {
     if (tags.empty()) return true;
+    // for_each_tag skips empty tags, so a doubled, leading or trailing space is found by the
+    // lengths adding up: every tag and one separator between each two.
     std::unordered_set<std::string_view> seen;
-    std::size_t count = 0;
-    for (std::size_t at = 0; at <= tags.size();) {
-        auto end = tags.find(' ', at);
-        if (end == std::string_view::npos) end = tags.size();
-        const std::string_view tag = tags.substr(at, end - at);
-        if (tag.empty() || tag.size() > kMaxTagLength || ++count > kMaxTags) return false;
-        if (!seen.insert(tag).second) return false;
-        at = end + 1;
-    }
-    return true;
+    std::size_t count = 0, length = 0;
+    bool ok = true;
+    for_each_tag(tags, [&](std::string_view tag) {
+        ok = ok && tag.size() <= kMaxTagLength && ++count <= kMaxTags && seen.insert(tag).second;
+        length += tag.size();
+    });
+    return ok && length + count - 1 == tags.size();
 }
 
 // "HTTP/1.1 <status>[ reason]\r\n" then "Name: value\r\n" lines, no blank line, no bare CR or

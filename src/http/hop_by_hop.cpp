@@ -50,10 +50,6 @@ bool HopByHop::contains(std::string_view name) const {
     return false;
 }
 
-bool is_hop_by_hop(const HeaderList& all, std::string_view name) {
-    return HopByHop(all).contains(name);
-}
-
 bool never_named_by_connection(std::string_view name) {
     return iequals(name, "host") || iequals(name, "content-length") ||
            iequals(name, "transfer-encoding");

@@ -28,29 +28,26 @@ bool bodiless_status(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
-// CDN-Cache-Control and Surrogate-Control ([cache] strip_targeted_headers) and the purge tag
-// fields ([purge] strip_tag_headers) are Larder's, not the client's.
-bool is_larders_field(const Shared& shared, std::string_view name) {
-    if (shared.http_policy.strip_targeted_headers &&
-        (http::iequals(name, "cdn-cache-control") || http::iequals(name, "surrogate-control")))
-        return true;
-    if (!shared.config.purge.strip_tag_headers) return false;
-    for (const auto& tag_field : shared.config.purge.tag_headers)
-        if (http::iequals(name, tag_field)) return true;
+bool is_larders_field(const std::vector<std::string>& larders_fields, std::string_view name) {
+    for (const auto& field : larders_fields)
+        if (http::iequals(name, field)) return true;
     return false;
 }
 
-bool carries_larders_field(const Shared& shared, const http::HeaderList& fields) {
+bool carries_larders_field(const std::vector<std::string>& larders_fields,
+                           const http::HeaderList& fields) {
+    if (larders_fields.empty()) return false;
     for (const auto& h : fields)
-        if (is_larders_field(shared, h.name)) return true;
+        if (is_larders_field(larders_fields, h.name)) return true;
     return false;
 }
 
-http::HeaderList without_larders_fields(const Shared& shared, const http::HeaderList& fields) {
+http::HeaderList without_larders_fields(const std::vector<std::string>& larders_fields,
+                                        const http::HeaderList& fields) {
     http::HeaderList out;
     out.reserve(fields.size());
     for (const auto& h : fields)
-        if (!is_larders_field(shared, h.name)) out.add(h.name, h.value);
+        if (!is_larders_field(larders_fields, h.name)) out.add(h.name, h.value);
     return out;
 }
 
@@ -161,8 +158,8 @@ asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {
     // CDN-Cache-Control, Surrogate-Control and the purge tag fields are Larder's, relayed or
     // not (unless configured otherwise). Most responses carry none: no copy then.
     const http::HeaderList& fields =
-        carries_larders_field(shared_, exchange.headers())
-            ? f.relayed_fields.emplace(without_larders_fields(shared_, exchange.headers()))
+        carries_larders_field(larders_fields_, exchange.headers())
+            ? f.relayed_fields.emplace(without_larders_fields(larders_fields_, exchange.headers()))
             : exchange.headers();
     const http::HeaderList* sent_fields = &fields;
     const bool coded = co_await compress_relayed(t, f, fields);  // [compression] pass

@@ -77,6 +77,20 @@ LoggedFields logged_fields(const http::HeaderList& headers) {
 obs::LogFormat log_format(const config::Config& config) {
     return obs::log_format_from_string(config.log.format).value_or(obs::LogFormat::Text);
 }
+
+// CDN-Cache-Control and Surrogate-Control ([cache] strip_targeted_headers) and the purge tag
+// fields ([purge] strip_tag_headers) are Larder's, not the client's.
+std::vector<std::string> larders_fields(const Shared& shared) {
+    std::vector<std::string> fields;
+    if (shared.http_policy.strip_targeted_headers) {
+        fields.emplace_back("cdn-cache-control");
+        fields.emplace_back("surrogate-control");
+    }
+    if (shared.config.purge.strip_tag_headers)
+        fields.insert(fields.end(), shared.config.purge.tag_headers.begin(),
+                      shared.config.purge.tag_headers.end());
+    return fields;
+}
 }  // namespace
 
 Pipeline::Pipeline(const Shared& shared, upstream::Source& source, obs::Counters& counters)
@@ -84,7 +98,8 @@ Pipeline::Pipeline(const Shared& shared, upstream::Source& source, obs::Counters
       source_(source),
       counters_(counters),
       http_policy_(shared.http_policy),
-      access_line_(log_format(shared.config)) {}
+      access_line_(log_format(shared.config)),
+      larders_fields_(larders_fields(shared)) {}
 
 asio::awaitable<bool> Pipeline::handle(const http::Request& request, const ClientInfo& client,
                                        ResponseWriter& writer) {

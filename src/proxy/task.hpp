@@ -56,59 +56,59 @@ struct Pipeline::Task {
     const http::Request& request;
     const ClientInfo& client;
     ResponseWriter& writer;
-    boost::asio::any_io_executor executor;  // the worker's, for background refreshes
+    boost::asio::any_io_executor executor{};  // the worker's, for background refreshes
     bool keep_alive = true;
 
-    rules::Decision decision;
+    rules::Decision decision{};
     // Cache candidates only: the request a shared fetch sends, and the policy in force.
-    std::optional<AnonymousRequest> anonymous;
-    std::optional<cache::RuleTtlPolicy> rule_policy;
+    std::optional<AnonymousRequest> anonymous{};
+    std::optional<cache::RuleTtlPolicy> rule_policy{};
     const cache::CachePolicy* policy = nullptr;
-    cache::RequestDirectives directives;
+    cache::RequestDirectives directives{};
     obs::TimePoint now{};
 
     bool cacheable = false;             // the next fetch may store
-    cache::ObjectPtr object;            // what Deliver writes
-    std::optional<std::int64_t> age;    // its Age field, when it comes from the store
-    cache::ObjectPtr stale;             // a kept object: revalidated, or served when the app fails
+    cache::ObjectPtr object{};          // what Deliver writes
+    std::optional<std::int64_t> age{};  // its Age field, when it comes from the store
+    cache::ObjectPtr stale{};           // a kept object: revalidated, or served when the app fails
     bool revalidate = false;            // send the stale object's validators upstream
-    cache::Key key;                     // the decision's key, hashed once
-    std::optional<FlightGuard> flight;  // this request leads that flight (Miss)
-    cache::FlightPtr following;         // Wait: the flight to wait for
-    cache::FlightPtr refreshing;        // Grace: this request starts the refresh of that flight
+    cache::Key key{};                   // the decision's key, hashed once
+    std::optional<FlightGuard> flight{};  // this request leads that flight (Miss)
+    cache::FlightPtr following{};         // Wait: the flight to wait for
+    cache::FlightPtr refreshing{};        // Grace: this request starts the refresh of that flight
 
     Path path = Path::Pass;
     int synth_status = 0;
     bool concluded = false;
-    Transaction tx;
+    Transaction tx{};
 };
 
 struct Pipeline::FetchJob {
-    std::string head;                         // request line and fields as sent
-    http::HeaderList sent;                    // views into `head`: what Vary variants are chosen by
-    http::BodyView body;                      // the client's body, in memory or spooled
+    std::string head{};                       // request line and fields as sent
+    http::HeaderList sent{};                  // views into `head`: what Vary variants are chosen by
+    http::BodyView body{};                    // the client's body, in memory or spooled
     http::Method method = http::Method::Get;  // as sent
     bool idempotent = true;
     bool head_request = false;  // a passed HEAD: the response has no body
-    std::string_view hash_key;
+    std::string_view hash_key{};
     std::size_t buffer_limit = 0;
     upstream::InterimSink* interim = nullptr;  // a client's fetch: its InterimRelay
 
     // Set when the response may be stored.
     const cache::CachePolicy* policy = nullptr;
-    cache::Key key;
-    std::string url;        // where the object is found again (RuleSet::url_of)
-    std::string url_query;  // its query as its rule normalises it
+    cache::Key key{};
+    std::string url{};        // where the object is found again (RuleSet::url_of)
+    std::string url_query{};  // its query as its rule normalises it
     bool strip_set_cookie = false;
-    std::string rule_name;
+    std::string rule_name{};
     bool request_no_store = false;
-    cache::ObjectPtr stale;
+    cache::ObjectPtr stale{};
     bool revalidate = false;
     FlightGuard* flight = nullptr;
 
     // A refresh owns what a client's fetch borrows.
-    std::optional<cache::RuleTtlPolicy> own_policy;
-    std::optional<FlightGuard> own_flight;
+    std::optional<cache::RuleTtlPolicy> own_policy{};
+    std::optional<FlightGuard> own_flight{};
 };
 
 struct Pipeline::Fetched {

@@ -48,7 +48,7 @@ struct MetricsSources {
     std::vector<std::string> rule_names;  // [[rules]] names, in config order
     std::string version;
     // [cluster] node, and the purge bus's counters; empty and null when stand-alone.
-    std::string node;
+    std::string node{};
     const obs::ClusterCounters* cluster = nullptr;
     std::uint64_t config_generation = 1;
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();

@@ -35,9 +35,6 @@ class HopByHop {
 // The fixed hop-by-hop names only (the seven above, any letter case).
 bool is_fixed_hop_by_hop(std::string_view name);
 
-// One-off form of HopByHop(all).contains(name).
-bool is_hop_by_hop(const HeaderList& all, std::string_view name);
-
 // Host, Content-Length and Transfer-Encoding: fields meant for every recipient that say where a
 // message goes and where it ends. A Connection option naming one of them is ignored (RFC 9110
 // section 7.6.1: a sender must not name such a field), so "Connection: Host" cannot strip the

@@ -46,7 +46,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "larder/cache/cache_policy.hpp"
 #include "larder/cache/http_policy.hpp"
@@ -76,8 +78,8 @@ struct Shared {
     cache::Store& store;  // objects, flights and hit-for-pass markers, per key (store.hpp)
     const cache::HttpPolicyOptions& http_policy;  // RFC 9111 options, built once from [cache]
     const obs::Clock& clock;
-    std::shared_ptr<spdlog::logger> access_log;   // null when off
-    const std::atomic<bool>* draining = nullptr;  // the daemon is stopping (set by main)
+    std::shared_ptr<spdlog::logger> access_log{};  // null when off
+    const std::atomic<bool>* draining = nullptr;   // the daemon is stopping (set by main)
     // Counters::responses row of each rule by its index (obs/rule_rows.hpp); null: the index.
     const std::vector<std::uint32_t>* rule_rows = nullptr;
     // Where store-time compression runs (coding/pool.hpp); null: on the worker's thread.
@@ -209,6 +211,9 @@ class Pipeline {
     cache::HttpPolicy http_policy_;
     obs::RequestIds request_ids_;           // this worker's ids: random prefix, counter
     obs::AccessLineFormatter access_line_;  // this worker's line buffer
+    // Response fields that are Larder's and never reach a client (larders_fields()): the
+    // targeted Cache-Control fields and the purge tag fields, as configured; built once.
+    std::vector<std::string> larders_fields_;
     std::chrono::steady_clock::time_point last_error_log_{};
     std::uint64_t errors_not_logged_ = 0;
     std::weak_ptr<const void> owner_;

@@ -24,7 +24,9 @@ TEST(Codec, RoundTripsEveryCoding) {
     for (ContentCoding c : {ContentCoding::Identity, ContentCoding::Gzip, ContentCoding::Br}) {
         auto encoded = compress(c, body, {});
         ASSERT_TRUE(encoded);
-        if (c != ContentCoding::Identity) EXPECT_LT(encoded->size(), body.size() / 3);
+        if (c != ContentCoding::Identity) {
+            EXPECT_LT(encoded->size(), body.size() / 3);
+        }
         Decoded d = decompress(c, *encoded, body.size());
         EXPECT_EQ(d.error, DecodeError::None);
         EXPECT_EQ(d.body, body);

@@ -43,9 +43,9 @@ class Gate {
 
 struct Script {
     int status = 200;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-    std::shared_ptr<Gate> hold;  // answer only once it is open
+    std::vector<std::pair<std::string, std::string>> headers{};
+    std::string body{};
+    std::shared_ptr<Gate> hold{};  // answer only once it is open
     upstream::UpstreamError error = upstream::UpstreamError::None;
     // The body read fails with this once `body_error_after` bytes of it were read (the app
     // went quiet, took too long, closed): the rest of `body` never comes.
@@ -53,7 +53,7 @@ struct Script {
     std::size_t body_error_after = 0;
     bool no_length = false;  // no Content-Length (chunked or close-delimited at the app)
     // Interim responses before the final one: their status and whole head (blank line included).
-    std::vector<std::pair<int, std::string>> interim;
+    std::vector<std::pair<int, std::string>> interim{};
 };
 
 // What the origin received: the head as sent, its fields (header names lower-cased) and the body

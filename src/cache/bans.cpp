@@ -15,11 +15,11 @@ const char* to_string(PurgeRefusal refusal) {
 }
 
 std::string purge_subject(const Object& object) {
-    std::string_view url = object.url;
+    std::string_view url = object.url();
     if (auto scheme = url.find("://"); scheme != std::string_view::npos)
         url.remove_prefix(scheme + 3);
     std::string subject(url);
-    if (!object.url_query.empty()) subject.append("?").append(object.url_query);
+    if (!object.url_query().empty()) subject.append("?").append(object.url_query());
     return subject;
 }
 

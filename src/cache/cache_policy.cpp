@@ -39,7 +39,7 @@ bool has_token(const http::HeaderList& headers, std::string_view field, std::str
 }
 
 bool has_validator(const Meta& meta) {
-    return !meta.etag.empty() || meta.last_modified.has_value();
+    return meta.has_etag || meta.last_modified.has_value();
 }
 
 std::int64_t seconds_between(obs::TimePoint from, obs::TimePoint to) {
@@ -48,30 +48,30 @@ std::int64_t seconds_between(obs::TimePoint from, obs::TimePoint to) {
 
 }  // namespace
 
-std::shared_ptr<Object> build(std::string key, int status, std::string_view reason_phrase,
-                              const http::HeaderList& headers, std::string body,
-                              const ResponseVerdict& v, bool strip_set_cookie,
-                              std::string rule_name) {
-    auto object = build_http_object(std::move(key), status, reason_phrase, headers, std::move(body),
-                                    v, strip_set_cookie, std::move(rule_name));
-    object->grace_until = v.grace_until;
-    object->error_until = v.error_until;
+ObjectDraft build(std::string key, int status, std::string_view reason_phrase,
+                  const http::HeaderList& headers, std::string body, const ResponseVerdict& v,
+                  bool strip_set_cookie, std::string rule_name) {
+    ObjectDraft object =
+        build_http_object(std::move(key), status, reason_phrase, headers, std::move(body), v,
+                          strip_set_cookie, std::move(rule_name));
+    object.grace_until = v.grace_until;
+    object.error_until = v.error_until;
     return object;
 }
 
 Revalidated revalidate(const CachePolicy& policy, const Object& stored,
                        const http::HeaderList& not_modified, ResponseFacts facts,
                        bool strip_set_cookie) {
-    const ParsedHead parsed = parse_head(stored.head);
+    const ParsedHead parsed = parse_head(stored.head());
     const http::HeaderList merged = merge_not_modified(parsed.headers, not_modified);
     facts.status = stored.status;
     facts.headers = &merged;
-    facts.body_size = stored.body.size();
+    facts.body_size = stored.body().size();
     Revalidated r;
     r.verdict = policy.judge_response(facts, strip_set_cookie);
-    r.object =
-        build(r.verdict.storable() ? stored.key : std::string(), stored.status, parsed.reason,
-              merged, stored.body, r.verdict, strip_set_cookie, stored.rule_name);
+    r.object = build(r.verdict.storable() ? std::string(stored.key()) : std::string(),
+                     stored.status, parsed.reason, merged, std::string(stored.body()), r.verdict,
+                     strip_set_cookie, stored.rule_name);
     return r;
 }
 

@@ -84,14 +84,14 @@ bool has_preconditions(const http::Request& request) {
 }
 
 ClientCondition evaluate_conditional(http::Method method, const http::HeaderList& request,
-                                     int stored_status, const Meta& meta) {
+                                     int stored_status, const Meta& meta, std::string_view etag) {
     if (stored_status < 200 || stored_status > 299) return ClientCondition::Full;
     // 1. If-Match (every field line counts: a list may be split over several).
     bool has_im = false, im_holds = false;
     for (const auto& h : request) {
         if (!http::iequals(h.name, "if-match")) continue;
         has_im = true;
-        im_holds = im_holds || if_match_holds(h.value, meta.etag);
+        im_holds = im_holds || if_match_holds(h.value, etag);
     }
     if (has_im && !im_holds) return ClientCondition::PreconditionFailed;
     // 2. If-Unmodified-Since, only without If-Match.
@@ -106,7 +106,7 @@ ClientCondition evaluate_conditional(http::Method method, const http::HeaderList
     for (const auto& h : request) {
         if (!http::iequals(h.name, "if-none-match")) continue;
         has_inm = true;
-        if (if_none_match_matches(h.value, meta.etag)) return ClientCondition::NotModified;
+        if (if_none_match_matches(h.value, etag)) return ClientCondition::NotModified;
     }
     if (has_inm) return ClientCondition::Full;
     // 4. If-Modified-Since, only without If-None-Match, for GET and HEAD.
@@ -120,7 +120,8 @@ ClientCondition evaluate_conditional(http::Method method, const http::HeaderList
 }
 
 ClientCondition evaluate_conditional(const http::Request& request, const Object& object) {
-    return evaluate_conditional(request.method, request.headers, object.status, object.meta);
+    return evaluate_conditional(request.method, request.headers, object.status, object.meta,
+                                object.etag());
 }
 
 ParsedHead parse_head(std::string_view head) {
@@ -148,7 +149,7 @@ ParsedHead parse_head(std::string_view head) {
 std::string not_modified_head(const Object& object) {
     static constexpr std::array<std::string_view, 6> kCarried = {
         "cache-control", "content-location", "date", "etag", "expires", "vary"};
-    const ParsedHead parsed = parse_head(object.head);
+    const ParsedHead parsed = parse_head(object.head());
     std::string out = "HTTP/1.1 304 Not Modified\r\n";
     for (const auto& h : parsed.headers) {
         const bool carried = std::any_of(kCarried.begin(), kCarried.end(), [&](std::string_view n) {
@@ -159,19 +160,28 @@ std::string not_modified_head(const Object& object) {
     return out;
 }
 
-std::vector<std::pair<std::string, std::string>> revalidation_headers(const Meta& meta) {
+std::vector<std::pair<std::string, std::string>> revalidation_headers(const Meta& meta,
+                                                                      std::string_view etag) {
     std::vector<std::pair<std::string, std::string>> out;
-    if (!meta.etag.empty()) out.emplace_back("If-None-Match", meta.etag);
+    if (!etag.empty()) out.emplace_back("If-None-Match", etag);
     if (meta.last_modified)
         out.emplace_back("If-Modified-Since", http::format_http_date(*meta.last_modified));
     return out;
 }
 
-bool not_modified_applies(const Meta& stored, const http::HeaderList& nm) {
+std::vector<std::pair<std::string, std::string>> revalidation_headers(const Object& stored) {
+    return revalidation_headers(stored.meta, stored.etag());
+}
+
+bool not_modified_applies(std::string_view stored_etag, const http::HeaderList& nm) {
     auto tag = nm.get("etag");
     if (!tag) return true;
-    if (stored.etag.empty()) return false;
-    return is_weak(*tag) ? weak_match(*tag, stored.etag) : strong_match(*tag, stored.etag);
+    if (stored_etag.empty()) return false;
+    return is_weak(*tag) ? weak_match(*tag, stored_etag) : strong_match(*tag, stored_etag);
+}
+
+bool not_modified_applies(const Object& stored, const http::HeaderList& nm) {
+    return not_modified_applies(stored.etag(), nm);
 }
 
 http::HeaderList merge_not_modified(const http::HeaderList& stored,
@@ -195,7 +205,7 @@ Refreshed refresh_from_not_modified(const Object& stored, const http::HeaderList
                                     const HttpPolicyOptions& options,
                                     std::optional<std::chrono::milliseconds> forced_ttl,
                                     bool request_has_authorization, bool strip_set_cookie) {
-    const ParsedHead parsed = parse_head(stored.head);
+    const ParsedHead parsed = parse_head(stored.head());
     const http::HeaderList merged = merge_not_modified(parsed.headers, nm);
     Refreshed r;
     if (forced_ttl) {
@@ -207,7 +217,7 @@ Refreshed refresh_from_not_modified(const Object& stored, const http::HeaderList
         r.verdict = evaluate_response({.method = http::Method::Get,
                                        .status = stored.status,
                                        .response_headers = &merged,
-                                       .body_size = stored.body.size(),
+                                       .body_size = stored.body().size(),
                                        .request_has_authorization = request_has_authorization,
                                        .strip_set_cookie = strip_set_cookie,
                                        .request_time = request_time,
@@ -215,9 +225,9 @@ Refreshed refresh_from_not_modified(const Object& stored, const http::HeaderList
                                       options);
         r.refusal = r.verdict.refusal;
     }
-    r.object =
-        build_http_object(r.refusal ? std::string() : stored.key, stored.status, parsed.reason,
-                          merged, stored.body, r.verdict, strip_set_cookie, stored.rule_name);
+    r.object = build_http_object(r.refusal ? std::string() : std::string(stored.key()),
+                                 stored.status, parsed.reason, merged, std::string(stored.body()),
+                                 r.verdict, strip_set_cookie, stored.rule_name);
     return r;
 }
 

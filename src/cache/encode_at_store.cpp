@@ -7,7 +7,7 @@ namespace larder::cache {
 
 namespace {
 
-bool has_body(const Object& object) {
+bool has_body(const ObjectDraft& object) {
     return !object.body.empty() && object.status >= 200 && object.status != 204 &&
            object.status != 304;
 }
@@ -37,7 +37,7 @@ EncodeFacts encode_facts(const http::HeaderList& response_headers,
     return facts;
 }
 
-bool needs_encoding_work(const Object& object, const EncodeFacts& facts,
+bool needs_encoding_work(const ObjectDraft& object, const EncodeFacts& facts,
                          const EncodeOptions& options) {
     if (!has_body(object)) return false;
     if (!facts.coding || *facts.coding != http::ContentCoding::Identity)
@@ -46,7 +46,7 @@ bool needs_encoding_work(const Object& object, const EncodeFacts& facts,
            object.body.size() >= options.min_size;
 }
 
-std::optional<NoCacheReason> encode_at_store(Object& object, const EncodeFacts& facts,
+std::optional<NoCacheReason> encode_at_store(ObjectDraft& object, const EncodeFacts& facts,
                                              const EncodeOptions& options, EncodeStats& stats) {
     object.encodings = {};
     if (!has_body(object)) return std::nullopt;
@@ -84,22 +84,21 @@ std::optional<NoCacheReason> encode_at_store(Object& object, const EncodeFacts& 
     }
     if (made.empty()) return std::nullopt;
     add_vary_accept_encoding(object.head);
-    object.head.shrink_to_fit();
     object.encodings.others.reserve(made.size());
     for (auto& [coding, body] : made)
         object.encodings.others.push_back(make_representation(object, coding, std::move(body)));
     return std::nullopt;
 }
 
-void carry_encodings(Object& refreshed, const Object& replaced) {
+void carry_encodings(ObjectDraft& refreshed, const Object& replaced) {
     refreshed.encodings = {};
     refreshed.encodings.own = replaced.encodings.own;
-    if (replaced.encodings.others.empty() || refreshed.body != replaced.body) return;
+    if (replaced.encodings.others.empty() || refreshed.body != replaced.body()) return;
     add_vary_accept_encoding(refreshed.head);
     refreshed.encodings.others.reserve(replaced.encodings.others.size());
     for (const auto& other : replaced.encodings.others)
         refreshed.encodings.others.push_back(
-            make_representation(refreshed, other->encodings.own, other->body));
+            make_representation(refreshed, other->encodings.own, other->body()));
 }
 
 }  // namespace larder::cache

@@ -54,11 +54,11 @@ void add_vary_accept_encoding(std::string& head) {
     if (!named) head.append("Vary: Accept-Encoding\r\n");
 }
 
-std::shared_ptr<Object> make_representation(const Object& stored, http::ContentCoding coding,
-                                            std::string body) {
-    auto r = std::make_shared<Object>();
+ObjectPtr make_representation(const ObjectDraft& stored, http::ContentCoding coding,
+                              std::string_view body) {
+    ObjectDraft r;
     const std::string etag = coded_etag(stored.meta.etag, coding, stored.encodings.own);
-    std::string& head = r->head;
+    std::string& head = r.head;
     head.reserve(stored.head.size() + 64);
     head.append(stored.head.substr(0, stored.head.find("\r\n") + 2));  // the status line
     for_each_field_line(stored.head,
@@ -68,18 +68,17 @@ std::shared_ptr<Object> make_representation(const Object& stored, http::ContentC
     if (coding != http::ContentCoding::Identity)
         head.append("Content-Encoding: ").append(http::to_string(coding)).append("\r\n");
     if (!etag.empty()) head.append("ETag: ").append(etag).append("\r\n");
-    head.shrink_to_fit();
-    r->status = stored.status;
-    r->body = std::move(body);
-    r->stored_at = stored.stored_at;
-    r->expires_at = stored.expires_at;
-    r->grace_until = stored.grace_until;
-    r->error_until = stored.error_until;
-    r->meta = stored.meta;
-    r->meta.etag = etag;
-    r->epoch = stored.epoch;
-    r->encodings.own = coding;
-    return r;
+    r.status = stored.status;
+    r.body = body;
+    r.stored_at = stored.stored_at;
+    r.expires_at = stored.expires_at;
+    r.grace_until = stored.grace_until;
+    r.error_until = stored.error_until;
+    r.meta = stored.meta;
+    r.meta.etag = etag;
+    r.epoch = stored.epoch;
+    r.encodings.own = coding;
+    return Object::make(r);
 }
 
 http::CodingSet codings_of(const Object& object) {
@@ -98,9 +97,9 @@ ObjectPtr representation_for(const ObjectPtr& object, const http::AcceptEncoding
 }
 
 std::optional<std::size_t> identity_size(const Object& object) {
-    if (object.encodings.own == http::ContentCoding::Identity) return object.body.size();
+    if (object.encodings.own == http::ContentCoding::Identity) return object.body().size();
     for (const auto& other : object.encodings.others)
-        if (other->encodings.own == http::ContentCoding::Identity) return other->body.size();
+        if (other->encodings.own == http::ContentCoding::Identity) return other->body().size();
     return std::nullopt;
 }
 

@@ -12,7 +12,7 @@
 // Object::charge): everything is intrusive, one allocation per slot and per entry, no node of a
 // standard container. The entry keeps no copy of its primary key: `key_data` points at the text
 // of one of its sources, which all hold the same text and are immutable while held: the primary
-// part of a slot's object->key, a flight's primary().text, or the marker's own copy (the marker
+// part of a slot's object->key(), a flight's primary().text, or the marker's own copy (the marker
 // is the one thing that may be left alone in an entry, so it carries the key). Whenever a source
 // comes or goes, Lru::rekey() points `key_data` at one that is still held.
 //
@@ -64,7 +64,7 @@ struct Slot : Node {
     // Soft-purged: kept, but never served as fresh again (grace, stale-if-error and
     // revalidation still apply). Set under the shard lock by a purge or a ban.
     bool soft_purged = false;
-    // object->key.substr(secondary_at) is the secondary key: after the separator for a variant,
+    // object->key().substr(secondary_at) is the secondary key: after the separator for a variant,
     // the end of the key ("") for the plain object.
     std::uint32_t secondary_at = 0;
     ObjectPtr object;
@@ -77,7 +77,7 @@ struct Slot : Node {
     std::uint64_t checked = 0;
 
     std::string_view secondary() const {
-        return std::string_view(object->key).substr(secondary_at);
+        return std::string_view(object->key()).substr(secondary_at);
     }
 };
 

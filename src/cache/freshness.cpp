@@ -107,10 +107,10 @@ Seconds corrected_initial_age(const http::HeaderList& headers, obs::TimePoint re
     return std::max(apparent_age, corrected_age_value);
 }
 
-Meta parse_meta(int status, const http::HeaderList& headers, const http::CacheControl& cc,
-                bool use_expires, obs::TimePoint request_time, obs::TimePoint response_time,
-                const FreshnessOptions& options) {
-    Meta m = forced_ttl_meta(headers, request_time, response_time, {});
+ParsedMeta parse_meta(int status, const http::HeaderList& headers, const http::CacheControl& cc,
+                      bool use_expires, obs::TimePoint request_time, obs::TimePoint response_time,
+                      const FreshnessOptions& options) {
+    ParsedMeta m = forced_ttl_meta(headers, request_time, response_time, {});
     m.freshness_lifetime =
         freshness_lifetime(status, headers, cc, use_expires, response_time, options, &m.heuristic);
     m.corrected_initial_age = corrected_initial_age(headers, request_time, response_time);
@@ -128,12 +128,13 @@ Meta parse_meta(int status, const http::HeaderList& headers, const http::CacheCo
     return m;
 }
 
-Meta forced_ttl_meta(const http::HeaderList& headers, obs::TimePoint request_time,
-                     obs::TimePoint response_time, std::chrono::milliseconds ttl) {
-    Meta m;
+ParsedMeta forced_ttl_meta(const http::HeaderList& headers, obs::TimePoint request_time,
+                           obs::TimePoint response_time, std::chrono::milliseconds ttl) {
+    ParsedMeta m;
     m.parsed = true;
     if (auto e = headers.get("etag"); e && valid_etag(http::trim_ows(*e)))
         m.etag = std::string(http::trim_ows(*e));
+    m.has_etag = !m.etag.empty();
     m.last_modified = date_field(headers, "last-modified", response_time);
     m.date = date_field(headers, "date", response_time);
     m.request_time = request_time;
@@ -230,7 +231,7 @@ bool within_stale_if_error(const Meta& meta, obs::TimePoint now) {
 obs::TimePoint retention_deadline(const Meta& meta, Seconds validator_keep) {
     const StaleWindows w = stale_windows(meta);
     Seconds extra = std::max(w.while_revalidate, w.if_error);
-    if (!meta.etag.empty() || meta.last_modified) extra = std::max(extra, validator_keep);
+    if (meta.has_etag || meta.last_modified) extra = std::max(extra, validator_keep);
     return meta.fresh_until + extra;
 }
 

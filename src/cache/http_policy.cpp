@@ -196,20 +196,16 @@ http::HeaderList without_fields(const http::HeaderList& headers,
     return out;
 }
 
-std::shared_ptr<Object> build_http_object(std::string key, int status,
-                                          std::string_view reason_phrase,
-                                          const http::HeaderList& headers, std::string body,
-                                          const ResponseVerdict& v, bool strip_set_cookie,
-                                          std::string rule_name) {
+ObjectDraft build_http_object(std::string key, int status, std::string_view reason_phrase,
+                              const http::HeaderList& headers, std::string body,
+                              const ResponseVerdict& v, bool strip_set_cookie,
+                              std::string rule_name) {
     const http::HeaderList kept = without_fields(headers, v.drop_fields);
-    // build_object's object is created non-const by make_shared and not yet shared with anyone,
-    // so completing it here is well-defined.
-    ObjectPtr built = build_object(std::move(key), status, reason_phrase, kept, std::move(body),
-                                   v.meta.response_time, std::chrono::milliseconds{0},
-                                   strip_set_cookie, std::move(rule_name));
-    auto object = std::const_pointer_cast<Object>(built);
-    object->meta = v.meta;
-    object->expires_at = v.expires_at;
+    ObjectDraft object = build_object(std::move(key), status, reason_phrase, kept, std::move(body),
+                                      v.meta.response_time, std::chrono::milliseconds{0},
+                                      strip_set_cookie, std::move(rule_name));
+    object.meta = v.meta;
+    object.expires_at = v.expires_at;
     return object;
 }
 

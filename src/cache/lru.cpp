@@ -15,7 +15,7 @@ namespace {
 constexpr std::size_t kInitialBuckets = 16;
 
 std::size_t url_hash(const Slot* s) {
-    return KeyHash{}(s->object->url);
+    return KeyHash{}(s->object->url());
 }
 
 // Bytes a std::string holds on the heap: nothing while it fits in the inline (SSO) buffer.
@@ -111,7 +111,7 @@ Lru::~Lru() {
 
 void Lru::rekey(Entry& e) {
     if (e.slots)
-        e.key_data = e.slots->object->key.data();
+        e.key_data = e.slots->object->key().data();
     else if (e.flights)
         e.key_data = e.flights->flight->primary().text.data();
     else if (e.marker)
@@ -253,7 +253,7 @@ void Lru::grow_url_index() {
 }
 
 void Lru::url_link(Slot* s) {
-    if (s->object->url.empty()) return;
+    if (s->object->url().empty()) return;
     Slot*& head = url_buckets_[url_hash(s) & url_mask_];
     s->url_next = head;
     head = s;
@@ -261,7 +261,7 @@ void Lru::url_link(Slot* s) {
 }
 
 void Lru::url_unlink(Slot* s) {
-    if (s->object->url.empty()) return;
+    if (s->object->url().empty()) return;
     for (Slot** p = &url_buckets_[url_hash(s) & url_mask_]; *p; p = &(*p)->url_next) {
         if (*p == s) {
             *p = s->url_next;
@@ -340,7 +340,7 @@ bool Lru::evict_one(const Entry* keep, std::vector<ObjectPtr>& released) {
 Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
                   std::vector<ObjectPtr>& released, bool soft_purged) {
     const std::size_t charge = object->charge();
-    const std::string_view key = object->key;
+    const std::string_view key = object->key();
     const auto sep = key.find(kVariantSeparator);
     const bool variant = sep != std::string_view::npos;
     const std::string_view secondary = variant ? key.substr(sep + 1) : std::string_view{};
@@ -351,7 +351,7 @@ Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
         remove_all(e, released);  // the same key, or the variants a plain response replaces
         e.set_vary({});
     } else {
-        if (e.slots && (!e.slots->variant || e.vary() != object->meta.vary))
+        if (e.slots && (!e.slots->variant || e.vary() != object->vary()))
             remove_all(e, released);  // the plain object, or variants of another Vary
         else if (Slot* same = slot_of(e, true, secondary))
             released.push_back(remove(same));
@@ -360,13 +360,13 @@ Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
             while (oldest->variant_next) oldest = oldest->variant_next;
             released.push_back(remove(oldest));
         }
-        e.set_vary(object->meta.vary);
+        e.set_vary(object->vary());
     }
     // The URL index and the tag map grow before the room is made, so their new bytes are made
     // room for too (tag_link below then never rehashes).
-    if (!object->url.empty() && url_count_ + 1 > url_mask_ + 1) grow_url_index();
+    if (!object->url().empty() && url_count_ + 1 > url_mask_ + 1) grow_url_index();
     std::size_t tag_count = 0;
-    for_each_tag(object->tags, [&](std::string_view) { ++tag_count; });
+    for_each_tag(object->tags(), [&](std::string_view) { ++tag_count; });
     if (tag_count && tags_.bucket_count() < tags_.size() + tag_count + 1) {
         tags_.reserve(tags_.size() + tag_count);
         recharge_indexes(bucket_mask_ + 1, url_mask_ + 1);
@@ -397,7 +397,7 @@ Slot* Lru::insert(Entry& e, ObjectPtr object, std::size_t max_variants,
 // --- the tag index ---
 
 void Lru::tag_link(Slot* s) {
-    for_each_tag(s->object->tags, [&](std::string_view tag) {
+    for_each_tag(s->object->tags(), [&](std::string_view tag) {
         auto it = tags_.find(tag);
         if (it == tags_.end()) {
             auto head = std::make_unique<TagHead>();
@@ -537,7 +537,7 @@ std::size_t Lru::erase_at(std::string_view url, const Predicate& which,
     std::size_t n = 0;
     for (Slot* s = url_buckets_[KeyHash{}(url)&url_mask_]; s;) {
         Slot* next = s->url_next;  // removing `s` leaves the rest of the chain as it is
-        if (s->object->url == url && which(*s->object)) {
+        if (s->object->url() == url && which(*s->object)) {
             Entry* e = s->entry;
             released.push_back(remove(s));
             erase_if_empty(*e);
@@ -551,7 +551,7 @@ std::size_t Lru::erase_at(std::string_view url, const Predicate& which,
 std::size_t Lru::soften_at(std::string_view url, const Predicate& which) {
     std::size_t n = 0;
     for (Slot* s = url_buckets_[KeyHash{}(url)&url_mask_]; s; s = s->url_next) {
-        if (s->soft_purged || s->object->url != url || !which(*s->object)) continue;
+        if (s->soft_purged || s->object->url() != url || !which(*s->object)) continue;
         s->soft_purged = true;
         ++n;
     }
@@ -613,15 +613,15 @@ bool Lru::check_invariants(std::size_t max_variants) const {
         const auto* s = static_cast<const Slot*>(n);
         if (!s->object || !s->entry) return fail(__LINE__);
         const Entry& e = *s->entry;
-        if (primary_of(s->object->key) != e.key()) return fail(__LINE__);
-        const bool variant = s->object->key.find(kVariantSeparator) != std::string::npos;
+        if (primary_of(s->object->key()) != e.key()) return fail(__LINE__);
+        const bool variant = s->object->key().find(kVariantSeparator) != std::string::npos;
         if (variant != s->variant) return fail(__LINE__);
         if (variant && s->secondary_at != e.key_size + 1) return fail(__LINE__);
-        if (!variant && s->secondary_at != s->object->key.size()) return fail(__LINE__);
+        if (!variant && s->secondary_at != s->object->key().size()) return fail(__LINE__);
         bool listed = false;
         for (const Slot* v = e.slots; v; v = v->variant_next) listed |= v == s;
         if (!listed) return fail(__LINE__);
-        if (!s->object->url.empty()) ++with_url;
+        if (!s->object->url().empty()) ++with_url;
         bytes += s->object->charge();
         ++slots_queued;
     }
@@ -652,11 +652,11 @@ bool Lru::check_invariants(std::size_t max_variants) const {
         std::size_t n = 0, variants = 0;
         for (const Slot* s = e.slots; s; s = s->variant_next) {
             if (s->entry != &e) ok = fail(__LINE__);
-            sourced |= e.key_data == s->object->key.data();
+            sourced |= e.key_data == s->object->key().data();
             ++n;
             if (s->variant) {
                 ++variants;
-                if (s->object->meta.vary != e.vary()) ok = fail(__LINE__);
+                if (s->object->vary() != e.vary()) ok = fail(__LINE__);
             }
         }
         for (const FlightNode* f = e.flights; f; f = f->next) {
@@ -690,7 +690,7 @@ bool Lru::check_invariants(std::size_t max_variants) const {
     std::size_t indexed = 0;
     for (std::size_t b = 0; b <= url_mask_; ++b) {
         for (const Slot* s = url_buckets_[b]; s; s = s->url_next) {
-            if (!s->object || s->object->url.empty() || (url_hash(s) & url_mask_) != b)
+            if (!s->object || s->object->url().empty() || (url_hash(s) & url_mask_) != b)
                 return fail(__LINE__);
             ++indexed;
         }

@@ -16,7 +16,7 @@
 //
 // The byte budget covers everything that grows with traffic (issue 16), each allocation at what
 // malloc holds for it (heap_cost.hpp), so the charged bytes are the store's real memory:
-//   - every stored object: Object::charge() (its strings, its slot, a whole entry);
+//   - every stored object: Object::charge() (its one allocation, its slot, a whole entry);
 //   - every hit-for-pass marker: marker_charge() (the marker with its copy of the key, a whole
 //     entry) from mark to unmark, whatever else its entry holds;
 //   - every flight (coalescing): flight_charge() (the flight with its key strings, its node, a

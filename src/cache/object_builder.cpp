@@ -24,10 +24,10 @@ bool keep(const http::HopByHop& hop_by_hop, const http::Header& h, bool strip_se
 
 }  // namespace
 
-std::shared_ptr<Object> build_object(std::string key, int status, std::string_view reason_phrase,
-                                     const http::HeaderList& headers, std::string body,
-                                     obs::TimePoint now, std::chrono::milliseconds ttl,
-                                     bool strip_set_cookie, std::string rule_name) {
+ObjectDraft build_object(std::string key, int status, std::string_view reason_phrase,
+                         const http::HeaderList& headers, std::string body, obs::TimePoint now,
+                         std::chrono::milliseconds ttl, bool strip_set_cookie,
+                         std::string rule_name) {
     const std::string status_text = std::to_string(status);
 
     // Two passes: size exactly, then write, so `head` holds no spare capacity.
@@ -36,8 +36,8 @@ std::shared_ptr<Object> build_object(std::string key, int status, std::string_vi
     for (const auto& h : headers)
         if (keep(hop_by_hop, h, strip_set_cookie)) size += h.name.size() + 2 + h.value.size() + 2;
 
-    auto object = std::make_shared<Object>();
-    std::string& head = object->head;
+    ObjectDraft object;
+    std::string& head = object.head;
     head.reserve(size);
     head.append("HTTP/1.1 ").append(status_text).append(" ").append(reason_phrase).append("\r\n");
     for (const auto& h : headers) {
@@ -45,16 +45,12 @@ std::shared_ptr<Object> build_object(std::string key, int status, std::string_vi
         head.append(h.name).append(": ").append(h.value).append("\r\n");
     }
 
-    // A body read through a growing buffer may hold much more than it uses; the store charges
-    // capacity, so give back a large slack once here.
-    if (body.capacity() - body.size() > body.size() / 8 + 64) body.shrink_to_fit();
-
-    object->key = std::move(key);
-    object->status = status;
-    object->body = std::move(body);
-    object->stored_at = now;
-    object->expires_at = now + ttl;
-    object->rule_name = std::move(rule_name);
+    object.key = std::move(key);
+    object.status = status;
+    object.body = std::move(body);
+    object.stored_at = now;
+    object.expires_at = now + ttl;
+    object.rule_name = std::move(rule_name);
     return object;
 }
 

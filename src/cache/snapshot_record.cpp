@@ -126,7 +126,7 @@ bool valid_head(std::string_view head, int status) {
 }
 
 // What the store relies on beyond the bytes (entry.hpp's invariants, the writer's head format).
-bool valid_object(const Object& o) {
+bool valid_object(const ObjectDraft& o) {
     if (o.key.empty() || o.status < 100 || o.status > 599) return false;
     const auto sep = o.key.find(kVariantSeparator);
     const bool variant = sep != std::string::npos;
@@ -174,19 +174,19 @@ void encode_object(const Resident& resident, std::string& out) {
     put_u32(out, 0);  // the fields' length, filled at the end
     out.push_back(static_cast<char>((resident.soft_purged ? kSoftPurged : 0) |
                                     (resident.referenced ? kReferenced : 0)));
-    put_string(out, o.key);
+    put_string(out, o.key());
     put_u32(out, static_cast<std::uint32_t>(o.status));
-    put_string(out, o.head);
+    put_string(out, o.head());
     put_time(out, o.stored_at);
     put_time(out, o.expires_at);
     put_time(out, o.grace_until);
     put_time(out, o.error_until);
     put_string(out, o.rule_name);
-    put_string(out, o.url);
-    put_string(out, o.url_query);
-    put_string(out, o.tags);
+    put_string(out, o.url());
+    put_string(out, o.url_query());
+    put_string(out, o.tags());
 
-    put_string(out, m.etag);
+    put_string(out, o.etag());
     out.push_back(static_cast<char>((m.last_modified ? kLastModified : 0) | (m.date ? kDate : 0)));
     put_time(out, m.last_modified.value_or(obs::TimePoint{}));
     put_time(out, m.date.value_or(obs::TimePoint{}));
@@ -202,12 +202,12 @@ void encode_object(const Resident& resident, std::string& out) {
         (m.immutable ? kImmutable : 0) | (m.authorization_ok ? kAuthorizationOk : 0)));
     put_seconds(out, m.stale_while_revalidate);
     put_seconds(out, m.stale_if_error);
-    put_string(out, m.vary);
+    put_string(out, o.vary());
     out.push_back(static_cast<char>(o.encodings.own));
     out.push_back(static_cast<char>(o.encodings.others.size()));
     for (const auto& other : o.encodings.others) {
         out.push_back(static_cast<char>(other->encodings.own));
-        put_string(out, other->body);
+        put_string(out, other->body());
     }
     store_u32(out.data() + start,
               static_cast<std::uint32_t>(out.size() - start - kFieldsLengthSize));
@@ -217,9 +217,8 @@ std::optional<Resident> decode_object(std::string_view fields, std::string body,
                                       std::uint32_t version) {
     if (version < kOldestSnapshotVersion || version > kSnapshotVersion) return std::nullopt;
     Cursor c(fields);
-    auto object = std::make_shared<Object>();
-    Object& o = *object;
-    Meta& m = o.meta;
+    ObjectDraft o;
+    ParsedMeta& m = o.meta;
     const std::uint8_t slot = c.u8();
     o.key = c.string(kMaxKey);
     const std::uint32_t status = c.u32();
@@ -281,7 +280,7 @@ std::optional<Resident> decode_object(std::string_view fields, std::string body,
         return std::nullopt;
     for (auto& [coding, coded] : others)
         o.encodings.others.push_back(make_representation(o, coding, std::move(coded)));
-    return Resident{std::move(object), (slot & kSoftPurged) != 0, (slot & kReferenced) != 0};
+    return Resident{Object::make(o), (slot & kSoftPurged) != 0, (slot & kReferenced) != 0};
 }
 
 }  // namespace larder::cache::detail

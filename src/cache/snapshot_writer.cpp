@@ -148,7 +148,7 @@ std::optional<std::uint64_t> write_records(const Store& store, obs::TimePoint no
     for (Resident& r : residents) {
         scratch.clear();
         detail::encode_object(r, scratch);
-        const std::string_view body = r.object->body;
+        const std::string_view body = r.object->body();
         detail::encode_record_header(RecordKind::Object, scratch, body, record_header);
         if (!sink.append({record_header, sizeof record_header}) || !sink.append(scratch) ||
             !sink.append(body))

@@ -45,12 +45,12 @@ detail::KeyRef ref(const Key& key) {
 // Whether `object` answers the requests that joined `flight`: the plain object for a plain
 // flight; for a variant flight, a variant under the same Vary with the same secondary key.
 bool answers(const Flight& flight, const Object& object) {
-    const std::string_view key = object.key;
+    const std::string_view key = object.key();
     const auto sep = key.find(kVariantSeparator);
     if (key.substr(0, sep) != flight.primary().text) return false;
     if (sep == std::string_view::npos) return flight.secondary().empty();
     return !flight.secondary().empty() && key.substr(sep + 1) == flight.secondary() &&
-           object.meta.vary == flight.vary();
+           object.vary() == flight.vary();
 }
 
 }  // namespace
@@ -115,9 +115,9 @@ Store::Shard& Store::shard_for(std::string_view key) {
 }
 
 bool Store::refused(const Object& object, const Shard& shard) const {
-    const bool variant = object.key.find(kVariantSeparator) != std::string::npos;
-    return object.body.size() > limits_.max_object_size || (variant && limits_.max_variants == 0) ||
-           object.charge() > shard.lru->max_bytes();
+    const bool variant = object.key().find(kVariantSeparator) != std::string::npos;
+    return object.body().size() > limits_.max_object_size ||
+           (variant && limits_.max_variants == 0) || object.charge() > shard.lru->max_bytes();
 }
 
 // --- one lookup per request ---
@@ -256,7 +256,7 @@ bool Store::end(const FlightPtr& flight, ObjectPtr object, bool store, bool unca
         } else {
             t.remove_flight(*e, *flight);
             if (store && object) {
-                if (primary_of(object->key) != flight->primary().text) {
+                if (primary_of(object->key()) != flight->primary().text) {
                     elsewhere = std::move(object);
                 } else if (refused(*object, s)) {
                     ++s.rejected;
@@ -365,7 +365,7 @@ bool Store::insert(ObjectPtr object) {
 
 bool Store::place(ObjectPtr object, bool soft_purged, std::optional<bool> referenced) {
     if (!object) return false;
-    const std::string_view primary = primary_of(object->key);
+    const std::string_view primary = primary_of(object->key());
     const std::size_t hash = detail::KeyHash{}(primary);
     Shard& s = shard_at(hash);
     std::vector<ObjectPtr> released;
@@ -440,7 +440,7 @@ std::size_t Store::erase_prefix(std::string_view prefix) {
         std::vector<ObjectPtr> released;
         std::lock_guard lock(s.mu);
         n += s.lru->remove_if(
-            [prefix](const Object& o) { return std::string_view(o.key).starts_with(prefix); },
+            [prefix](const Object& o) { return std::string_view(o.key()).starts_with(prefix); },
             released);
     }
     return n;
@@ -566,7 +566,7 @@ std::optional<StoredKey> Store::inspect(const Key& primary) {
         const Object& o = *slot->object;
         out.variants.push_back({.secondary = std::string(slot->secondary()),
                                 .status = o.status,
-                                .body_bytes = o.body.size(),
+                                .body_bytes = o.body().size(),
                                 .charge = o.charge(),
                                 .stored_at = o.stored_at,
                                 .expires_at = o.expires_at,
@@ -574,9 +574,9 @@ std::optional<StoredKey> Store::inspect(const Key& primary) {
                                 .error_until = o.error_until,
                                 .referenced = slot->referenced,
                                 .http_policy = o.meta.parsed,
-                                .etag = o.meta.etag,
+                                .etag = std::string(o.etag()),
                                 .rule_name = o.rule_name.str(),
-                                .tags = o.tags.str()});
+                                .tags = std::string(o.tags())});
     }
     for (const detail::FlightNode* f = e->flights; f; f = f->next) ++out.flights;
     if (e->marker) out.hit_for_pass_until = e->marker->until;

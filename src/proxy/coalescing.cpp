@@ -24,7 +24,7 @@ asio::awaitable<Pipeline::Step> Pipeline::wait(Task& t) {
     // The leader's object answers this request too, unless it is an RFC 9111 Vary variant (it
     // may be another variant than this request selects) or the client's own directives forbid
     // it. Under a rule's forced TTL, Vary is the rule's business: always shared.
-    bool other_variant = shared && t.decision.follow_origin && !shared->meta.vary.empty();
+    bool other_variant = shared && t.decision.follow_origin && !shared->vary().empty();
     if (shared && !other_variant && !t.directives.no_store) {
         t.object = std::move(shared);
         t.age = 0;
@@ -78,9 +78,9 @@ void Pipeline::start_refresh(Task& t) {
     auto job = std::make_shared<FetchJob>();
     job->head = forward_head(t.anonymous->get(), t.client.ip, true, t.tx.request_id);
     if (t.object->meta.parsed &&
-        (!t.object->meta.etag.empty() || t.object->meta.last_modified.has_value())) {
+        (t.object->meta.has_etag || t.object->meta.last_modified.has_value())) {
         std::string validators;
-        for (const auto& [name, value] : cache::revalidation_headers(t.object->meta))
+        for (const auto& [name, value] : cache::revalidation_headers(*t.object))
             validators.append(name).append(": ").append(value).append("\r\n");
         job->head.insert(job->head.size() - 2, validators);
         job->revalidate = true;
@@ -89,8 +89,8 @@ void Pipeline::start_refresh(Task& t) {
     job->sent = forwarded_fields(job->head);
     job->key = t.key;
     job->hash_key = job->key.text;
-    job->url = t.object->url;
-    job->url_query = t.object->url_query;
+    job->url = t.object->url();
+    job->url_query = t.object->url_query();
     job->buffer_limit = shared_.config.upstream.buffer_size;
     if (t.rule_policy) job->own_policy.emplace(*t.rule_policy);
     job->policy = job->own_policy ? &*job->own_policy : t.policy;

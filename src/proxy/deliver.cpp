@@ -82,7 +82,7 @@ asio::awaitable<Pipeline::Step> Pipeline::deliver(Task& t) {
     // the full 200.
     if (t.request.method == http::Method::Get && object.status == 200 &&
         t.request.has(http::Field::Range) && if_range_holds(t.request, object)) {
-        const bool written = co_await write_ranges(t, object.head, object.body);
+        const bool written = co_await write_ranges(t, object.head(), object.body());
         if (written) co_return Step::Done;
     }
     co_await write_object(t, t.object);
@@ -125,15 +125,15 @@ asio::awaitable<void> Pipeline::write_object(Task& t, const cache::ObjectPtr& ob
     tail.reserve(160);
     // Framing is written per response: the stored head has none (object.hpp).
     std::optional<std::uint64_t> length;
-    if (!bodiless_status(object->status)) length = object->body.size();
+    if (!bodiless_status(object->status)) length = object->body().size();
     append_tail(tail, t, t.age, length);
     bool with_body = t.request.method != http::Method::Head;
-    std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head), asio::buffer(tail),
-                                              asio::buffer(object->body)};
+    std::array<asio::const_buffer, 3> buffers{asio::buffer(object->head()), asio::buffer(tail),
+                                              asio::buffer(object->body())};
     bool ok = co_await t.writer.write(std::span(buffers.data(), with_body ? 3 : 2));
     t.tx.status = ok ? object->status : 0;
     t.tx.bytes_sent +=
-        ok ? object->head.size() + tail.size() + (with_body ? object->body.size() : 0) : 0;
+        ok ? object->head().size() + tail.size() + (with_body ? object->body().size() : 0) : 0;
 }
 
 asio::awaitable<void> Pipeline::relay(Task& t, Fetched& f) {

@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 static_assert(http::kContentCodingCount == obs::kContentCodingCount);
 
 asio::awaitable<std::optional<cache::NoCacheReason>> Pipeline::encode_for_store(
-    cache::Object& object, const http::HeaderList& response_headers) {
+    cache::ObjectDraft& object, const http::HeaderList& response_headers) {
     const auto& config = shared_.config;
     const cache::EncodeFacts facts = cache::encode_facts(response_headers, config.compression);
     const cache::EncodeOptions options =
@@ -37,8 +37,8 @@ void Pipeline::choose_representation(Task& t) {
     counters_.encoded_responses[static_cast<std::size_t>(sent.encodings.own)].fetch_add(
         1, std::memory_order_relaxed);
     auto identity = cache::identity_size(stored);
-    if (identity && *identity > sent.body.size() && t.request.method != http::Method::Head)
-        counters_.encoding_bytes_saved.fetch_add(*identity - sent.body.size(),
+    if (identity && *identity > sent.body().size() && t.request.method != http::Method::Head)
+        counters_.encoding_bytes_saved.fetch_add(*identity - sent.body().size(),
                                                  std::memory_order_relaxed);
 }
 

@@ -41,7 +41,7 @@ void Pipeline::invalidate_after(const http::Request& request,
         std::string_view query =
             q == std::string::npos ? std::string_view() : std::string_view(uri).substr(q + 1);
         shared_.store.erase_at(url, [&](const cache::Object& o) {
-            return o.url_query == shared_.rules.normalised_query(o.rule_name, query);
+            return o.url_query() == shared_.rules.normalised_query(o.rule_name, query);
         });
     }
 }
@@ -69,7 +69,7 @@ asio::awaitable<Pipeline::Step> Pipeline::fetch(Task& t) {
         job.revalidate = t.revalidate && t.stale;
         if (job.revalidate) {  // ask the app whether the stored object is still good
             std::string validators;
-            for (const auto& [name, value] : cache::revalidation_headers(t.stale->meta))
+            for (const auto& [name, value] : cache::revalidation_headers(*t.stale))
                 validators.append(name).append(": ").append(value).append("\r\n");
             job.head.insert(job.head.size() - 2, validators);
         }
@@ -189,9 +189,9 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
                                .request_no_store = job.request_no_store,
                                .request_time = request_time,
                                .response_time = out.response_time};
-    std::shared_ptr<cache::Object> object;
+    cache::ObjectDraft object;
     if (job.revalidate && exchange.status() == 304 &&
-        cache::not_modified_applies(job.stale->meta, exchange.headers())) {
+        cache::not_modified_applies(*job.stale, exchange.headers())) {
         cache::Revalidated r = cache::revalidate(*job.policy, *job.stale, exchange.headers(), facts,
                                                  job.strip_set_cookie);
         out.refusal = r.verdict.refusal;
@@ -212,20 +212,21 @@ asio::awaitable<void> Pipeline::fetch_and_store(FetchJob& job, Fetched& out) {
                          std::move(out.body), v, job.strip_set_cookie && !v.refusal, job.rule_name);
     }
     if (credentials && !out.refusal) out.refusal = cache::NoCacheReason::RequestHadAuthorization;
-    object->url = job.url;
-    object->url_query = job.url_query;
-    object->epoch = purge_epoch;
+    object.url = job.url;
+    object.url_query = job.url_query;
+    object.epoch = purge_epoch;
     const auto& purge = shared_.config.purge;
-    object->tags = cache::collect_tags(exchange.headers(), purge.tag_headers);
-    if (object->tags.empty() && out.revalidated) object->tags = job.stale->tags;
-    if (purge.strip_tag_headers) cache::strip_fields(object->head, purge.tag_headers);
+    object.tags = cache::collect_tags(exchange.headers(), purge.tag_headers);
+    if (object.tags.empty() && out.revalidated) object.tags = job.stale->tags();
+    if (purge.strip_tag_headers) cache::strip_fields(object.head, purge.tag_headers);
     if (out.revalidated) {
-        cache::carry_encodings(*object, *job.stale);  // same body: nothing to compress again
+        cache::carry_encodings(object, *job.stale);  // same body: nothing to compress again
     } else if (!out.refusal) {
-        auto refusal = co_await encode_for_store(*object, exchange.headers());
+        auto refusal = co_await encode_for_store(object, exchange.headers());
         if (refusal) out.refusal = refusal;
     }
-    out.object = object;
+    out.object = cache::Object::make(object);  // packed: one allocation, texts and body
+    object = {};  // the draft's copy of the body goes now, not when the coroutine ends
     if (out.refusal) {
         if (cache::is_lasting(*out.refusal))
             remember_uncacheable(job, out.response_time);

@@ -84,13 +84,13 @@ bool Pipeline::store_post_response(const Task& t, const Fetched& f, std::uint64_
     auto object =
         cache::build(std::move(key), exchange.status(), exchange.reason(), exchange.headers(),
                      f.body, v, d.strip_set_cookie, std::string(d.rule_name));
-    object->url = rules::RuleSet::url_of("http", post.host(), post.path);
-    object->url_query = query;
-    object->epoch = purge_epoch;
+    object.url = rules::RuleSet::url_of("http", post.host(), post.path);
+    object.url_query = query;
+    object.epoch = purge_epoch;
     const auto& purge = shared_.config.purge;
-    object->tags = cache::collect_tags(exchange.headers(), purge.tag_headers);
-    if (purge.strip_tag_headers) cache::strip_fields(object->head, purge.tag_headers);
-    const bool stored = shared_.store.insert(object);
+    object.tags = cache::collect_tags(exchange.headers(), purge.tag_headers);
+    if (purge.strip_tag_headers) cache::strip_fields(object.head, purge.tag_headers);
+    const bool stored = shared_.store.insert(cache::Object::make(object));
     if (stored) obs::Counters::bump(counters_.cache_stores);
     return stored;
 }

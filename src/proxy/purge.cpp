@@ -73,7 +73,8 @@ PreparedPurge prepare_purge(const rules::RuleSet& rules, const PurgeOrder& order
             purge.subject = rules::RuleSet::url_of("http", host, path);
             purge.matches = [&rules, url = purge.subject,
                              query = std::string(query)](const cache::Object& o) {
-                return o.url == url && o.url_query == rules.normalised_query(o.rule_name, query);
+                return o.url() == url &&
+                       o.url_query() == rules.normalised_query(o.rule_name, query);
             };
             break;
         }
@@ -105,7 +106,7 @@ PreparedPurge prepare_purge(const rules::RuleSet& rules, const PurgeOrder& order
                 return fail(PurgeError::InvalidTag);
             purge.subject = order.value;
             purge.matches = [tag = order.value](const cache::Object& o) {
-                return cache::has_tag(o.tags, tag);
+                return cache::has_tag(o.tags(), tag);
             };
             break;
         }

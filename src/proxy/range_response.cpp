@@ -67,7 +67,7 @@ bool Pipeline::if_range_holds(const http::Request& request, const cache::Object&
     std::string_view value = http::trim_ows(*field);
     // An entity-tag: the strong comparison (a weak tag never matches).
     if (value.starts_with('"') || value.starts_with("W/"))
-        return cache::strong_match(value, object.meta.etag);
+        return cache::strong_match(value, object.etag());
     // An HTTP-date: exactly the stored Last-Modified, and only when that is a strong validator,
     // i.e. the stored Date (or, without one, the time it was received) is at least a second
     // later (RFC 9110 sections 13.1.5 and 8.8.2.2).

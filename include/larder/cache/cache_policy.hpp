@@ -67,19 +67,19 @@ class CachePolicy {
     virtual RequestDirectives directives(const http::Request& request) const = 0;
 };
 
-// Builds the immutable object for a verdict: fields in v.drop_fields and (with
-// strip_set_cookie) Set-Cookie left out; meta and the three time points from the verdict.
-std::shared_ptr<Object> build(std::string key, int status, std::string_view reason_phrase,
-                              const http::HeaderList& headers, std::string body,
-                              const ResponseVerdict& v, bool strip_set_cookie,
-                              std::string rule_name);
+// Builds the draft of the object for a verdict (packed by Object::make once the caller has
+// added url, tags and encodings): fields in v.drop_fields and (with strip_set_cookie) Set-Cookie
+// left out; meta and the three time points from the verdict.
+ObjectDraft build(std::string key, int status, std::string_view reason_phrase,
+                  const http::HeaderList& headers, std::string body, const ResponseVerdict& v,
+                  bool strip_set_cookie, std::string rule_name);
 
 // A stored object refreshed by a 304 (RFC 9111 section 4.3.4): the stored head merged with the
 // 304's fields, judged by `policy` as a new response (`facts` gives the times and request;
 // status, headers and size come from the stored object), built under the stored key when the
 // verdict allows (an empty key otherwise).
 struct Revalidated {
-    std::shared_ptr<Object> object;
+    ObjectDraft object;
     ResponseVerdict verdict;
 };
 Revalidated revalidate(const CachePolicy& policy, const Object& stored,

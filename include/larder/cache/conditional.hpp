@@ -16,8 +16,11 @@
 //     every field the 304 carries replaces all stored fields of that name, except Content-Length
 //     and the framing/hop-by-hop fields, which keep describing the stored body; Set-Cookie from
 //     a 304 is never merged into a stored response (the Set-Cookie policy of docs/http-caching.md).
-//   - refresh_from_not_modified(): a new Object from the old body and the merged fields, with
-//     meta recomputed from the 304's times (so Date, Age and max-age of the 304 count).
+//   - refresh_from_not_modified(): the draft of a new Object (objects are immutable: the caller
+//     packs it with Object::make) from the old body and the merged fields, with meta recomputed
+//     from the 304's times (so Date, Age and max-age of the 304 count).
+// A stored object's ETag is Object::etag(), outside its Meta: the functions that compare ETags
+// take it beside the Meta, or the Object.
 // parse_head() reads an Object's pre-serialized head back into views, so nothing stores the
 // header list twice. Everything here is pure; views returned point into the arguments.
 #pragma once
@@ -55,7 +58,7 @@ bool if_none_match_matches(std::string_view field_value, std::string_view etag);
 bool if_match_holds(std::string_view field_value, std::string_view etag);
 
 ClientCondition evaluate_conditional(http::Method method, const http::HeaderList& request_headers,
-                                     int stored_status, const Meta& meta);
+                                     int stored_status, const Meta& meta, std::string_view etag);
 ClientCondition evaluate_conditional(const http::Request& request, const Object& object);
 
 struct ParsedHead {
@@ -70,12 +73,16 @@ ParsedHead parse_head(std::string_view head);
 // (the writer appends the per-response fields, as for Object::head).
 std::string not_modified_head(const Object& object);
 
-std::vector<std::pair<std::string, std::string>> revalidation_headers(const Meta& meta);
+std::vector<std::pair<std::string, std::string>> revalidation_headers(const Meta& meta,
+                                                                      std::string_view etag);
+std::vector<std::pair<std::string, std::string>> revalidation_headers(const Object& stored);
 
 // Whether a 304 may refresh the stored response (RFC 9111 section 4.3.4): when both carry an
 // ETag they must match (strongly if the 304's is strong, else weakly); when the 304 has none and
 // the stored has one, it still applies (a Last-Modified-based validation).
-bool not_modified_applies(const Meta& stored, const http::HeaderList& not_modified_headers);
+bool not_modified_applies(std::string_view stored_etag,
+                          const http::HeaderList& not_modified_headers);
+bool not_modified_applies(const Object& stored, const http::HeaderList& not_modified_headers);
 
 // Views into both arguments; the 304's Age is kept (it counts in the new age) and dropped later
 // by the builder.
@@ -83,7 +90,7 @@ http::HeaderList merge_not_modified(const http::HeaderList& stored,
                                     const http::HeaderList& not_modified);
 
 struct Refreshed {
-    std::shared_ptr<Object> object;        // always built (key empty when refused)
+    ObjectDraft object;                    // always built (key empty when refused)
     std::optional<NoCacheReason> refusal;  // the merged response is no longer storable
     ResponseVerdict verdict;               // grace_until / error_until for the caller
 };

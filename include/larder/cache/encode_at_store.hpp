@@ -4,13 +4,13 @@
 // own visitor, where it only checks), in two parts so the slow one can leave the event loop:
 //   - encode_facts() reads the response fields (Content-Encoding, Content-Type,
 //     Cache-Control: no-transform) on the worker, and says whether any work is needed;
-//   - encode_at_store() does the work on the stored Object before anyone else can see it (so on
-//     any thread, coding/pool.hpp): it decodes a gzip or br body from the origin once (the
-//     identity representation, for clients that do not accept the origin's coding; at most
+//   - encode_at_store() does the work on the draft of the stored Object before anyone else can
+//     see it (so on any thread, coding/pool.hpp): it decodes a gzip or br body from the origin once
+//     (the identity representation, for clients that do not accept the origin's coding; at most
 //     max_object_size bytes), compresses a compressible identity body of at least min_size
 //     into gzip and br once, keeps a coding only when it is at least 1/16 smaller than identity,
 //     adds `Vary: Accept-Encoding` to every representation when there is more than one, and
-//     fills Object::encodings (encodings.hpp).
+//     fills ObjectDraft::encodings (encodings.hpp).
 // Refusals (the response is then not stored; its visitor still gets it as it came):
 //   EncodingUnsupported (a coding other than gzip/br, or stacked codings: Larder asks the origin
 //   for gzip or identity only, docs/compression.md), EncodingInvalid (the body does not decode),
@@ -51,7 +51,7 @@ EncodeFacts encode_facts(const http::HeaderList& response_headers,
                          const config::CompressionConfig& compression);
 
 // Whether encode_at_store() would do anything but note the coding (worth a trip to the pool).
-bool needs_encoding_work(const Object& object, const EncodeFacts& facts,
+bool needs_encoding_work(const ObjectDraft& object, const EncodeFacts& facts,
                          const EncodeOptions& options);
 
 struct EncodeStats {
@@ -60,9 +60,9 @@ struct EncodeStats {
     std::size_t bytes_out = 0;  // bytes they produced (and kept)
 };
 
-std::optional<NoCacheReason> encode_at_store(Object& object, const EncodeFacts& facts,
+std::optional<NoCacheReason> encode_at_store(ObjectDraft& object, const EncodeFacts& facts,
                                              const EncodeOptions& options, EncodeStats& stats);
 
-void carry_encodings(Object& refreshed, const Object& replaced);
+void carry_encodings(ObjectDraft& refreshed, const Object& replaced);
 
 }  // namespace larder::cache

@@ -34,10 +34,10 @@ std::string coded_etag(std::string_view etag, http::ContentCoding coding, http::
 // names Accept-Encoding (or is "*").
 void add_vary_accept_encoding(std::string& head);
 
-// The representation of `stored` (the object as kept in the store, with its final head) in
-// `coding`, with `body` in that coding.
-std::shared_ptr<Object> make_representation(const Object& stored, http::ContentCoding coding,
-                                            std::string body);
+// The representation of `stored` (the draft of the object as it will be kept in the store, with
+// its final head) in `coding`, with `body` in that coding, packed (Object::make).
+ObjectPtr make_representation(const ObjectDraft& stored, http::ContentCoding coding,
+                              std::string_view body);
 
 // The codings `object` can be sent in.
 http::CodingSet codings_of(const Object& object);

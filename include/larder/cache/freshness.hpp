@@ -42,15 +42,16 @@ struct FreshnessOptions {
 // RFC 9110 section 15.1: statuses cacheable by default (heuristically cacheable).
 bool heuristically_cacheable(int status);
 
-// Parses validators, dates, Age, Vary and the effective directives `cc` into a Meta with its
+// Parses validators, dates, Age, Vary and the effective directives `cc` into a ParsedMeta (a Meta
+// with the ETag and Vary texts, which a stored object keeps in its own allocation) with its
 // lifetime and corrected initial age. `use_expires` is false when a targeted field governs.
-Meta parse_meta(int status, const http::HeaderList& headers, const http::CacheControl& cc,
-                bool use_expires, obs::TimePoint request_time, obs::TimePoint response_time,
-                const FreshnessOptions& options);
+ParsedMeta parse_meta(int status, const http::HeaderList& headers, const http::CacheControl& cc,
+                      bool use_expires, obs::TimePoint request_time, obs::TimePoint response_time,
+                      const FreshnessOptions& options);
 // Meta for a rule's forced TTL: validators, dates and Vary as parse_meta, lifetime = ttl counted
 // from the response time, age 0, no directives (the rule decides).
-Meta forced_ttl_meta(const http::HeaderList& headers, obs::TimePoint request_time,
-                     obs::TimePoint response_time, std::chrono::milliseconds ttl);
+ParsedMeta forced_ttl_meta(const http::HeaderList& headers, obs::TimePoint request_time,
+                           obs::TimePoint response_time, std::chrono::milliseconds ttl);
 
 // Pieces, exposed for tests and for callers that hold no Meta.
 Seconds freshness_lifetime(int status, const http::HeaderList& headers,

@@ -91,7 +91,7 @@ struct ResponseInput {
 
 struct ResponseVerdict {
     std::optional<NoCacheReason> refusal;  // nullopt: store it
-    Meta meta;                             // filled whenever the status was acceptable
+    ParsedMeta meta;                       // filled whenever the status was acceptable
     // Lower-case field names to leave out of the stored head: private="..." and no-cache="..."
     // fields, and the targeted fields when strip_targeted_headers.
     std::vector<std::string> drop_fields;
@@ -108,13 +108,12 @@ struct ResponseVerdict {
 ResponseVerdict evaluate_response(const ResponseInput& in, const HttpPolicyOptions& options);
 
 // Builds the object for a verdict: the fields in v.drop_fields are left out, meta and expires_at
-// come from the verdict. Returned mutable and unpublished, so the caller can set the grace
-// fields (grace_until = v.grace_until, error_until = v.error_until) before storing it.
-std::shared_ptr<Object> build_http_object(std::string key, int status,
-                                          std::string_view reason_phrase,
-                                          const http::HeaderList& headers, std::string body,
-                                          const ResponseVerdict& v, bool strip_set_cookie,
-                                          std::string rule_name);
+// come from the verdict. Returned as a draft, so the caller can set the grace fields
+// (grace_until = v.grace_until, error_until = v.error_until) before packing it (Object::make).
+ObjectDraft build_http_object(std::string key, int status, std::string_view reason_phrase,
+                              const http::HeaderList& headers, std::string body,
+                              const ResponseVerdict& v, bool strip_set_cookie,
+                              std::string rule_name);
 // `headers` without the named (lower-case) fields; views into the same strings.
 http::HeaderList without_fields(const http::HeaderList& headers,
                                 const std::vector<std::string>& names);

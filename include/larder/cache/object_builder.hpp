@@ -12,8 +12,9 @@
 //     request's (proxy/messages.hpp);
 //   - any field whose name or value contains CR, LF or NUL (never produced by a conforming
 //     parser; dropped rather than risk splitting the response).
-// The object is fresh from `now` until `now + ttl`. It is returned mutable so the caller can set
-// the stale windows (grace_until, error_until) before publishing it as an ObjectPtr.
+// The object is fresh from `now` until `now + ttl`. It is returned as a draft so the caller can
+// set the stale windows (grace_until, error_until), url, tags and encodings before packing it
+// with Object::make.
 #pragma once
 
 #include <chrono>
@@ -26,9 +27,9 @@
 
 namespace larder::cache {
 
-std::shared_ptr<Object> build_object(std::string key, int status, std::string_view reason_phrase,
-                                     const http::HeaderList& headers, std::string body,
-                                     obs::TimePoint now, std::chrono::milliseconds ttl,
-                                     bool strip_set_cookie, std::string rule_name);
+ObjectDraft build_object(std::string key, int status, std::string_view reason_phrase,
+                         const http::HeaderList& headers, std::string body, obs::TimePoint now,
+                         std::chrono::milliseconds ttl, bool strip_set_cookie,
+                         std::string rule_name);
 
 }  // namespace larder::cache

@@ -166,7 +166,7 @@ class Pipeline {
     // Store-time content codings of `object` (not yet shared), on the compression pool when it
     // is worth the trip (cache/encode_at_store.hpp); a refusal when it may not be stored.
     boost::asio::awaitable<std::optional<cache::NoCacheReason>> encode_for_store(
-        cache::Object& object, const http::HeaderList& response_headers);
+        cache::ObjectDraft& object, const http::HeaderList& response_headers);
     // The representation of t.object this client accepts best (cache/encodings.hpp), counted.
     void choose_representation(Task& t);
     // [compression] pass: compresses a whole relayed body for this client when it is worth it

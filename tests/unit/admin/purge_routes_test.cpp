@@ -35,14 +35,14 @@ struct PurgeRoutesTest : ::testing::Test {
     PurgeSources sources{.rules = rules, .store = store, .clock = clock, .counters = counters};
 
     void put(std::string path, std::string query = "", std::string tags = "") {
-        auto o = std::make_shared<cache::Object>();
-        o->key = "example.com" + path + (query.empty() ? "" : "?" + query);
-        o->url = "http://example.com" + path;
-        o->url_query = query;
-        o->rule_name = "pages";
-        o->tags = std::move(tags);
-        o->expires_at = clock.now() + 60s;
-        ASSERT_TRUE(store.insert(o));
+        cache::ObjectDraft o;
+        o.key = "example.com" + path + (query.empty() ? "" : "?" + query);
+        o.url = "http://example.com" + path;
+        o.url_query = query;
+        o.rule_name = "pages";
+        o.tags = std::move(tags);
+        o.expires_at = clock.now() + 60s;
+        ASSERT_TRUE(store.insert(cache::Object::make(o)));
     }
     AdminResponse post(std::string body) {
         AdminRequest r;

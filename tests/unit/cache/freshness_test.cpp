@@ -21,7 +21,7 @@ struct FreshnessTest : ::testing::Test {
     Seconds lifetime(int status = 200) {
         return freshness_lifetime(status, h, http::parse_cache_control(h.list()), true, t0, opts);
     }
-    Meta meta(int status = 200, obs::TimePoint req = {}, obs::TimePoint resp = {}) {
+    ParsedMeta meta(int status = 200, obs::TimePoint req = {}, obs::TimePoint resp = {}) {
         if (req == obs::TimePoint{}) req = t0;
         if (resp == obs::TimePoint{}) resp = t0;
         return parse_meta(status, h, http::parse_cache_control(h.list()), true, req, resp, opts);
@@ -268,9 +268,10 @@ TEST_F(FreshnessTest, MetaParsesValidatorsAndDirectives) {
         .add("Cache-Control",
              "public, max-age=10, must-revalidate, immutable, stale-while-revalidate=5, "
              "stale-if-error=7");
-    Meta m = meta();
+    ParsedMeta m = meta();
     EXPECT_TRUE(m.parsed);
     EXPECT_EQ(m.etag, "W/\"v1\"");
+    EXPECT_TRUE(m.has_etag);
     EXPECT_EQ(m.last_modified, std::chrono::floor<Seconds>(t0 - 10s));
     EXPECT_EQ(m.vary, "accept-language");  // Accept-Encoding never splits (encodings.hpp)
     EXPECT_TRUE(m.public_);
@@ -284,6 +285,7 @@ TEST_F(FreshnessTest, MetaParsesValidatorsAndDirectives) {
 TEST_F(FreshnessTest, InvalidEtagIgnored) {
     h.add("ETag", "v1-no-quotes");
     EXPECT_EQ(meta().etag, "");
+    EXPECT_FALSE(meta().has_etag);
 }
 
 TEST_F(FreshnessTest, ProxyRevalidateAndSMaxageImplyMustRevalidate) {
@@ -298,7 +300,7 @@ TEST_F(FreshnessTest, ProxyRevalidateAndSMaxageImplyMustRevalidate) {
 
 TEST_F(FreshnessTest, ForcedTtlMeta) {
     h.add("ETag", "\"x\"").add("Cache-Control", "no-cache, max-age=0").add("Age", "100");
-    Meta m = forced_ttl_meta(h, t0, t0, 30s);
+    ParsedMeta m = forced_ttl_meta(h, t0, t0, 30s);
     EXPECT_EQ(m.etag, "\"x\"");
     EXPECT_FALSE(m.no_cache);
     EXPECT_EQ(m.corrected_initial_age, 0s);

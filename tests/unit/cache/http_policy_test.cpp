@@ -298,9 +298,9 @@ TEST_F(HttpPolicyTest, CdnCacheControlOverridesCacheControl) {
 TEST_F(HttpPolicyTest, TargetedFieldStrippedFromStoredHead) {
     h.add("CDN-Cache-Control", "max-age=60").add("Surrogate-Control", "max-age=5");
     auto v = eval();
-    auto o = build_http_object("k", 200, "OK", h, "", v, false, "");
-    EXPECT_EQ(o->head.find("CDN-Cache-Control"), std::string::npos);
-    EXPECT_EQ(o->head.find("Surrogate-Control"), std::string::npos);
+    auto o = Object::make(build_http_object("k", 200, "OK", h, "", v, false, ""));
+    EXPECT_EQ(o->head().find("CDN-Cache-Control"), std::string::npos);
+    EXPECT_EQ(o->head().find("Surrogate-Control"), std::string::npos);
 }
 
 TEST_F(HttpPolicyTest, TargetedFieldReplacesCacheControlPrivateToo) {
@@ -395,21 +395,21 @@ TEST_F(HttpPolicyTest, BuildHttpObjectDropsFieldsAndCarriesMeta) {
         .add("ETag", "\"e\"");
     auto v = eval();
     ASSERT_TRUE(v.storable());
-    auto o = build_http_object("k", 200, "OK", h, "body", v, false, "r");
-    EXPECT_EQ(o->head.find("X-User: alice"), std::string::npos);
-    EXPECT_NE(o->head.find("Surrogate-Capability: x"), std::string::npos);
-    EXPECT_EQ(o->head.find("Age:"), std::string::npos);
-    EXPECT_NE(o->head.find("ETag: \"e\"\r\n"), std::string::npos);
-    EXPECT_EQ(o->meta.etag, "\"e\"");
+    auto o = Object::make(build_http_object("k", 200, "OK", h, "body", v, false, "r"));
+    EXPECT_EQ(o->head().find("X-User: alice"), std::string::npos);
+    EXPECT_NE(o->head().find("Surrogate-Capability: x"), std::string::npos);
+    EXPECT_EQ(o->head().find("Age:"), std::string::npos);
+    EXPECT_NE(o->head().find("ETag: \"e\"\r\n"), std::string::npos);
+    EXPECT_EQ(o->etag(), "\"e\"");
     EXPECT_EQ(o->expires_at, v.expires_at);
     EXPECT_EQ(o->meta.corrected_initial_age, 5s);
-    EXPECT_EQ(o->body, "body");
+    EXPECT_EQ(o->body(), "body");
 }
 
 TEST_F(HttpPolicyTest, StaleObjectWithValidatorIsRetainedForRevalidation) {
     h.add("Cache-Control", "max-age=10").add("ETag", "\"e\"");
     auto v = eval();
-    auto o = build_http_object("k", 200, "OK", h, "", v, false, "");
+    auto o = Object::make(build_http_object("k", 200, "OK", h, "", v, false, ""));
     EXPECT_FALSE(o->fresh(t0 + 10s));
     EXPECT_EQ(o->retain_until(), t0 + 10s + opts.validator_keep);
 }

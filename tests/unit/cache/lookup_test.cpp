@@ -50,27 +50,30 @@ struct LookupTest : ::testing::Test {
     }
     Lookup lookup(const Key& key) { return lookup(key, none); }
 
-    std::shared_ptr<Object> make(std::string key, std::string body = "b",
-                                 std::chrono::seconds ttl = 60s, std::chrono::seconds grace = 0s,
-                                 std::chrono::seconds on_error = 0s) const {
-        auto o = std::make_shared<Object>();
-        o->key = std::move(key);
-        o->head = "HTTP/1.1 200 OK\r\n";
-        o->body = std::move(body);
-        o->stored_at = clock.now();
-        o->expires_at = clock.now() + ttl;
-        o->grace_until = o->expires_at + grace;
-        o->error_until = o->expires_at + on_error;
+    ObjectDraft draft(std::string key, std::string body = "b", std::chrono::seconds ttl = 60s,
+                      std::chrono::seconds grace = 0s, std::chrono::seconds on_error = 0s) const {
+        ObjectDraft o;
+        o.key = std::move(key);
+        o.head = "HTTP/1.1 200 OK\r\n";
+        o.body = std::move(body);
+        o.stored_at = clock.now();
+        o.expires_at = clock.now() + ttl;
+        o.grace_until = o.expires_at + grace;
+        o.error_until = o.expires_at + on_error;
         return o;
     }
-    std::shared_ptr<Object> variant(std::string_view primary, std::string_view lang,
-                                    std::string vary = "accept-language") const {
+    ObjectPtr make(std::string key, std::string body = "b", std::chrono::seconds ttl = 60s,
+                   std::chrono::seconds grace = 0s, std::chrono::seconds on_error = 0s) const {
+        return Object::make(draft(std::move(key), std::move(body), ttl, grace, on_error));
+    }
+    ObjectPtr variant(std::string_view primary, std::string_view lang,
+                      std::string vary = "accept-language") const {
         Headers req;
         req.add("Accept-Language", std::string(lang));
-        auto o = make(variant_key(primary, secondary_key(vary, req)), std::string(lang));
-        o->meta.parsed = true;
-        o->meta.vary = std::move(vary);
-        return o;
+        ObjectDraft o = draft(variant_key(primary, secondary_key(vary, req)), std::string(lang));
+        o.meta.parsed = true;
+        o.meta.vary = std::move(vary);
+        return Object::make(o);
     }
     static Headers lang(std::string_view l) {
         Headers h;
@@ -284,7 +287,7 @@ TEST_F(LookupTest, StaleObjectIsKeptForTheLeaderAndFollowers) {
     EXPECT_EQ(follower.kind, Kind::Follower);
     EXPECT_EQ(follower.object, old);
     store.complete(leader.flight, make("P", "new"), false, clock.now());
-    EXPECT_EQ(lookup(k).object->body, "new");
+    EXPECT_EQ(lookup(k).object->body(), "new");
 }
 
 // --- hit-for-pass ---
@@ -446,7 +449,7 @@ TEST_F(LookupTest, MarkersAndObjectsAreEvictedOldestFirstFromOneBudget) {
     l.max_size = 4 * object + object / 2;
     l.max_object_size = 2000;
     Store one(l);
-    const std::string tail(1500, 'm');  // a marker costs about as much as an object
+    const std::string tail(1200, 'm');  // a marker costs about as much as an object
     ASSERT_TRUE(one.insert(make("o0", std::string(1000, 'b'))));
     ASSERT_TRUE(one.insert(make("o1", std::string(1000, 'b'))));
     one.mark_uncacheable(Key::from("m0" + tail), clock.now());
@@ -539,7 +542,7 @@ TEST_F(LookupTest, AFlightPerVariant) {
     EXPECT_EQ(lookup(k, lang("fr")).kind, Kind::Follower);
     store.complete(fr.flight, variant("P", "fr"), false, clock.now());
     EXPECT_TRUE(fr_called);
-    EXPECT_EQ(got_fr->body, "fr");
+    EXPECT_EQ(got_fr->body(), "fr");
     EXPECT_EQ(store.variant_count("P"), 3u);
     EXPECT_EQ(store.stats().flights, 0u);
     EXPECT_TRUE(store.check_invariants());
@@ -568,7 +571,7 @@ TEST_F(LookupTest, FlightsSurviveTheirLastObject) {
     auto de = variant("P", "de");
     ASSERT_TRUE(store.insert(de));
     Lookup en = lookup(k, lang("en"));
-    ASSERT_TRUE(store.erase(de->key));  // the entry's last object goes; en's flight stays
+    ASSERT_TRUE(store.erase(de->key()));  // the entry's last object goes; en's flight stays
     EXPECT_EQ(store.variant_count("P"), 0u);
     EXPECT_EQ(lookup(k, lang("en")).kind, Kind::Follower);  // still selects en's flight
     EXPECT_EQ(lookup(k, lang("de")).kind, Kind::Leader);
@@ -587,10 +590,10 @@ TEST_F(LookupTest, PlainResponseReplacesVariantsAndVariantsReplacePlain) {
     store.complete(miss.flight, make("P", "plain"), false, clock.now());  // the app dropped Vary
     EXPECT_EQ(store.variant_count("P"), 0u);
     EXPECT_EQ(store.stats().objects, 1u);
-    EXPECT_EQ(lookup(k, lang("fr")).object->body, "plain");
+    EXPECT_EQ(lookup(k, lang("fr")).object->body(), "plain");
     ASSERT_TRUE(store.insert(variant("P", "de")));
     EXPECT_EQ(store.stats().objects, 1u);
-    EXPECT_EQ(lookup(k, lang("de")).object->body, "de");
+    EXPECT_EQ(lookup(k, lang("de")).object->body(), "de");
     EXPECT_TRUE(store.check_invariants());
 }
 
@@ -607,10 +610,11 @@ TEST_F(LookupTest, EraseAtRemovesMatchingObjectsAcrossKeysAndVariants) {
     StoreLimits l = limits;
     l.shards = 16;
     Store s(l);
-    auto at = [](std::shared_ptr<Object> o, std::string url, std::string query = "") {
-        o->url = std::move(url);
-        o->url_query = std::move(query);
-        return o;
+    auto at = [](const ObjectPtr& o, std::string url, std::string query = "") {
+        ObjectDraft d = o->draft();
+        d.url = std::move(url);
+        d.url_query = std::move(query);
+        return Object::make(d);
     };
     const std::string url = "http://example.com/page";
     // The same URL under several keys (query, cookie-split keys, variants), in several shards.
@@ -623,10 +627,10 @@ TEST_F(LookupTest, EraseAtRemovesMatchingObjectsAcrossKeysAndVariants) {
     ASSERT_TRUE(s.insert(make("no-url")));
     ASSERT_TRUE(s.check_invariants());
 
-    EXPECT_EQ(s.erase_at(url, [](const Object& o) { return o.url_query == "n=3"; }), 1u);
+    EXPECT_EQ(s.erase_at(url, [](const Object& o) { return o.url_query() == "n=3"; }), 1u);
     EXPECT_EQ(s.lookup(url + "?n=3", clock.now()), nullptr);
     EXPECT_NE(s.lookup(url + "?n=4", clock.now()), nullptr);
-    EXPECT_EQ(s.erase_at(url, [](const Object& o) { return o.body == "fr"; }), 1u);
+    EXPECT_EQ(s.erase_at(url, [](const Object& o) { return o.body() == "fr"; }), 1u);
     EXPECT_EQ(s.variant_count(url + "#v"), 1u);
     EXPECT_TRUE(s.check_invariants());
     EXPECT_EQ(s.erase_at(url, [](const Object&) { return true; }), 20u);  // 19 + en
@@ -643,9 +647,10 @@ TEST_F(LookupTest, UrlIndexFollowsReplacementAndEviction) {
     l.shards = 1;
     l.max_objects = 3;
     Store s(l);
-    auto at = [](std::shared_ptr<Object> o, std::string url) {
-        o->url = std::move(url);
-        return o;
+    auto at = [](const ObjectPtr& o, std::string url) {
+        ObjectDraft d = o->draft();
+        d.url = std::move(url);
+        return Object::make(d);
     };
     ASSERT_TRUE(s.insert(at(make("a"), "u")));
     ASSERT_TRUE(s.insert(at(make("b"), "u")));

@@ -45,25 +45,24 @@ TEST(MemoryAccounting, EverythingTheStoreHoldsIsCharged) {
         return o.fresh(clock.now()) ? Usability::Fresh : Usability::Unusable;
     };
     for (int i = 0; i < 3000; ++i) {  // objects: plain, with query and tags, and variants
-        auto o = std::make_shared<Object>();
+        ObjectDraft o;
         const std::string primary = "GET http://example.com/page/" + std::to_string(i);
         if (i % 5 == 0) {
-            o->key = variant_key(primary, "en-" + std::to_string(i % 3));
-            o->meta.vary = "accept-language";
+            o.key = variant_key(primary, "en-" + std::to_string(i % 3));
+            o.meta.vary = "accept-language";
         } else {
-            o->key = primary;
+            o.key = primary;
         }
-        o->head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n";
-        o->body = std::string(200 + i % 700, 'b');
-        o->url = "http://example.com/page/" + std::to_string(i);
-        if (i % 3 == 0) o->url_query = "q=" + std::to_string(i) + std::string(30, 'x');
-        if (i % 4 == 0)
-            o->tags = "section-" + std::to_string(i % 10) + " page-" + std::to_string(i);
-        o->meta.etag = "\"etag-of-a-page-" + std::to_string(i) + "\"";
-        o->rule_name = rule;
-        o->stored_at = clock.now();
-        o->expires_at = clock.now() + 1h;
-        ASSERT_TRUE(store->insert(std::move(o)));
+        o.head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n";
+        o.body = std::string(200 + i % 700, 'b');
+        o.url = "http://example.com/page/" + std::to_string(i);
+        if (i % 3 == 0) o.url_query = "q=" + std::to_string(i) + std::string(30, 'x');
+        if (i % 4 == 0) o.tags = "section-" + std::to_string(i % 10) + " page-" + std::to_string(i);
+        o.meta.etag = "\"etag-of-a-page-" + std::to_string(i) + "\"";
+        o.rule_name = rule;
+        o.stored_at = clock.now();
+        o.expires_at = clock.now() + 1h;
+        ASSERT_TRUE(store->insert(Object::make(o)));
     }
     for (int i = 0; i < 2000; ++i)  // hit-for-pass markers with long keys
         store->mark_uncacheable(Key::from("GET http://example.com/uncacheable/" +

@@ -27,19 +27,18 @@ struct PurgeTest : ::testing::Test {
     }();
     std::unique_ptr<Store> store = std::make_unique<Store>(limits);
 
-    std::shared_ptr<Object> make(std::string path, std::string tags = "",
-                                 std::uint64_t epoch = 0) const {
-        auto o = std::make_shared<Object>();
-        o->key = "example.com" + path;
-        o->url = "http://example.com" + path;
-        o->head = "HTTP/1.1 200 OK\r\n";
-        o->body = "page " + path;
-        o->stored_at = clock.now();
-        o->expires_at = clock.now() + 3600s;
-        o->grace_until = o->expires_at + 60s;
-        o->tags = std::move(tags);
-        o->epoch = epoch;
-        return o;
+    ObjectPtr make(std::string path, std::string tags = "", std::uint64_t epoch = 0) const {
+        ObjectDraft o;
+        o.key = "example.com" + path;
+        o.url = "http://example.com" + path;
+        o.head = "HTTP/1.1 200 OK\r\n";
+        o.body = "page " + path;
+        o.stored_at = clock.now();
+        o.expires_at = clock.now() + 3600s;
+        o.grace_until = o.expires_at + 60s;
+        o.tags = std::move(tags);
+        o.epoch = epoch;
+        return Object::make(o);
     }
     Lookup look(const std::string& path) {
         http::HeaderList none;
@@ -54,13 +53,13 @@ struct PurgeTest : ::testing::Test {
     }
     static Purge url(std::string u, bool soft = false) {
         Purge p{.kind = PurgeKind::Url, .soft = soft, .subject = u, .matches = {}};
-        p.matches = [u](const Object& o) { return o.url == u; };
+        p.matches = [u](const Object& o) { return o.url() == u; };
         return p;
     }
     static Purge tag(std::string t, bool soft = false) {
         Purge p{.kind = PurgeKind::Tag, .soft = soft, .subject = t, .matches = {}};
         p.matches = [t](const Object& o) {
-            std::string_view all = o.tags;
+            std::string_view all = o.tags();
             for (std::size_t at = 0; at <= all.size();) {
                 auto end = all.find(' ', at);
                 if (end == std::string_view::npos) end = all.size();

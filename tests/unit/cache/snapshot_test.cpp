@@ -16,8 +16,8 @@
 #include <string>
 
 #include "../../../src/cache/snapshot_format.hpp"
-#include "larder/cache/vary.hpp"
 #include "larder/cache/encodings.hpp"
+#include "larder/cache/vary.hpp"
 #include "larder/obs/clock.hpp"
 
 namespace larder::cache {
@@ -41,30 +41,30 @@ std::string head(int status, std::size_t body_size) {
 struct SnapshotTest : ::testing::Test {
     obs::ManualClock clock;
 
-    std::shared_ptr<Object> make(std::string key, std::size_t body_size = 100,
-                                 std::chrono::seconds ttl = 3600s) const {
-        auto o = std::make_shared<Object>();
-        o->key = std::move(key);
-        o->head = head(200, body_size);
-        o->body = std::string(body_size, 'b');
-        o->stored_at = clock.now();
-        o->expires_at = clock.now() + ttl;
-        return o;
+    ObjectPtr make(std::string key, std::size_t body_size = 100,
+                   std::chrono::seconds ttl = 3600s) const {
+        ObjectDraft o;
+        o.key = std::move(key);
+        o.head = head(200, body_size);
+        o.body = std::string(body_size, 'b');
+        o.stored_at = clock.now();
+        o.expires_at = clock.now() + ttl;
+        return Object::make(o);
     }
 
     // An object with every field set to something other than its default.
-    std::shared_ptr<Object> full(std::string key, std::string vary = "") const {
-        auto o = make(std::move(key), 333, 60s);
-        o->status = 203;
-        o->head = head(203, 333);
-        o->body = std::string("body \0 with nul", 15) + std::string(300, 'z');
-        o->grace_until = clock.now() + 70s;
-        o->error_until = clock.now() + 80s;
-        o->rule_name = "anonymous pages";
-        o->url = "http://example.com/a/b";
-        o->url_query = "x=1&y=2";
-        o->tags = "product-42 category-7";
-        Meta& m = o->meta;
+    ObjectPtr full(std::string key, std::string vary = "") const {
+        ObjectDraft o = make(std::move(key), 333, 60s)->draft();
+        o.status = 203;
+        o.head = head(203, 333);
+        o.body = std::string("body \0 with nul", 15) + std::string(300, 'z');
+        o.grace_until = clock.now() + 70s;
+        o.error_until = clock.now() + 80s;
+        o.rule_name = "anonymous pages";
+        o.url = "http://example.com/a/b";
+        o.url_query = "x=1&y=2";
+        o.tags = "product-42 category-7";
+        ParsedMeta& m = o.meta;
         m.etag = "W/\"abc\"";
         m.last_modified = clock.now() - 3600s;
         m.date = clock.now() - 1s;
@@ -84,26 +84,35 @@ struct SnapshotTest : ::testing::Test {
         m.stale_while_revalidate = 9s;
         m.stale_if_error = 11s;
         m.vary = std::move(vary);
-        return o;
+        return Object::make(o);
     }
 };
 
+// `o` as a new object with `change` applied to its draft.
+template <class F>
+ObjectPtr changed(const ObjectPtr& o, F&& change) {
+    ObjectDraft d = o->draft();
+    change(d);
+    return Object::make(d);
+}
+
 void expect_same(const Object& a, const Object& b) {
-    EXPECT_EQ(a.key, b.key);
+    EXPECT_EQ(a.key(), b.key());
     EXPECT_EQ(a.status, b.status);
-    EXPECT_EQ(a.head, b.head);
-    EXPECT_EQ(a.body, b.body);
+    EXPECT_EQ(a.head(), b.head());
+    EXPECT_EQ(a.body(), b.body());
     EXPECT_EQ(a.stored_at, b.stored_at);
     EXPECT_EQ(a.expires_at, b.expires_at);
     EXPECT_EQ(a.grace_until, b.grace_until);
     EXPECT_EQ(a.error_until, b.error_until);
     EXPECT_EQ(a.rule_name, b.rule_name);
-    EXPECT_EQ(a.url, b.url);
-    EXPECT_EQ(a.url_query, b.url_query);
-    EXPECT_EQ(a.tags, b.tags);
+    EXPECT_EQ(a.url(), b.url());
+    EXPECT_EQ(a.url_query(), b.url_query());
+    EXPECT_EQ(a.tags(), b.tags());
     const Meta& m = a.meta;
     const Meta& n = b.meta;
-    EXPECT_EQ(m.etag, n.etag);
+    EXPECT_EQ(a.etag(), b.etag());
+    EXPECT_EQ(m.has_etag, n.has_etag);
     EXPECT_EQ(m.last_modified, n.last_modified);
     EXPECT_EQ(m.date, n.date);
     EXPECT_EQ(m.request_time, n.request_time);
@@ -121,7 +130,7 @@ void expect_same(const Object& a, const Object& b) {
     EXPECT_EQ(m.authorization_ok, n.authorization_ok);
     EXPECT_EQ(m.stale_while_revalidate, n.stale_while_revalidate);
     EXPECT_EQ(m.stale_if_error, n.stale_if_error);
-    EXPECT_EQ(m.vary, n.vary);
+    EXPECT_EQ(a.vary(), b.vary());
     EXPECT_EQ(b.epoch, 0u);  // purge epochs belong to one process
     // Restored strings hold exactly their bytes (no growth slack): never more to charge.
     EXPECT_LE(b.charge(), a.charge());
@@ -145,9 +154,9 @@ TEST_F(SnapshotTest, RoundTripKeepsEveryFieldVariantsTagsAndFlags) {
     auto plain = full("GET|example.com|/a/b?x=1&y=2");
     auto fr = full(variant_key("GET|example.com|/v", "fr"), "accept-language");
     auto en = full(variant_key("GET|example.com|/v", "en"), "accept-language");
-    en->tags = "";
-    auto soft = make("GET|example.com|/soft");
-    soft->tags = "soft-tag";
+    en = changed(en, [](ObjectDraft& d) { d.tags = ""; });
+    const auto soft =
+        changed(make("GET|example.com|/soft"), [](ObjectDraft& d) { d.tags = "soft-tag"; });
     const auto touched = make("GET|example.com|/touched");
     ASSERT_TRUE(store.insert(plain));
     ASSERT_TRUE(store.insert(fr));
@@ -178,14 +187,14 @@ TEST_F(SnapshotTest, RoundTripKeepsEveryFieldVariantsTagsAndFlags) {
     ASSERT_EQ(residents.size(), 5u);
     for (const auto& original : {plain, fr, en, soft}) {
         const auto it = std::find_if(residents.begin(), residents.end(), [&](const Resident& x) {
-            return x.object->key == original->key;
+            return x.object->key() == original->key();
         });
-        ASSERT_NE(it, residents.end()) << original->key;
+        ASSERT_NE(it, residents.end()) << original->key();
         expect_same(*original, *it->object);
         EXPECT_EQ(it->soft_purged, original == soft);
     }
     for (const auto& x : residents)
-        EXPECT_EQ(x.referenced, x.object->key == "GET|example.com|/touched") << x.object->key;
+        EXPECT_EQ(x.referenced, x.object->key() == "GET|example.com|/touched") << x.object->key();
     EXPECT_EQ(loaded.variant_count("GET|example.com|/v"), 2u);
     EXPECT_EQ(loaded.tagged("product-42"), 2u);
     EXPECT_LE(loaded.stats().bytes, store.stats().bytes);
@@ -215,18 +224,20 @@ TEST_F(SnapshotTest, KeepsEveryContentCodingOfAnObject) {
     // An origin's gzip kept as sent, with its identity and br codings made at store time: after
     // a restart a client that takes no gzip must still get identity, never the gzip bytes.
     Store store(limits());
-    auto o = full("GET|example.com|/coded");
-    o->meta.etag = "\"abc\"";
-    o->head += "Content-Encoding: gzip\r\n";
-    o->encodings.own = http::ContentCoding::Gzip;
-    add_vary_accept_encoding(o->head);
-    o->encodings.others.push_back(
-        make_representation(*o, http::ContentCoding::Identity, "the page itself"));
-    o->encodings.others.push_back(make_representation(*o, http::ContentCoding::Br, "br bytes"));
+    ObjectDraft d = full("GET|example.com|/coded")->draft();
+    d.meta.etag = "\"abc\"";
+    d.head += "Content-Encoding: gzip\r\n";
+    d.encodings.own = http::ContentCoding::Gzip;
+    add_vary_accept_encoding(d.head);
+    d.encodings.others.push_back(
+        make_representation(d, http::ContentCoding::Identity, "the page itself"));
+    d.encodings.others.push_back(make_representation(d, http::ContentCoding::Br, "br bytes"));
+    const ObjectPtr o = Object::make(d);
     ASSERT_TRUE(store.insert(o));
 
     Store loaded(limits());
-    const SnapshotLoad r = load_snapshot_bytes(loaded, snapshot_bytes(store, clock.now()), clock.now());
+    const SnapshotLoad r =
+        load_snapshot_bytes(loaded, snapshot_bytes(store, clock.now()), clock.now());
     ASSERT_EQ(r.loaded, 1u);
     const auto residents = all_residents(loaded);
     ASSERT_EQ(residents.size(), 1u);
@@ -236,8 +247,8 @@ TEST_F(SnapshotTest, KeepsEveryContentCodingOfAnObject) {
     ASSERT_EQ(back.encodings.others.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) {
         EXPECT_EQ(back.encodings.others[i]->encodings.own, o->encodings.others[i]->encodings.own);
-        EXPECT_EQ(back.encodings.others[i]->head, o->encodings.others[i]->head);
-        EXPECT_EQ(back.encodings.others[i]->body, o->encodings.others[i]->body);
+        EXPECT_EQ(back.encodings.others[i]->head(), o->encodings.others[i]->head());
+        EXPECT_EQ(back.encodings.others[i]->body(), o->encodings.others[i]->body());
     }
     EXPECT_EQ(codings_of(back), codings_of(*o));
 }
@@ -252,7 +263,7 @@ TEST_F(SnapshotTest, KeepsTheEvictionOrder) {
     const auto after = loaded.residents(0);
     ASSERT_EQ(before.size(), after.size());
     for (std::size_t i = 0; i < before.size(); ++i)
-        EXPECT_EQ(before[i].object->key, after[i].object->key);
+        EXPECT_EQ(before[i].object->key(), after[i].object->key());
 }
 
 TEST_F(SnapshotTest, LargerThanTheStoreKeepsTheMostRecentlyUsed) {
@@ -279,19 +290,17 @@ TEST_F(SnapshotTest, DropsWhatExpiredMeanwhileAndKeepsWhatThePolicyMayStillUse) 
     Store store(limits());
     ASSERT_TRUE(store.insert(make("fresh", 10, 3600s)));
     ASSERT_TRUE(store.insert(make("expired", 10, 60s)));
-    auto grace = make("grace", 10, 60s);
-    grace->grace_until = clock.now() + 200s;
-    ASSERT_TRUE(store.insert(grace));
-    auto on_error = make("on-error", 10, 60s);
-    on_error->error_until = clock.now() + 200s;
-    ASSERT_TRUE(store.insert(on_error));
-    auto revalidate = make("revalidate", 10, 60s);  // kept stale to be revalidated
-    revalidate->meta.parsed = true;
-    revalidate->meta.keep_until = clock.now() + 200s;
-    ASSERT_TRUE(store.insert(revalidate));
-    auto gone = make("gone", 10, 60s);
-    gone->grace_until = clock.now() + 90s;
-    ASSERT_TRUE(store.insert(gone));
+    const auto now = clock.now();
+    ASSERT_TRUE(store.insert(
+        changed(make("grace", 10, 60s), [&](ObjectDraft& d) { d.grace_until = now + 200s; })));
+    ASSERT_TRUE(store.insert(
+        changed(make("on-error", 10, 60s), [&](ObjectDraft& d) { d.error_until = now + 200s; })));
+    ASSERT_TRUE(store.insert(changed(make("revalidate", 10, 60s), [&](ObjectDraft& d) {
+        d.meta.parsed = true;  // kept stale to be revalidated
+        d.meta.keep_until = now + 200s;
+    })));
+    ASSERT_TRUE(store.insert(
+        changed(make("gone", 10, 60s), [&](ObjectDraft& d) { d.grace_until = now + 90s; })));
     const std::string bytes = snapshot_bytes(store, clock.now());
 
     clock.advance(120s);  // the process was down two minutes
@@ -336,9 +345,10 @@ std::vector<std::size_t> record_ends(const std::string& bytes) {
 // Every object the load kept is one of the originals, unchanged.
 void expect_only_originals(const Store& store, const std::vector<ObjectPtr>& originals) {
     for (const auto& r : all_residents(store)) {
-        const auto it = std::find_if(originals.begin(), originals.end(),
-                                     [&](const ObjectPtr& o) { return o->key == r.object->key; });
-        ASSERT_NE(it, originals.end()) << "a key that was never stored: " << r.object->key;
+        const auto it = std::find_if(originals.begin(), originals.end(), [&](const ObjectPtr& o) {
+            return o->key() == r.object->key();
+        });
+        ASSERT_NE(it, originals.end()) << "a key that was never stored: " << r.object->key();
         expect_same(**it, *r.object);
     }
 }
@@ -414,16 +424,14 @@ TEST_F(SnapshotTest, AChecksummedRecordOfAnImpossibleObjectIsCorrupt) {
     // Objects the store can hold but a snapshot must not bring back: a variant key without a
     // Vary, a repeated tag, a head that is not a status line and fields.
     auto no_vary = make(variant_key("GET|h|/v", "a"));
-    auto twice = make("GET|h|/tags");
-    twice->tags = "a b a";
-    auto bad_head = make("GET|h|/head");
-    bad_head->head = "HTTP/1.1 200 OK\r\n\r\n<html>";
-    auto no_colon = make("GET|h|/no-colon");
-    no_colon->head = "HTTP/1.1 200 OK\r\nNoColon\r\n";
-    auto other_status = make("GET|h/other-status");
-    other_status->head = "HTTP/1.1 2000 OK\r\n";
-    auto bare_lf = make("GET|h|/bare-lf");
-    bare_lf->head = "HTTP/1.1 200 OK\r\nA: b\nInjected: yes\r\n";
+    auto with_head = [&](std::string key, std::string head) {
+        return changed(make(std::move(key)), [&](ObjectDraft& d) { d.head = std::move(head); });
+    };
+    auto twice = changed(make("GET|h|/tags"), [](ObjectDraft& d) { d.tags = "a b a"; });
+    auto bad_head = with_head("GET|h|/head", "HTTP/1.1 200 OK\r\n\r\n<html>");
+    auto no_colon = with_head("GET|h|/no-colon", "HTTP/1.1 200 OK\r\nNoColon\r\n");
+    auto other_status = with_head("GET|h/other-status", "HTTP/1.1 2000 OK\r\n");
+    auto bare_lf = with_head("GET|h|/bare-lf", "HTTP/1.1 200 OK\r\nA: b\nInjected: yes\r\n");
     for (const auto& o : {no_vary, twice, bad_head, no_colon, other_status, bare_lf}) {
         Store store(limits());
         ASSERT_TRUE(store.insert(make("GET|h|/fine")));
@@ -431,8 +439,8 @@ TEST_F(SnapshotTest, AChecksummedRecordOfAnImpossibleObjectIsCorrupt) {
         Store loaded(limits());
         const SnapshotLoad r =
             load_snapshot_bytes(loaded, snapshot_bytes(store, clock.now()), clock.now());
-        EXPECT_EQ(r.problem, SnapshotProblem::Corrupt) << o->key;
-        EXPECT_EQ(loaded.lookup(o->key, clock.now()), nullptr);
+        EXPECT_EQ(r.problem, SnapshotProblem::Corrupt) << o->key();
+        EXPECT_EQ(loaded.lookup(o->key(), clock.now()), nullptr);
         EXPECT_TRUE(loaded.check_invariants());
     }
 }

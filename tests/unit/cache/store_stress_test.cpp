@@ -50,18 +50,18 @@ TEST(StoreStressTest, ConcurrentLookupInsertEraseKeepInvariants) {
                 auto o = store.lookup(key, clock.now());
                 ++lookups;
                 // Whatever we got must be an intact object for this key.
-                if (o && (o->key != key ||
-                          (!o->body.empty() && o->body.find_first_not_of(static_cast<char>(
-                                                   'a' + k % 26)) != std::string::npos)))
+                if (o && (o->key() != key ||
+                          (!o->body().empty() && o->body().find_first_not_of(static_cast<char>(
+                                                     'a' + k % 26)) != std::string::npos)))
                     ++bad_objects;
             } else if (op < 900) {
-                auto o = std::make_shared<Object>();
-                o->key = key;
-                o->head = "HTTP/1.1 200 OK\r\n";
-                o->body.assign(size_dist(rng), static_cast<char>('a' + k % 26));
-                o->stored_at = clock.now();
-                o->expires_at = clock.now() + std::chrono::milliseconds(1 + rng() % 5000);
-                store.insert(std::move(o));
+                ObjectDraft o;
+                o.key = key;
+                o.head = "HTTP/1.1 200 OK\r\n";
+                o.body.assign(size_dist(rng), static_cast<char>('a' + k % 26));
+                o.stored_at = clock.now();
+                o.expires_at = clock.now() + std::chrono::milliseconds(1 + rng() % 5000);
+                store.insert(Object::make(o));
             } else if (op < 990) {
                 store.erase(key);
             } else if (op < 995) {
@@ -121,24 +121,24 @@ TEST(StoreStressTest, ConcurrentLookupOrJoinCompleteInsertEraseReturnToEmpty) {
         // An object for `flight`: a variant for its language on odd keys (Vary appears on the
         // first miss, so a plain flight may end with a variant), else the plain object.
         auto build = [&](const std::string& primary, int k, const char* lang) {
-            auto o = std::make_shared<Object>();
+            ObjectDraft o;
             if (k % 2) {
                 http::HeaderList h;
                 h.add("Accept-Language", lang);
-                o->key = variant_key(primary, secondary_key("accept-language", h));
-                o->meta.parsed = true;
-                o->meta.vary = "accept-language";
+                o.key = variant_key(primary, secondary_key("accept-language", h));
+                o.meta.parsed = true;
+                o.meta.vary = "accept-language";
             } else {
-                o->key = primary;
+                o.key = primary;
             }
-            o->head = "HTTP/1.1 200 OK\r\n";
-            o->body.assign(size_dist(rng), static_cast<char>('a' + k % 26));
-            o->url = "http://host/" + std::to_string(k % 8);
-            o->stored_at = clock.now();
-            o->expires_at = clock.now() + std::chrono::milliseconds(1 + rng() % 500);
-            o->grace_until = o->expires_at + std::chrono::milliseconds(rng() % 200);
-            o->error_until = o->grace_until + std::chrono::milliseconds(rng() % 200);
-            return o;
+            o.head = "HTTP/1.1 200 OK\r\n";
+            o.body.assign(size_dist(rng), static_cast<char>('a' + k % 26));
+            o.url = "http://host/" + std::to_string(k % 8);
+            o.stored_at = clock.now();
+            o.expires_at = clock.now() + std::chrono::milliseconds(1 + rng() % 500);
+            o.grace_until = o.expires_at + std::chrono::milliseconds(rng() % 200);
+            o.error_until = o.grace_until + std::chrono::milliseconds(rng() % 200);
+            return Object::make(o);
         };
         auto end = [&](const FlightPtr& f, int k) {
             const int how = op_dist(rng);
@@ -173,7 +173,7 @@ TEST(StoreStressTest, ConcurrentLookupOrJoinCompleteInsertEraseReturnToEmpty) {
                     },
                     now);
                 ++lookups;
-                if (l.object && cache::primary_of(l.object->key) != primary) ++wrong_answers;
+                if (l.object && cache::primary_of(l.object->key()) != primary) ++wrong_answers;
                 switch (l.kind) {
                     case Lookup::Kind::Hit:
                     case Lookup::Kind::HitForPass:
@@ -194,7 +194,7 @@ TEST(StoreStressTest, ConcurrentLookupOrJoinCompleteInsertEraseReturnToEmpty) {
                         store.wait(l.flight, [&, primary, flight = l.flight](ObjectPtr o) {
                             ++called;
                             if (!o) return;
-                            const std::string_view key = o->key;
+                            const std::string_view key = o->key();
                             const auto sep = key.find(kVariantSeparator);
                             if (key.substr(0, sep) != primary ||
                                 (sep == std::string_view::npos) != flight->secondary().empty() ||
@@ -219,7 +219,7 @@ TEST(StoreStressTest, ConcurrentLookupOrJoinCompleteInsertEraseReturnToEmpty) {
                 store.erase(primary);
             } else if (op < 980) {
                 store.erase_at("http://host/" + std::to_string(k % 8), [k](const Object& o) {
-                    return o.body.size() % 2 == static_cast<std::size_t>(k % 2);
+                    return o.body().size() % 2 == static_cast<std::size_t>(k % 2);
                 });
             } else if (op < 985) {
                 store.erase_prefix("GET host/" + std::to_string(k % 10));

@@ -95,15 +95,15 @@ struct VariantStoreTest : ::testing::Test {
     Store store{limits};
 
     ObjectPtr make(std::string key, std::string vary, std::string body = "b") {
-        auto o = std::make_shared<Object>();
-        o->key = std::move(key);
-        o->head = "HTTP/1.1 200 OK\r\n";
-        o->body = std::move(body);
-        o->stored_at = clock.now();
-        o->expires_at = clock.now() + 60s;
-        o->meta.parsed = true;
-        o->meta.vary = std::move(vary);
-        return o;
+        ObjectDraft o;
+        o.key = std::move(key);
+        o.head = "HTTP/1.1 200 OK\r\n";
+        o.body = std::move(body);
+        o.stored_at = clock.now();
+        o.expires_at = clock.now() + 60s;
+        o.meta.parsed = true;
+        o.meta.vary = std::move(vary);
+        return Object::make(o);
     }
     ObjectPtr variant(std::string_view lang, std::string vary = "accept-language") {
         Headers req;
@@ -122,8 +122,8 @@ TEST_F(VariantStoreTest, VariantsSelectedByRequestHeaders) {
     ASSERT_TRUE(store.insert(variant("fr")));
     EXPECT_EQ(store.variant_count("P"), 2u);
     ASSERT_TRUE(get("en"));
-    EXPECT_EQ(get("en")->body, "en");
-    EXPECT_EQ(get("fr")->body, "fr");
+    EXPECT_EQ(get("en")->body(), "en");
+    EXPECT_EQ(get("fr")->body(), "fr");
     EXPECT_FALSE(get("de"));
     EXPECT_TRUE(store.check_invariants());
 }
@@ -144,7 +144,7 @@ TEST_F(VariantStoreTest, VariantReplacesPlainAndPlainReplacesVariants) {
     ASSERT_TRUE(store.insert(make("P", "")));
     EXPECT_EQ(store.variant_count("P"), 0u);
     EXPECT_EQ(store.stats().objects, 1u);
-    EXPECT_EQ(get("fr")->body, "b");
+    EXPECT_EQ(get("fr")->body(), "b");
     EXPECT_TRUE(store.check_invariants());
 }
 
@@ -172,7 +172,7 @@ TEST_F(VariantStoreTest, ChangedVaryDropsOldVariants) {
     ASSERT_TRUE(store.insert(
         make(variant_key("P", secondary_key("accept-encoding", req)), "accept-encoding", "gz")));
     EXPECT_EQ(store.variant_count("P"), 1u);
-    EXPECT_EQ(store.lookup("P", req, clock.now())->body, "gz");
+    EXPECT_EQ(store.lookup("P", req, clock.now())->body(), "gz");
     EXPECT_EQ(store.stats().objects, 1u);
     EXPECT_TRUE(store.check_invariants());
 }
@@ -191,7 +191,7 @@ TEST_F(VariantStoreTest, EraseOneVariant) {
     ASSERT_TRUE(store.insert(variant("en")));
     auto fr = variant("fr");
     ASSERT_TRUE(store.insert(fr));
-    EXPECT_TRUE(store.erase(fr->key));
+    EXPECT_TRUE(store.erase(fr->key()));
     EXPECT_EQ(store.variant_count("P"), 1u);
     EXPECT_TRUE(store.check_invariants());
 }

@@ -185,17 +185,17 @@ TEST(Explain, StoredStateFromTheStore) {
     rules::RuleSet rs(c);
     cache::Store store({});
     const obs::TimePoint now = obs::TimePoint(std::chrono::seconds(1'000'000));
-    auto object = std::make_shared<cache::Object>();
-    object->key = "http://example.com/blog/x\x1flang=";
-    object->status = 200;
-    object->head = "HTTP/1.1 200 OK\r\n";
-    object->body = std::string(1000, 'x');
-    object->stored_at = now - 10s;
-    object->expires_at = now + 290s;
-    object->grace_until = now + 320s;
-    object->rule_name = "pages";
-    object->tags = "blog post-1";
-    ASSERT_TRUE(store.insert(object));
+    cache::ObjectDraft object;
+    object.key = "http://example.com/blog/x\x1flang=";
+    object.status = 200;
+    object.head = "HTTP/1.1 200 OK\r\n";
+    object.body = std::string(1000, 'x');
+    object.stored_at = now - 10s;
+    object.expires_at = now + 290s;
+    object.grace_until = now + 320s;
+    object.rule_name = "pages";
+    object.tags = "blog post-1";
+    ASSERT_TRUE(store.insert(cache::Object::make(object)));
 
     json::value answer =
         explain_route("url=http%3A%2F%2Fexample.com%2Fblog%2Fx", c, rs, store, now);

@@ -55,7 +55,7 @@ void BM_BuildObject16KiB(benchmark::State& state) {
     for (auto _ : state) {
         auto o = larder::cache::build_object("http://www.example.com/about", 200, "OK", headers,
                                              body, now, std::chrono::seconds(60), true, "pages");
-        benchmark::DoNotOptimize(o.get());
+        benchmark::DoNotOptimize(o.body.data());
     }
 }
 BENCHMARK(BM_BuildObject16KiB);

@@ -13,15 +13,15 @@ namespace {
 
 using namespace larder;
 
-std::shared_ptr<cache::Object> object(int i, bool tagged) {
-    auto o = std::make_shared<cache::Object>();
-    o->key = "example.com/p/" + std::to_string(i);
-    o->url = "http://" + o->key;
-    o->head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n";
-    o->body = "x";
-    o->expires_at = obs::TimePoint{} + std::chrono::hours(24 * 365 * 50);
-    o->tags = tagged ? "hot all" : "all";
-    return o;
+cache::ObjectPtr object(int i, bool tagged) {
+    cache::ObjectDraft o;
+    o.key = "example.com/p/" + std::to_string(i);
+    o.url = "http://" + o.key;
+    o.head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n";
+    o.body = "x";
+    o.expires_at = obs::TimePoint{} + std::chrono::hours(24 * 365 * 50);
+    o.tags = tagged ? "hot all" : "all";
+    return cache::Object::make(o);
 }
 
 struct Filled {
@@ -64,7 +64,7 @@ void BM_PrefixPurgeSweep1M(benchmark::State& state) {
     for (auto _ : state) {
         cache::Purge p{
             .kind = cache::PurgeKind::Prefix, .soft = true, .subject = "x", .matches = {}};
-        p.matches = [](const cache::Object& o) { return o.url.ends_with("/7"); };
+        p.matches = [](const cache::Object& o) { return o.url().ends_with("/7"); };
         auto r = filled.store->purge(std::move(p), obs::TimePoint{});
         benchmark::DoNotOptimize(r);
         state.PauseTiming();

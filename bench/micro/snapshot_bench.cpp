@@ -48,16 +48,16 @@ std::unique_ptr<cache::Store> filled(std::size_t body, obs::TimePoint now) {
     auto store = std::make_unique<cache::Store>(limits());
     const std::size_t n = (store_mib() << 20) / body;
     for (std::size_t i = 0; i < n; ++i) {
-        auto o = std::make_shared<cache::Object>();
-        o->key = "GET|www.example.com|/page/" + std::to_string(i);
-        o->head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: \"" +
+        cache::ObjectDraft o;
+        o.key = "GET|www.example.com|/page/" + std::to_string(i);
+        o.head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nETag: \"" +
                   std::to_string(i) + "\"\r\n";
-        o->body.assign(body, static_cast<char>('a' + i % 26));
-        o->stored_at = now;
-        o->expires_at = now + 3600s;
-        o->url = "http://www.example.com/page/" + std::to_string(i);
-        o->rule_name = "pages";
-        store->insert(std::move(o));
+        o.body.assign(body, static_cast<char>('a' + i % 26));
+        o.stored_at = now;
+        o.expires_at = now + 3600s;
+        o.url = "http://www.example.com/page/" + std::to_string(i);
+        o.rule_name = "pages";
+        store->insert(cache::Object::make(o));
     }
     return store;
 }

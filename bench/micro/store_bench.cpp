@@ -17,15 +17,15 @@ using namespace std::chrono_literals;
 constexpr int kObjects = 10'000;
 
 cache::ObjectPtr make_object(std::string key, std::size_t body, obs::TimePoint now) {
-    auto o = std::make_shared<cache::Object>();
-    o->key = std::move(key);
-    o->head =
+    cache::ObjectDraft o;
+    o.key = std::move(key);
+    o.head =
         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + std::to_string(body) +
         "\r\n";
-    o->body.assign(body, 'x');
-    o->stored_at = now;
-    o->expires_at = now + 3600s;
-    return o;
+    o.body.assign(body, 'x');
+    o.stored_at = now;
+    o.expires_at = now + 3600s;
+    return cache::Object::make(o);
 }
 
 std::vector<std::string> make_keys(int n, const char* prefix) {
@@ -111,7 +111,7 @@ void BM_PerObjectOverhead(benchmark::State& state) {
         benchmark::DoNotOptimize(charge);
     }
     state.counters["overhead_bytes"] =
-        static_cast<double>(charge - o->key.size() - o->head.size() - o->body.size());
+        static_cast<double>(charge - o->key().size() - o->head().size() - o->body().size());
     state.counters["bookkeeping_bytes"] = static_cast<double>(cache::Object::bookkeeping_bytes());
     state.counters["sizeof_Object"] = static_cast<double>(sizeof(cache::Object));
 }

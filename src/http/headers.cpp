@@ -34,13 +34,6 @@ bool has_token(std::string_view value, std::string_view token) {
     return false;
 }
 
-void HeaderList::rebase(const char* from, const char* to) {
-    for (Header& h : fields_) {
-        h.name = {to + (h.name.data() - from), h.name.size()};
-        h.value = {to + (h.value.data() - from), h.value.size()};
-    }
-}
-
 std::optional<std::string_view> HeaderList::get(std::string_view name) const {
     for (const auto& f : fields_)
         if (iequals(f.name, name)) return f.value;

@@ -118,7 +118,8 @@ ResponseParser::ResponseParser() {
     // Any HTTP/d.d reaches on_version_complete, which refuses all but 1.x.
     p->lenient_flags |= LENIENT_VERSION;
     p->data = this;
-    headers_.reserve(24);
+    headers_.reserve(kTypicalFields);
+    fields_.reserve(kTypicalFields);
 }
 
 ResponseParser::~ResponseParser() = default;
@@ -134,6 +135,7 @@ void ResponseParser::start(bool head_request) {
     status_ = 0;
     reason_ = field_ = value_ = {};
     headers_.clear();
+    fields_.clear();
     declared_length_.reset();
     trailer_bytes_ = 0;
     delimiter_left_ = 0;
@@ -153,6 +155,7 @@ int ResponseParser::finish_field() {
         return -1;
     }
     if (value.empty()) value = name.substr(name.size());  // still a view inside the buffer
+    fields_.push_back({{offset(name), name.size()}, {offset(value), value.size()}});
     headers_.add(name, value);
     return HPE_OK;
 }
@@ -165,8 +168,13 @@ int ResponseParser::count_trailer(std::size_t n) {
 }
 
 void ResponseParser::move_views(const char* buffer) {
-    if (base_ && buffer != base_) headers_.rebase(base_, buffer);
+    if (!base_ || buffer == base_) {
+        base_ = buffer;
+        return;
+    }
     base_ = buffer;
+    headers_.clear();
+    for (const auto& [name, value] : fields_) headers_.add(view(name), view(value));
 }
 
 void ResponseParser::rebase(const char* buffer) {

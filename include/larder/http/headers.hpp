@@ -28,9 +28,6 @@ class HeaderList {
     void add(std::string_view name, std::string_view value) { fields_.push_back({name, value}); }
     void clear() { fields_.clear(); }
     void reserve(std::size_t n) { fields_.reserve(n); }
-    // For a parser whose fields are views into a buffer that moved: re-points every field at
-    // the same offset from `to` as it had from `from` (every view must lie in the old buffer).
-    void rebase(const char* from, const char* to);
     // The first field with this name.
     std::optional<std::string_view> get(std::string_view name) const;
     bool contains(std::string_view name) const { return get(name).has_value(); }

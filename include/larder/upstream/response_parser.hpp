@@ -35,6 +35,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "larder/http/headers.hpp"
 
@@ -94,7 +96,7 @@ class ResponseParser {
 
     // The head (valid once state() is past Head).
     int status() const { return status_; }
-    std::string_view reason() const { return {base_ + reason_.offset, reason_.length}; }
+    std::string_view reason() const { return view(reason_); }
     const http::HeaderList& headers() const { return headers_; }
     // The declared Content-Length, whatever the framing (also for HEAD, 204, 304).
     std::optional<std::uint64_t> content_length() const { return declared_length_; }
@@ -117,6 +119,10 @@ class ResponseParser {
     int count_trailer(std::size_t n);     // a trailer field's bytes: bounded, then dropped
     void end_head(std::size_t end);       // the head's blank line ended at offset `end`
     void move_views(const char* buffer);  // the buffer moved: re-point the head's views
+    std::string_view view(Span s) const { return {base_ + s.offset, s.length}; }
+    std::size_t offset(std::string_view v) const {
+        return static_cast<std::size_t>(v.data() - base_);
+    }
     // Checks the CRLF after a chunk's data over [from, end); false on any other byte.
     bool check_delimiter(const char* from, const char* end);
 
@@ -139,7 +145,9 @@ class ResponseParser {
     bool keep_alive_ = false;
     int status_ = 0;
     Span reason_, field_, value_;
-    http::HeaderList headers_;
+    static constexpr std::size_t kTypicalFields = 24;
+    http::HeaderList headers_;                   // views of base_...
+    std::vector<std::pair<Span, Span>> fields_;  // ...kept as offsets too, for a move
     std::optional<std::uint64_t> declared_length_;
     std::size_t trailer_bytes_ = 0;
     std::string* out_ = nullptr;      // parse_body()'s sink while it runs

@@ -40,7 +40,7 @@ const char* buffered(const Connection& c) {
 }  // namespace
 
 Exchange::Exchange(Pool& pool, const config::ServerConfig& timeouts, obs::Counters& counters)
-    : pool_(pool), timeouts_(timeouts), counters_(counters) {}
+    : pool_(pool), timeouts_(timeouts), counters_(counters), parser_(&head_memory_) {}
 
 Exchange::~Exchange() {
     connection_.reset();

@@ -123,7 +123,7 @@ struct ResponseParser::Callbacks {
     }
 };
 
-ResponseParser::ResponseParser() {
+ResponseParser::ResponseParser(std::pmr::memory_resource* memory) : fields_(memory) {
     static_assert(kLlhttpStateSize >= sizeof(llhttp_t));
     llhttp_t* p = new (ll_storage_) llhttp_t;
     llhttp_init(p, HTTP_RESPONSE, Callbacks::settings());

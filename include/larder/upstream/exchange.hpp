@@ -103,8 +103,8 @@ class Exchange final : public SourceExchange {
     const config::ServerConfig& timeouts_;
     obs::Counters& counters_;
     std::unique_ptr<Connection> connection_;
-    // The final head's bytes are kept here (heap only beyond it); the parser's views point
-    // into head_bytes_.
+    // The final head's bytes and the parser's field offsets are kept here (heap only beyond
+    // it); the parser's views point into head_bytes_.
     alignas(std::max_align_t) std::array<std::byte, 2048> head_buffer_;
     std::pmr::monotonic_buffer_resource head_memory_{head_buffer_.data(), head_buffer_.size()};
     std::pmr::string head_bytes_{&head_memory_};

@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,7 +68,8 @@ class ResponseParser {
         Error,     // error() says why; the connection must close
     };
 
-    ResponseParser();
+    // `memory` holds the fields' offsets (an Exchange gives it a buffer inside itself).
+    explicit ResponseParser(std::pmr::memory_resource* memory = std::pmr::get_default_resource());
     ~ResponseParser();
     ResponseParser(const ResponseParser&) = delete;
     ResponseParser& operator=(const ResponseParser&) = delete;
@@ -146,8 +148,8 @@ class ResponseParser {
     int status_ = 0;
     Span reason_, field_, value_;
     static constexpr std::size_t kTypicalFields = 24;
-    http::HeaderList headers_;                   // views of base_...
-    std::vector<std::pair<Span, Span>> fields_;  // ...kept as offsets too, for a move
+    http::HeaderList headers_;                        // views of base_...
+    std::pmr::vector<std::pair<Span, Span>> fields_;  // ...kept as offsets too, for a move
     std::optional<std::uint64_t> declared_length_;
     std::size_t trailer_bytes_ = 0;
     std::string* out_ = nullptr;      // parse_body()'s sink while it runs

@@ -6,12 +6,12 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <limits>
 
 #include "larder/upstream/response_head.hpp"
@@ -30,10 +30,17 @@ static_assert(static_cast<std::size_t>(UpstreamError::QueueTimeout) + 1 == kUpst
 bool is_timeout(const error_code& ec) {
     return ec == beast::error::timeout;
 }
+
+// A head read takes what the buffer has free, and at least this much.
+constexpr std::size_t kMinHeadRead = 4096;
+
+const char* buffered(const Connection& c) {
+    return static_cast<const char*>(c.buffer.data().data());
+}
 }  // namespace
 
 Exchange::Exchange(Pool& pool, const config::ServerConfig& timeouts, obs::Counters& counters)
-    : pool_(pool), timeouts_(timeouts), counters_(counters) {}
+    : pool_(pool), timeouts_(timeouts), counters_(counters), parser_(&head_memory_) {}
 
 Exchange::~Exchange() {
     connection_.reset();
@@ -202,52 +209,64 @@ asio::awaitable<UpstreamError> Exchange::send_and_read_header(const OutgoingRequ
                                                   : UpstreamError::ResetBeforeResponse;
     }
     for (;;) {  // skip interim 1xx responses
-        parser_.emplace(std::piecewise_construct, std::make_tuple(),
-                        std::make_tuple(FieldsAllocator(&head_memory_)));
-        prepare_parser(*parser_, request.head_request);
-        if (budget_left_ <= SteadyClock::duration::zero()) co_return UpstreamError::ResponseTimeout;
-        arm(Phase::Head);
-        auto [ec, n] =
-            co_await beast::http::async_read_header(c.stream, c.buffer, *parser_, nothrow);
-        charge();
-        if (ec) {
-            if (is_timeout(ec)) co_return timeout_error();
-            bool nothing_received = !parser_->got_some() && c.buffer.size() == 0;
-            retry = nothing_received && reused && request.idempotent;
-            co_return nothing_received ? UpstreamError::ResetBeforeResponse
-                                       : UpstreamError::MalformedResponse;
-        }
-        HeadCheck check = check_head(parser_->get().result_int());
-        if (check == HeadCheck::Interim) {
-            if (request.interim) {  // the client's time, not the app's (charged above)
-                const std::string head = interim_head(*parser_);
-                co_await request.interim->interim(parser_->get().result_int(), head);
+        parser_.start(request.head_request);
+        // Bytes after an interim head may already hold the next head.
+        auto state = parser_.parse_head(buffered(c), c.buffer.size());
+        while (state == ResponseParser::State::Head) {
+            if (budget_left_ <= SteadyClock::duration::zero())
+                co_return UpstreamError::ResponseTimeout;
+            arm(Phase::Head);
+            auto [ec, n] = co_await c.stream.async_read_some(
+                c.buffer.prepare(std::max(c.buffer.capacity() - c.buffer.size(), kMinHeadRead)),
+                nothrow);
+            charge();
+            c.buffer.commit(n);
+            if (ec) {
+                if (is_timeout(ec)) co_return timeout_error();
+                bool nothing_received = c.buffer.size() == 0;
+                retry = nothing_received && reused && request.idempotent;
+                co_return nothing_received ? UpstreamError::ResetBeforeResponse
+                                           : UpstreamError::MalformedResponse;
             }
+            state = parser_.parse_head(buffered(c), c.buffer.size());
+        }
+        if (state == ResponseParser::State::Error) co_return UpstreamError::MalformedResponse;
+        HeadCheck check = check_head(parser_.status());
+        if (check == HeadCheck::Interim) {
+            // Its bytes go before anything else: the next head starts at the buffer's front.
+            std::string head = request.interim ? interim_head(parser_) : std::string();
+            c.buffer.consume(parser_.consumed());
+            if (request.interim)  // the client's time, not the app's (charged above)
+                co_await request.interim->interim(parser_.status(), head);
             continue;
         }
         if (check != HeadCheck::Final) co_return UpstreamError::MalformedResponse;
         break;
     }
-    copy_fields(*parser_, headers_);
+    keep_head(c);
     co_return UpstreamError::None;
 }
 
+void Exchange::keep_head(Connection& c) {
+    head_bytes_.assign(buffered(c), parser_.consumed());
+    parser_.rebase(head_bytes_.data());
+    c.buffer.consume(parser_.consumed());
+}
+
 int Exchange::status() const {
-    return static_cast<int>(parser_->get().result_int());
+    return parser_.status();
 }
 
 std::string_view Exchange::reason() const {
-    auto r = parser_->get().reason();
-    return {r.data(), r.size()};
+    return parser_.reason();
 }
 
 std::optional<std::uint64_t> Exchange::content_length() const {
-    auto n = parser_->content_length();
-    return n ? std::optional<std::uint64_t>(*n) : std::nullopt;
+    return parser_.content_length();
 }
 
 bool Exchange::body_done() const {
-    return parser_ && parser_->is_done();
+    return parser_.state() == ResponseParser::State::Complete;
 }
 
 std::string_view Exchange::backend_name() const {
@@ -256,28 +275,31 @@ std::string_view Exchange::backend_name() const {
 
 asio::awaitable<UpstreamError> Exchange::read_body(std::string& out, std::size_t limit) {
     Connection& c = *connection_;
-    while (!parser_->is_done() && out.size() < limit) {
-        // Grow by what is still to come, or by a doubling piece (response_head.hpp).
-        std::size_t chunk = body_piece_size(*parser_, out.size());
-        std::size_t old = out.size();
-        out.resize(old + chunk);
-        auto& body = parser_->get().body();
-        body.data = out.data() + old;
-        body.size = chunk;
-        // One read at a time (not a composed read that fills the chunk), so the read limit
-        // measures the app's silence, not how long a chunk takes to fill.
+    while (parser_.state() == ResponseParser::State::Body && out.size() < limit) {
         UpstreamError e = UpstreamError::None;
-        if (budget_left_ > SteadyClock::duration::zero()) {
-            arm(Phase::Body);
-            auto [ec, n] =
-                co_await beast::http::async_read_some(c.stream, c.buffer, *parser_, nothrow);
-            charge();
-            if (ec && ec != beast::http::error::need_buffer)
-                e = is_timeout(ec) ? timeout_error() : UpstreamError::ClosedMidResponse;
-        } else {
-            e = UpstreamError::ResponseTimeout;
+        if (c.buffer.size() == 0) {
+            // Grow by what is still to come, or by a doubling piece (response_head.hpp); one
+            // read at a time (not a composed read that fills the piece), so the read limit
+            // measures the app's silence, not how long a piece takes to fill.
+            const std::size_t piece = body_piece_size(parser_, out.size());
+            out.reserve(out.size() + piece);
+            if (budget_left_ > SteadyClock::duration::zero()) {
+                arm(Phase::Body);
+                auto [ec, n] = co_await c.stream.async_read_some(c.buffer.prepare(piece), nothrow);
+                charge();
+                c.buffer.commit(n);
+                if (ec == asio::error::eof && parser_.finish() == ResponseParser::State::Complete)
+                    break;  // a body read until the server closes
+                if (ec) e = is_timeout(ec) ? timeout_error() : UpstreamError::ClosedMidResponse;
+            } else {
+                e = UpstreamError::ResponseTimeout;
+            }
         }
-        out.resize(old + (chunk - body.size));
+        if (e == UpstreamError::None) {
+            c.buffer.consume(parser_.parse_body(buffered(c), c.buffer.size(), out));
+            if (parser_.state() == ResponseParser::State::Error)
+                e = UpstreamError::ClosedMidResponse;  // chunk syntax, trailers too large
+        }
         if (e != UpstreamError::None) {
             failed_ = true;
             note_failure(c.backend, e);
@@ -310,8 +332,7 @@ void Exchange::finish() {
         return;
     }
     // give_back() also refuses a connection with bytes beyond the end of this response.
-    if (!failed_ && parser_ && parser_->is_done() && parser_->keep_alive())
-        pool_.give_back(std::move(connection_));
+    if (!failed_ && body_done() && parser_.keep_alive()) pool_.give_back(std::move(connection_));
     connection_.reset();
     release_slot();
 }

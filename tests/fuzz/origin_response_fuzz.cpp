@@ -2,36 +2,41 @@
 //
 // The input is what an origin sends on one connection, optionally preceded by a line "HEAD\n"
 // (the request was a HEAD) or "GET\n" (the default); then the origin closes. The bytes are read
-// with Beast's response_parser over a buffer_body, exactly as Exchange does, through its own
-// steps (response_head.hpp): prepare_parser(), check_head() skipping interim responses,
-// copy_fields(), and the body read in pieces of body_piece_size(). The stream hands out at most
-// a few bytes per read (a size chosen from the input), so heads and chunks arrive split.
+// with upstream::ResponseParser through the exchange's own steps (response_parser.hpp,
+// response_head.hpp): the head from a buffer that grows read by read (and moves), check_head()
+// skipping interim responses (their bytes dropped from the buffer's front), the final head's
+// bytes copied out of the buffer, then the body in reads of at most body_piece_size(), and
+// finish() at the close. Each input is read twice: in one read, and in reads of a size chosen
+// from the input (1 to 512 bytes), so heads and chunks arrive split.
 // Invariants:
+// - both ways give the same outcome: state, error, statuses, reason, fields, body, keep-alive and
+//   the bytes left after the response;
 // - a head check_head() calls Final has a status 200-599; Interim is a 1xx other than 101, and
 //   has no body (the next head follows on the same connection);
-// - copy_fields() gives every field of the head, in order, as views of the parser's message;
-// - a body piece is 1 to kBodyPieceLimit bytes and never more than a known remainder;
-// - a completed body is empty for HEAD, 204 and 304, and exactly Content-Length long otherwise
-//   when one was given; reading ends (no endless loop), whatever the bytes.
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/_experimental/test/stream.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
+// - the head is at most kResponseHeaderLimit bytes; every field is a view into its bytes, with a
+//   token for a name and a value without control bytes or surrounding whitespace;
+// - a body piece is 1 to kBodyPieceLimit bytes and never more than a known remainder; a read of
+//   body bytes never leaves the parser in Body having taken none of them;
+// - a completed body is empty for HEAD, 1xx, 204 and 304, and exactly Content-Length long
+//   otherwise when one framed it; reading ends (no endless loop), whatever the bytes.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "fuzz_check.hpp"
 #include "larder/upstream/response_head.hpp"
+#include "larder/upstream/response_parser.hpp"
 
 namespace {
 
-namespace beast = boost::beast;
 using namespace larder::upstream;
-
-constexpr std::size_t kBodyCap = 1 << 20;  // read_body()'s limit here: more than any input
+using State = ResponseParser::State;
 
 std::uint64_t fnv1a(std::string_view bytes) {
     std::uint64_t h = 1469598103934665603ull;
@@ -39,78 +44,119 @@ std::uint64_t fnv1a(std::string_view bytes) {
     return h;
 }
 
-void check_fields(const ResponseParser& parser) {
-    larder::http::HeaderList fields;
-    copy_fields(parser, fields);
-    const auto& message = parser.get();
-    FUZZ_CHECK(fields.size() ==
-               static_cast<std::size_t>(std::distance(message.begin(), message.end())));
-    std::size_t i = 0;
-    for (const auto& field : message) {
-        const auto& copied = fields.at(i++);
-        FUZZ_CHECK(copied.name.data() == field.name_string().data());
-        FUZZ_CHECK(copied.name.size() == field.name_string().size());
-        FUZZ_CHECK(copied.value.data() == field.value().data());
-        FUZZ_CHECK(copied.value.size() == field.value().size());
+bool is_token_char(char c) {
+    static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           extra.find(c) != std::string_view::npos;
+}
+
+bool inside(std::string_view view, const std::string& bytes) {
+    return view.data() >= bytes.data() && view.data() + view.size() <= bytes.data() + bytes.size();
+}
+
+void check_fields(const ResponseParser& parser, const std::string& head) {
+    for (const auto& f : parser.headers()) {
+        FUZZ_CHECK(!f.name.empty() && inside(f.name, head) && inside(f.value, head));
+        FUZZ_CHECK(std::all_of(f.name.begin(), f.name.end(), is_token_char));
+        for (unsigned char c : f.value) FUZZ_CHECK(c >= 0x20 || c == '\t');
+        if (!f.value.empty()) {
+            FUZZ_CHECK(f.value.front() != ' ' && f.value.front() != '\t');
+            FUZZ_CHECK(f.value.back() != ' ' && f.value.back() != '\t');
+        }
     }
 }
 
-void read_response(std::string_view bytes, bool head_request, std::size_t read_size) {
-    static boost::asio::io_context io;
-    beast::test::stream origin(io);
-    origin.read_size(read_size);
-    origin.append(bytes);
-    origin.close_remote();  // then the origin closes: reads end with eof
-    beast::flat_buffer buffer;
-    std::optional<ResponseParser> parser;
-    beast::error_code ec;
+struct Outcome {
+    State state = State::Head;
+    ResponseParseError error = ResponseParseError::None;
+    std::vector<int> statuses;
+    std::string reason;
+    std::vector<std::pair<std::string, std::string>> fields;
+    std::string body;
+    bool keep_alive = false;
+    std::size_t stray = 0;
+    bool operator==(const Outcome&) const = default;
+};
 
+Outcome read_response(std::string_view bytes, bool head_request, std::size_t read_size) {
+    Outcome out;
+    std::size_t pos = 0, reads = 0;
+    std::string buffer;
+    auto read_more = [&](std::size_t max) {
+        FUZZ_CHECK(++reads <= 2 * bytes.size() + 4);  // every read makes progress
+        if (pos == bytes.size()) return false;
+        std::size_t n = std::min({read_size, max, bytes.size() - pos});
+        buffer.append(bytes.substr(pos, n));
+        buffer.shrink_to_fit();  // the buffer moves
+        pos += n;
+        return true;
+    };
+    ResponseParser parser;
     for (;;) {  // the head, after any interim responses
-        parser.emplace();
-        prepare_parser(*parser, head_request);
-        beast::http::read_header(origin, buffer, *parser, ec);
-        if (ec) return;  // a reset or a malformed head: the exchange reports it, 502
-        unsigned status = parser->get().result_int();
+        parser.start(head_request);
+        State state = parser.parse_head(buffer.data(), buffer.size());
+        while (state == State::Head)
+            state = read_more(std::string::npos) ? parser.parse_head(buffer.data(), buffer.size())
+                                                 : parser.finish();
+        out.state = state;
+        out.error = parser.error();
+        if (state == State::Error) return out;  // the exchange reports it, 502, closed
+        FUZZ_CHECK(parser.consumed() <= kResponseHeaderLimit);
+        const int status = parser.status();
+        out.statuses.push_back(status);
         HeadCheck check = check_head(status);
         if (check == HeadCheck::Interim) {
             FUZZ_CHECK(status >= 100 && status < 200 && status != 101);
-            FUZZ_CHECK(parser->is_done());  // no body: the next head follows
+            FUZZ_CHECK(state == State::Complete);  // no body: the next head follows
+            buffer.erase(0, parser.consumed());
             continue;
         }
         if (check != HeadCheck::Final) {
             FUZZ_CHECK(status < 100 || status > 599 || status == 101);
-            return;  // malformed: the connection closes
+            return out;  // malformed: the connection closes
         }
         FUZZ_CHECK(status >= 200 && status <= 599);
         break;
     }
-    check_fields(*parser);
+    const std::string head = buffer.substr(0, parser.consumed());
+    parser.rebase(head.data());
+    std::fill_n(buffer.begin(), parser.consumed(), '\0');  // stale views would read this
+    buffer.erase(0, parser.consumed());
+    check_fields(parser, head);
 
-    const unsigned status = parser->get().result_int();
-    const auto declared = parser->content_length();
-    std::string body;
-    std::size_t reads = 0;
-    while (!parser->is_done() && body.size() < kBodyCap) {
-        auto remaining = parser->content_length_remaining();
-        std::size_t piece = body_piece_size(*parser, body.size());
-        FUZZ_CHECK(piece >= 1 && piece <= kBodyPieceLimit);
-        if (remaining && *remaining > 0) FUZZ_CHECK(piece <= *remaining);
-        std::size_t old = body.size();
-        body.resize(old + piece);
-        auto& target = parser->get().body();
-        target.data = body.data() + old;
-        target.size = piece;
-        beast::http::read(origin, buffer, *parser, ec);
-        FUZZ_CHECK(target.size <= piece);
-        body.resize(old + (piece - target.size));
-        if (ec && ec != beast::http::error::need_buffer) return;  // cut short: 502, closed
-        FUZZ_CHECK(++reads <= 2 * bytes.size() + 4);              // every read makes progress
+    const auto declared = parser.remaining();  // a Content-Length framing the body
+    while (parser.state() == State::Body) {
+        if (buffer.empty()) {
+            auto remaining = parser.remaining();
+            std::size_t piece = body_piece_size(parser, out.body.size());
+            FUZZ_CHECK(piece >= 1 && piece <= kBodyPieceLimit);
+            if (remaining && *remaining > 0) FUZZ_CHECK(piece <= *remaining);
+            if (!read_more(piece)) {
+                parser.finish();
+                break;
+            }
+        }
+        std::size_t used = parser.parse_body(buffer.data(), buffer.size(), out.body);
+        FUZZ_CHECK(used <= buffer.size());
+        FUZZ_CHECK(used > 0 || parser.state() != State::Body);
+        buffer.erase(0, used);
     }
-    if (!parser->is_done()) return;
-    if (head_request || status == 204 || status == 304)
-        FUZZ_CHECK(body.empty());
-    else if (declared)
-        FUZZ_CHECK(body.size() == *declared);
+    out.state = parser.state();
+    out.error = parser.error();
+    out.reason = std::string(parser.reason());
+    for (const auto& f : parser.headers()) out.fields.emplace_back(f.name, f.value);
+    out.keep_alive = parser.keep_alive();
+    if (out.state == State::Complete) {
+        out.stray = buffer.size() + (bytes.size() - pos);
+        const int status = out.statuses.back();
+        if (head_request || status == 204 || status == 304)
+            FUZZ_CHECK(out.body.empty());
+        else if (declared)
+            FUZZ_CHECK(out.body.size() == *declared);
+    } else {
+        FUZZ_CHECK(out.state == State::Error && !out.keep_alive);
+    }
+    return out;
 }
 
 }  // namespace
@@ -124,8 +170,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (input.starts_with("GET\n")) {
         input.remove_prefix(4);
     }
-    static constexpr std::size_t kReadSizes[] = {1, 2, 3, 7, 16, 64, 512, 1 << 20};
+    static constexpr std::size_t kReadSizes[] = {1, 2, 3, 7, 16, 64, 512};
     std::size_t read_size = kReadSizes[fnv1a(input) % std::size(kReadSizes)];
-    read_response(input, head_request, read_size);
+    const Outcome whole = read_response(input, head_request, std::string::npos);
+    const Outcome split = read_response(input, head_request, read_size);
+    FUZZ_CHECK(whole == split);
     return 0;
 }

@@ -1,5 +1,5 @@
 // upstream::Exchange: one request sent to an app server and its response read, over a pooled
-// keep-alive connection (Boost.Beast).
+// keep-alive connection (Asio; the response read by upstream::ResponseParser, llhttp).
 //
 // start() picks a server (the worker's Selector over the shared health table; none available:
 // NoHealthyServer at once), takes one of its max_connections slots (waiting in the server's
@@ -23,23 +23,24 @@
 // and its connection is closed: a response cut short is never complete, so never stored.
 // Interim 1xx responses go to the request's InterimSink (source.hpp) and are never part of the
 // response; a 101 (Larder never asks for an upgrade) and a status
-// outside 100-599 are a MalformedResponse, and their connection is closed. Those checks, the
-// parser's limits and the body's piece sizes are pure functions in response_head.hpp (fuzzed by
-// tests/fuzz/origin_response_fuzz.cpp).
+// outside 100-599 are a MalformedResponse, and their connection is closed. Those checks and the
+// body's piece sizes are pure functions in response_head.hpp, the framing and limits the
+// parser's (response_parser.hpp); both are fuzzed by tests/fuzz/origin_response_fuzz.cpp.
+// A head the parser refuses is a MalformedResponse; a body it refuses (chunk syntax, trailers
+// too large) or cut short by a close, ClosedMidResponse.
 // read_body() then reads the body in pieces, so the caller decides how much to buffer. finish()
 // returns the connection to the pool only when the response was read to its end, the server
 // keeps it alive and nothing follows the response (Pool::give_back checks); any other ending
 // closes it. A pooled connection is taken again only if nothing arrived on it meanwhile (no
 // stray bytes, no close by the server), so a POST is never sent on a connection the server has
 // already closed while idle.
-// Memory: one Exchange is one allocation for the common response; its head's fields are parsed
-// into a buffer inside it (the heap only for heads larger than that).
+// Memory: one Exchange is one allocation for the common response, plus its field list; the
+// final head's bytes are copied out of the connection's read buffer into a buffer inside it (the
+// heap only for heads larger than that), and its fields are views of them.
 #pragma once
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <cstddef>
 #include <memory>
 #include <memory_resource>
@@ -52,7 +53,7 @@
 #include "larder/obs/counters.hpp"
 #include "larder/upstream/error.hpp"
 #include "larder/upstream/pool.hpp"
-#include "larder/upstream/response_head.hpp"
+#include "larder/upstream/response_parser.hpp"
 #include "larder/upstream/source.hpp"
 
 namespace larder::upstream {
@@ -67,7 +68,7 @@ class Exchange final : public SourceExchange {
     int status() const override;
     std::string_view reason() const override;
     // The response's header fields (views valid until the Exchange is destroyed).
-    const http::HeaderList& headers() const override { return headers_; }
+    const http::HeaderList& headers() const override { return parser_.headers(); }
     std::optional<std::uint64_t> content_length() const override;
     bool body_done() const override;
     std::string_view backend_name() const override;
@@ -88,6 +89,8 @@ class Exchange final : public SourceExchange {
     void note_failure(std::size_t server, UpstreamError e);
     boost::asio::awaitable<UpstreamError> send_and_read_header(const OutgoingRequest& request,
                                                                bool reused, bool& retry);
+    // The final head's bytes: moved out of the connection's buffer into head_bytes_.
+    void keep_head(Connection& c);
     // Sets the deadline of the next socket operation: the budget left, and at most
     // upstream_read_timeout when reading the body.
     void arm(Phase phase);
@@ -100,12 +103,12 @@ class Exchange final : public SourceExchange {
     const config::ServerConfig& timeouts_;
     obs::Counters& counters_;
     std::unique_ptr<Connection> connection_;
-    // The response head's fields are kept here first (heap only beyond it); declared before
-    // parser_, so it outlives every parser that used it.
+    // The final head's bytes and the parser's field offsets are kept here (heap only beyond
+    // it); the parser's views point into head_bytes_.
     alignas(std::max_align_t) std::array<std::byte, 2048> head_buffer_;
     std::pmr::monotonic_buffer_resource head_memory_{head_buffer_.data(), head_buffer_.size()};
-    std::optional<ResponseParser> parser_;
-    http::HeaderList headers_;
+    std::pmr::string head_bytes_{&head_memory_};
+    ResponseParser parser_;
     std::optional<std::size_t> slot_;  // the server whose slot this exchange holds
     // upstream_timeout less the time spent waiting on the app since the request was sent.
     SteadyClock::duration budget_left_{};

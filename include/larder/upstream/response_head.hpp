@@ -1,48 +1,31 @@
-// upstream response head: what Larder requires of an app server's response once Beast has parsed
-// its head, as pure functions over the parser. upstream::Exchange calls them between its socket
-// reads; tests/fuzz/origin_response_fuzz.cpp drives them over in-memory bytes with the same Beast
-// read algorithm, so the fuzzer exercises the exchange's own checks, not only Beast.
+// upstream response head: what Larder requires of an app server's response once its head is
+// parsed (response_parser.hpp), as pure functions over the parser. upstream::Exchange calls them
+// between its socket reads; tests/fuzz/origin_response_fuzz.cpp drives them over in-memory bytes
+// with the same steps, so the fuzzer exercises the exchange's own checks, not only the parser.
 //
-// - prepare_parser(): the limits every response is read with: a header section of at most
-//   kResponseHeaderLimit bytes, no body limit (read_body() reads the body in pieces and the
-//   caller decides how much to keep), and for the answer to a HEAD request no body at all
-//   (whatever Content-Length says). Beast itself reads no body after a 1xx, 204 or 304.
 // - check_head(): what a complete head means. Interim (100, 102, 103...) is handed to the
 //   request's InterimSink (or dropped) and the next head is read on the same connection. 101 is
 //   refused: Larder never asks for a protocol switch (Upgrade is hop-by-hop and not forwarded), so
 //   what follows is not HTTP; relayed, it would end the client's request as "switched", pooled, its
 //   connection would answer the next request. A status outside 100-599 is no status code (RFC 9110
 //   section 15). Both close the connection.
-// - copy_fields(): the head's fields as views into the parser's message (one allocation for the
-//   list), in the parser's order
-//   (Beast keeps the fields of one name together, each name's in arrival order), duplicates kept;
-//   valid while the parser's message lives.
 // - interim_head(): an interim response as relayed to a client (upstream::InterimSink).
 // - body_piece_size(): how much the next body read may add to a body of `buffered` bytes: what is
 //   still to come when the parser knows it (Content-Length) (a 1 KiB page costs 1 KiB, not a
-//   zero-filled 64 KiB piece), else a piece that doubles from 4 KiB up to kBodyPieceLimit. Always
-//   at least 1.
+//   64 KiB piece), else a piece that doubles from 4 KiB up to kBodyPieceLimit. Always at least 1.
+// The parser itself reads every response with a header section of at most kResponseHeaderLimit
+// bytes, no body limit (read_body() reads the body in pieces and the caller decides how much to
+// keep), and no body for the answer to a HEAD request, a 1xx, 204 or 304 (whatever they declare).
 #pragma once
 
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <cstddef>
-#include <cstdint>
-#include <memory_resource>
 #include <string>
 #include <string_view>
 
-#include "larder/http/headers.hpp"
+#include "larder/upstream/response_parser.hpp"
 
 namespace larder::upstream {
 
-// The parser's fields live in memory its creator chooses: an Exchange gives it a buffer inside
-// itself (a typical head then costs no heap allocation); default-constructed, the heap.
-using FieldsAllocator = std::pmr::polymorphic_allocator<char>;
-using ResponseParser =
-    boost::beast::http::response_parser<boost::beast::http::buffer_body, FieldsAllocator>;
-
-inline constexpr std::size_t kResponseHeaderLimit = 64 * 1024;
 inline constexpr std::size_t kBodyPieceLimit = 64 * 1024;
 
 enum class HeadCheck {
@@ -54,9 +37,7 @@ enum class HeadCheck {
 
 std::string_view to_string(HeadCheck c);
 
-void prepare_parser(ResponseParser& parser, bool head_request);
-HeadCheck check_head(unsigned status);
-void copy_fields(const ResponseParser& parser, http::HeaderList& out);
+HeadCheck check_head(int status);
 std::size_t body_piece_size(const ResponseParser& parser, std::size_t buffered);
 // An interim response's head as it is relayed: "HTTP/1.1 <status> <reason>", the end-to-end
 // fields (hop-by-hop fields and those its Connection names left out), the blank line.

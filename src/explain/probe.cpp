@@ -79,6 +79,8 @@ std::string_view parse_error_name(http::ParseError e) {
             return "header section too large";
         case http::ParseError::BodyTooLarge:
             return "body too large";
+        case http::ParseError::InvalidChunk:
+            return "invalid chunked body";
         case http::ParseError::UnsupportedTransferCoding:
             return "unsupported Transfer-Encoding";
         case http::ParseError::UnsupportedVersion:

@@ -218,6 +218,13 @@ struct RequestParser::Callbacks {
             s->fail(ParseError::BodySpoolFailed);
             return -1;
         }
+        if ((p->flags & F_CHUNKED) && p->content_length == 0) {  // this chunk's data ends here
+            s->delimiter_left_ = 2;
+            if (!s->check_chunk_delimiter(at + n)) {
+                s->fail(ParseError::InvalidChunk);
+                return -1;
+            }
+        }
         return HPE_OK;
     }
     static int on_message_complete(llhttp_t* p) {
@@ -398,6 +405,11 @@ RequestParser::State RequestParser::parse(const char* buffer, std::size_t size) 
     base_ = buffer;
     if (size <= consumed_) return state_;
     const char* start = buffer + consumed_;
+    data_end_ = buffer + size;
+    if (!check_chunk_delimiter(start)) {  // the rest of a CRLF split across reads
+        fail(ParseError::InvalidChunk);
+        return state_;
+    }
     if (!method_read_) {  // any token method: read here, llhttp knows a fixed list
         MethodScan scan = scan_method(std::string_view(start, size - consumed_));
         if (scan.kind == MethodScan::Kind::Incomplete) {  // nothing goes to llhttp yet
@@ -488,8 +500,15 @@ void RequestParser::reset_message() {
     version_seen_ = false;
     trailer_bytes_ = 0;
     method_read_ = stand_in_method_ = false;
+    delimiter_left_ = 0;
     header_end_ = 0;
     headers_ended_ = false;
+}
+
+bool RequestParser::check_chunk_delimiter(const char* from) {
+    for (; delimiter_left_ > 0 && from < data_end_; ++from, --delimiter_left_)
+        if (*from != (delimiter_left_ == 2 ? '\r' : '\n')) return false;
+    return true;
 }
 
 void RequestParser::start_next(std::size_t new_consumed) {
@@ -523,6 +542,8 @@ std::string_view to_string(ParseError e) {
             return "header_too_large";
         case ParseError::BodyTooLarge:
             return "body_too_large";
+        case ParseError::InvalidChunk:
+            return "invalid_chunk";
         case ParseError::UnsupportedTransferCoding:
             return "unsupported_transfer_coding";
         case ParseError::UnsupportedVersion:

@@ -235,6 +235,12 @@ class HostileClientTest(E2ETestCase):
         self.assertTrue(c.wait_closed(WAIT))
         self.assertEqual(self.origin.requests, [])
 
+    def test_chunk_data_not_followed_by_crlf_is_400(self):
+        # llhttp skips any two bytes there; a front proxy reading them as data frames the body
+        # differently (request smuggling), so Larder refuses and closes.
+        self.refused(b"POST /c HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"3\r\nabcXX0\r\n\r\n", 400, "invalid_chunk")
+
     def test_underscore_framing_fields_are_400(self):
         for field in (b"Transfer_Encoding: chunked", b"content_length: 0"):
             with self.subTest(field=field):

@@ -38,7 +38,8 @@
 // - Host must be uri-host [ ":" port ] (valid_host()): a value with '/', '?', '#', '@', space
 //   or a control byte would let one page's answer be stored under another page's key (400).
 // - Trailer fields of a chunked body are read, bounded and dropped: they never become header
-//   fields (the body is forwarded de-chunked, without them).
+//   fields (the body is forwarded de-chunked, without them). Each chunk's data must be followed
+//   by CRLF exactly (400 invalid_chunk otherwise).
 // - A chunked request in HTTP/1.0 is answered, then the connection closes (RFC 9112 section 6.1):
 //   the sender may not frame it the way Larder read it.
 // - A request with "Connection: Upgrade" is an ordinary request: Larder does not switch protocols
@@ -66,6 +67,7 @@ enum class ParseError {
     InvalidTarget,              // 400: a request-target of no form RFC 9112 allows here
     HeaderTooLarge,             // 431
     BodyTooLarge,               // 413
+    InvalidChunk,               // 400: chunked syntax, the CRLF after a chunk's data included
     UnsupportedTransferCoding,  // 501
     UnsupportedVersion,         // 505: HTTP/0.x (with a version), HTTP/2.0 and above
     BodySpoolFailed,            // 500: the body's spool file could not be created or written
@@ -169,6 +171,12 @@ class RequestParser {
     std::size_t trailer_bytes_ = 0;  // field bytes of the trailer section (dropped)
     bool method_read_ = false;       // scan_method() has decided on this request's method
     bool stand_in_method_ = false;   // llhttp was given kStandInMethod (method_token.hpp)
+    // The CRLF that must follow a chunk's data: llhttp as built here (not in its strict mode)
+    // skips any two bytes there, so a front proxy that reads them as data would frame the body
+    // differently. Checked by check_chunk_delimiter(), also across reads.
+    int delimiter_left_ = 0;          // bytes of that CRLF not yet seen
+    const char* data_end_ = nullptr;  // the end of the bytes parse() was given
+    bool check_chunk_delimiter(const char* from);
 };
 
 }  // namespace larder::http

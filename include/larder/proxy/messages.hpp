@@ -32,14 +32,14 @@ http::HeaderList forwarded_fields(std::string_view head);
 
 struct TailFields {
     // Framing of a stored object (its head has none); unset when the head already frames it.
-    std::optional<std::uint64_t> content_length;
+    std::optional<std::uint64_t> content_length{};
     CacheStatus status = CacheStatus::Pass;
-    std::string_view reason;  // written only when debug_headers is on
+    std::string_view reason{};  // written only when debug_headers is on
     bool debug_headers = false;
-    std::optional<std::int64_t> age;  // seconds, for responses from the store
+    std::optional<std::int64_t> age{};  // seconds, for responses from the store
     bool keep_alive = true;
-    bool http10_client = false;   // a keep-alive HTTP/1.0 client needs it said
-    std::string_view request_id;  // X-Request-Id; empty: not written
+    bool http10_client = false;     // a keep-alive HTTP/1.0 client needs it said
+    std::string_view request_id{};  // X-Request-Id; empty: not written
 };
 
 void append_response_tail(std::string& out, const TailFields& fields);

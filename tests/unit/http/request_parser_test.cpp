@@ -201,6 +201,35 @@ TEST(RequestParser, ChunkedBodyOverLimitIs413) {
         ParseError::BodyTooLarge);
 }
 
+// llhttp (not in strict mode) skips any two bytes after a chunk's data; a front proxy that
+// reads them as data would see another body, so anything but CRLF there is refused, whole or
+// split at any byte.
+TEST(RequestParser, ChunkDataMustEndWithCrlf) {
+    const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (const char* bad : {"3\r\nabcXX0\r\n\r\n", "3\r\nabc\rX0\r\n\r\n", "3\r\nabc\n\r0\r\n\r\n",
+                            "1\r\na\r\n3\r\nabc\r0\r\n\r\n"}) {
+        const std::string in = head + bad;
+        EXPECT_EQ(error_of(in), ParseError::InvalidChunk) << bad;
+        for (std::size_t split = head.size(); split < in.size(); ++split) {
+            RequestParser p({});
+            State s = p.parse(in.data(), split);
+            if (s != State::Error) s = p.parse(in.data(), in.size());
+            EXPECT_EQ(s, State::Error) << bad << " split at " << split;
+            EXPECT_EQ(p.error(), ParseError::InvalidChunk) << bad << " split at " << split;
+        }
+    }
+    const std::string good = head + "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+    for (std::size_t split = head.size(); split < good.size(); ++split) {
+        RequestParser p({});
+        State s = p.parse(good.data(), split);
+        if (s != State::Complete) s = p.parse(good.data(), good.size());
+        ASSERT_EQ(s, State::Complete) << "split at " << split;
+        EXPECT_EQ(p.request().body.memory(), "abcde");
+    }
+    EXPECT_EQ(status_for(ParseError::InvalidChunk), 400);
+    EXPECT_EQ(to_string(ParseError::InvalidChunk), "invalid_chunk");
+}
+
 TEST(RequestParserFields, KnownFieldsAreIndexedInOnePass) {
     RequestParser parser({});
     const std::string raw =

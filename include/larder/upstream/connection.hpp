@@ -22,8 +22,8 @@ struct Connection {
         Closed,  // the server closed or reset it (or it is not open)
     };
 
-    // Room for a typical head and page in one read: Beast reads into what the buffer has free
-    // (at least 512 bytes), so an unreserved buffer took three reads for a 1 KiB page.
+    // Room for a typical head and page in one read: the exchange reads the head into what the
+    // buffer has free, so an unreserved buffer would take several reads for a 1 KiB page.
     static constexpr std::size_t kReadBufferSize = 16 * 1024;
 
     explicit Connection(boost::asio::any_io_executor ex, std::size_t backend_index)

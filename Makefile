@@ -11,9 +11,11 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 12
 SANITIZE_BUILD ?= build-sanitize
-# The e2e suites test-sanitize runs: the raw-socket ones, and others that are fast.
+# The e2e suites test-sanitize runs: the raw-socket ones, and others that are fast (the store's
+# objects, codings, ranges, purges, snapshots and spooled bodies among them).
 SANITIZE_SUITES ?= test_attacks test_hostile_clients test_hostile_origins test_pipelining \
-	test_errors test_passthrough test_upstream_failures test_upstream_pool test_http_caching
+	test_errors test_passthrough test_upstream_failures test_upstream_pool test_http_caching \
+	test_compression test_ranges test_purge test_snapshot test_request_bodies
 
 .PHONY: all bootstrap build run test bench clean format fuzz-build fuzz test-sanitize test-package
 
